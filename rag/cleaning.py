@@ -34,7 +34,7 @@ _CN_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}、")
 _REPORTER = re.compile(r"^[●■]?(?:本报记者|见习记者|记者|通讯员)\s*.{2,20}$")
 _NAMES = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4}){0,3}$")
 _LABELS = {"编者按", "按语", "引言", "摘要", "前言", "结语"}
-_CREDIT = re.compile(r"^[（(].{1,30}[）)]$")
+_CREDIT = re.compile(r"^[（(].{1,30}[）)]$|^[表图]\s*\d")
 _TITLE_BANNED = set("，。；！？,;!?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SPACE = re.compile(r"(?<=(\S)) +(?=(\S))")
@@ -164,9 +164,7 @@ def _paragraphs(lines: list[_Line], has_md: bool) -> list[_Para]:
     for line in lines:
         prev = paras[-1] if paras else None
         para = _classify(line, prev, has_md)
-        if para.kind == "subtitle" and prev is not None:
-            prev.text += para.text
-        elif (
+        if para.kind == "subtitle" and prev is not None or (
             para.kind == "text"
             and prev is not None
             and prev.kind == "text"

@@ -1,0 +1,257 @@
+"""Extractive answers (no LLM, the default): quote the sentences that answer.
+
+Sentences of the retrieved passages are scored by how much of the question's
+weighted key terms they contain (IDF from the keyword index; a term the corpus
+never uses weighs most, so a question about something absent cannot be
+"answered" by a sentence matching only its common words), whether they hold
+the kind of answer asked for (a year, a rank, a count, a share) and whether
+they repeat the question's explicit numbers. Too little support → refusal
+with the closest passages. Differing figures → each with source and date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rag import figures as figmod
+from rag.answerers import display_date, template
+from rag.keyword import SELF_REFERENCES, KeywordIndex
+from rag.question import KIND_PATTERNS, Question, analyse
+from rag.schema import Answer, Citation, DocMeta, Figure, Hit
+from rag.sentences import split_sentences
+
+HOME_CITY = "宁波"
+STRICT_KINDS = ("year", "rank", "percent", "count")
+CONTEXT_WEIGHT = 0.3
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, scored against the question."""
+
+    hit_index: int
+    hit: Hit
+    start: int  # offset in the chunk text
+    end: int
+    text: str
+    coverage: float
+    kind_ok: bool
+    numbers_ok: bool
+    place_ok: bool
+    score: float
+    terms: frozenset[str]
+
+
+class ExtractiveAnswerer:
+    """Builds answers from quoted sentences; never invents text."""
+
+    id = "extractive"
+
+    def __init__(
+        self,
+        keyword: KeywordIndex,
+        docs: Mapping[str, DocMeta],
+        *,
+        min_support: float = 0.45,
+        max_sentences: int = 3,
+    ) -> None:
+        self.keyword = keyword
+        self.docs = docs
+        self.min_support = min_support
+        self.max_sentences = max_sentences
+        self._missing_idf = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
+        self.t = template("extractive_zh")
+
+    # ---- scoring -------------------------------------------------------
+    def _weights(self, q: Question) -> dict[str, float]:
+        return {t: (self.keyword.idf(t) or self._missing_idf) for t in q.terms}
+
+    def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
+        weights = self._weights(q)
+        total = sum(weights.values()) or 1.0
+        out: list[Candidate] = []
+        for i, hit in enumerate(hits):
+            text = hit.chunk.text
+            meta = self.docs.get(hit.chunk.doc_id)
+            context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
+            self_city = meta.home_city if meta else ""
+            for a, b in split_sentences(text):
+                sent = text[a:b]
+                if len(sent) < 8 or "\n" in sent:
+                    continue
+                low = sent.lower()
+                if self_city and any(s in sent for s in SELF_REFERENCES):
+                    low += self_city
+                covered = frozenset(t for t in weights if t in low)
+                nearby = {t for t in weights if t not in covered and t in context}
+                cov = (sum(weights[t] for t in covered)
+                       + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
+                kinds = [k for k in q.kinds if k in STRICT_KINDS]
+                kind_ok = all(KIND_PATTERNS[k].search(sent) for k in kinds)
+                numbers_ok = all(n in sent for n in q.numbers)
+                # a place other than the corpus's own city must be named by the sentence
+                place_ok = all(p in low for p in q.places if p != HOME_CITY)
+                score = cov + (0.15 if kinds and kind_ok else 0.0) + 0.1 * hit.score
+                score -= 0.0 if numbers_ok else 0.3
+                out.append(Candidate(i, hit, a, b, sent, cov, kind_ok, numbers_ok, place_ok, score, covered))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def _supported(self, c: Candidate) -> bool:
+        return c.coverage >= self.min_support and c.kind_ok and c.numbers_ok and c.place_ok
+
+    def _select(self, q: Question, cands: list[Candidate]) -> list[Candidate]:
+        best = cands[0]
+        chosen = [best]
+        limit = self.max_sentences + (1 if "list" in q.kinds else 0)
+        for c in cands[1:]:
+            if len(chosen) >= limit:
+                break
+            if not self._supported(c) or c.score < 0.8 * best.score:
+                continue
+            if any(_overlap(c.text, k.text) > 0.5 for k in chosen):
+                continue
+            if not (c.terms - frozenset().union(*(k.terms for k in chosen))) and "list" not in q.kinds:
+                continue  # adds nothing new
+            chosen.append(c)
+        return chosen
+
+    # ---- composing -----------------------------------------------------
+    def answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit] = ()) -> Answer:
+        """Answer from the hits, or refuse and show the closest passages.
+
+        ``more`` are further-ranked passages searched only for differing figures.
+        """
+        q = analyse(question)
+        cands = self._candidates(q, hits)
+        if not cands or not self._supported(cands[0]):
+            return self._refuse(question, hits, cands)
+        book = _CitationBook(self.docs)
+        figs = self._figures(q, list(hits) + list(more), book)
+        chosen = self._select(q, cands)
+        parts: list[str] = []
+        if figs:
+            parts.append(self._conflict_text(figs))
+        else:
+            for c in chosen:
+                n = book.cite(c.hit, c.text, c.start, c.end)
+                parts.append(f"{c.text}{self._perspective(c)}[{n}]")
+        return Answer(
+            question=question,
+            text="".join(parts) if not figs else "\n".join(parts),
+            citations=book.citations(),
+            figures=figs,
+            hits=list(hits),
+        )
+
+    def _perspective(self, c: Candidate) -> str:
+        meta = self.docs.get(c.hit.chunk.doc_id)
+        if meta and meta.home_city != "宁波" and any(s in c.text for s in SELF_REFERENCES):
+            return self.t["perspective"].format(city=meta.home_city)
+        return ""
+
+    def _figures(self, q: Question, hits: Sequence[Hit], book: _CitationBook) -> list[Figure]:
+        if "count" not in q.kinds or q.numbers:
+            return []
+        cands = self._candidates(q, hits)
+        triples = [(i, c.hit.chunk.doc_id, c.text) for i, c in enumerate(cands)]
+        found = figmod.collect(q, triples, self.docs)
+        if not figmod.conflicting(found):
+            return []
+        out = []
+        for f in found:
+            c = cands[f.key]
+            n = book.cite(c.hit, c.text, c.start, c.end)
+            meta = self.docs[f.doc_id]
+            out.append(Figure(f"{f.value}{f.unit}", f.doc_id, meta.title, display_date(meta),
+                              c.text, n, "目标" if f.is_target else ""))
+        return out
+
+    def _conflict_text(self, figs: list[Figure]) -> str:
+        items = []
+        targets: dict[str, list[int]] = {}
+        for f in figs:
+            meta = self.docs[f.doc_id]
+            value, unit = re.match(r"([\d.]+)(.*)", f.value).groups()  # type: ignore[union-attr]
+            if f.label == "目标":
+                targets.setdefault(f"{value}\x00{unit}", []).append(f.citation)
+            else:
+                items.append(self.t["conflict_item"].format(
+                    value=value, unit=unit, publisher=meta.publisher or meta.title,
+                    date=f.date, n=f.citation))
+        target_lines = []
+        for key, ns in targets.items():
+            value, unit = key.split("\x00")
+            cites = "][".join(str(n) for n in sorted(set(ns)))
+            target_lines.append(self.t["conflict_target"].format(value=value, unit=unit, n=cites))
+        lines = [self.t["conflict_intro"] + "；".join(items) + "。", *target_lines, self.t["conflict_outro"]]
+        return "\n".join(lines)
+
+    def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
+        book = _CitationBook(self.docs)
+        best_per_hit: dict[int, Candidate] = {}
+        for c in cands:
+            best_per_hit.setdefault(c.hit_index, c)
+        for i in sorted(best_per_hit)[:3]:
+            c = best_per_hit[i]
+            book.cite(c.hit, c.text, c.start, c.end)
+        return Answer(
+            question=question,
+            text=self.t["refusal"].format(question=question.strip()),
+            citations=book.citations(),
+            refused=True,
+            hits=list(hits),
+        )
+
+
+def _overlap(a: str, b: str) -> float:
+    ga = {a[i : i + 3] for i in range(max(1, len(a) - 2))}
+    gb = {b[i : i + 3] for i in range(max(1, len(b) - 2))}
+    return len(ga & gb) / max(1, min(len(ga), len(gb)))
+
+
+class _CitationBook:
+    """Numbers passages in order of first use; one citation per passage."""
+
+    def __init__(self, docs: Mapping[str, DocMeta]) -> None:
+        self.docs = docs
+        self._by_chunk: dict[str, Citation] = {}
+
+    def cite(self, hit: Hit, quote: str, start: int, end: int) -> int:
+        ch = hit.chunk
+        if ch.chunk_id in self._by_chunk:
+            old = self._by_chunk[ch.chunk_id]
+            if quote not in old.quote:
+                self._by_chunk[ch.chunk_id] = _with_quote(old, old.quote + "……" + quote)
+            return old.n
+        meta = self.docs.get(ch.doc_id) or DocMeta(ch.doc_id, ch.doc_id)
+        note = ""
+        if meta.home_city != "宁波" and any(s in quote for s in SELF_REFERENCES):
+            note = template("extractive_zh")["perspective"].format(city=meta.home_city)
+        cit = Citation(
+            n=len(self._by_chunk) + 1,
+            doc_id=ch.doc_id,
+            title=meta.title,
+            publisher=meta.publisher,
+            date=display_date(meta),
+            section=ch.section,
+            quote=quote,
+            chunk_id=ch.chunk_id,
+            passage=ch.text,
+            start=ch.start + start,
+            end=ch.start + end,
+            note=note,
+        )
+        self._by_chunk[ch.chunk_id] = cit
+        return cit.n
+
+    def citations(self) -> list[Citation]:
+        return sorted(self._by_chunk.values(), key=lambda c: c.n)
+
+
+def _with_quote(c: Citation, quote: str) -> Citation:
+    from dataclasses import replace
+
+    return replace(c, quote=quote)

@@ -1,0 +1,80 @@
+"""Build the index: corpus → clean → chunk → embed → Chroma (atomic switch)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.chunking import chunk_document
+from rag.cleaning import clean_document
+from rag.corpus import load_corpus
+from rag.embedders import Embedder, make_embedder
+from rag.schema import Chunk, CleanDoc, DocMeta
+from rag.settings import Settings
+from rag.store import BuildInfo, ChromaStore, open_client
+
+log = logging.getLogger(__name__)
+
+
+def passage_text(chunk: Chunk, meta: DocMeta | None) -> str:
+    """What gets embedded for a chunk: title and section as context, then the text."""
+    title = meta.title if meta else ""
+    return f"{title}｜{chunk.section}\n{chunk.text}"
+
+
+@dataclass
+class BuildReport:
+    """What a build did: the index info plus skipped files and cleaning counts."""
+
+    info: BuildInfo
+    skipped: list[tuple[str, str]]
+    cleaning: dict[str, dict[str, int]]
+
+
+def prepare(settings: Settings) -> tuple[list[CleanDoc], list[Chunk], list[tuple[str, str]], str]:
+    """Load, clean and chunk the corpus (no embedding). Returns docs, chunks, skipped, hash."""
+    loaded = load_corpus(settings.corpus_dir)
+    docs = [clean_document(d.meta, d.text, d.repair) for d in loaded.docs]
+    chunks = [c for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
+    return docs, chunks, loaded.skipped, loaded.fingerprint
+
+
+def store_for(settings: Settings) -> ChromaStore:
+    """The Chroma store the settings point at."""
+    return ChromaStore(open_client(settings.index_dir), settings.collection, str(settings.index_dir))
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Build a fresh index and switch to it. ``progress(done, total)`` is called per batch."""
+    docs, chunks, skipped, corpus_hash = prepare(settings)
+    embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
+    metas = {d.meta.doc_id: d.meta for d in docs}
+    done = 0
+
+    def embed(batch: Sequence[Chunk]) -> np.ndarray:
+        out = []
+        for i in range(0, len(batch), settings.embed_batch):
+            part = batch[i : i + settings.embed_batch]
+            out.append(embedder.embed_passages([passage_text(c, metas.get(c.doc_id)) for c in part]))
+            nonlocal done
+            done += len(part)
+            if progress:
+                progress(done, len(chunks))
+        return np.vstack(out)
+
+    info = {
+        "embedder": embedder.id,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "corpus_hash": corpus_hash,
+    }
+    built = store_for(settings).build(docs, chunks, embed, info)
+    log.info("Indexed %d chunks from %d documents", built.n_chunks, built.n_docs)
+    return BuildReport(built, skipped, {d.meta.doc_id: d.report for d in docs})

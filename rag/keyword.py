@@ -1,0 +1,66 @@
+"""BM25 keyword index over jieba tokens, rebuilt from the stored chunks at load.
+
+Each chunk is indexed with its document title and section, and with the city
+that "我市/本市" means in that document (苏州 in the Suzhou think-tank report),
+so a question about 苏州 finds the sentences that say 我市 there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import bm25s
+import numpy as np
+
+from rag.schema import Chunk, DocMeta
+from rag.tokenize import tokens
+
+SELF_REFERENCES = ("我市", "本市")
+
+
+def chunk_tokens(chunk: Chunk, meta: DocMeta | None) -> list[str]:
+    """Tokens a chunk is indexed under (text, title, section, perspective city)."""
+    head = f"{meta.title if meta else ''} {chunk.section}"
+    toks = tokens(head) + tokens(chunk.text)
+    if meta and meta.home_city and any(s in chunk.text for s in SELF_REFERENCES):
+        toks += tokens(meta.home_city)
+    return toks
+
+
+class KeywordIndex:
+    """BM25 (bm25s) over the chunk list; scores every chunk for a query."""
+
+    def __init__(self, chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> None:
+        self.chunks = list(chunks)
+        corpus = [chunk_tokens(c, docs.get(c.doc_id)) for c in self.chunks]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+        self.doc_freq: dict[str, int] = {}
+        for toks in corpus:
+            for t in set(toks):
+                self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
+
+    def idf(self, token: str) -> float:
+        """Smoothed inverse document frequency of a token over the chunks (0 if unseen)."""
+        df = self.doc_freq.get(token, 0)
+        if df == 0:
+            return 0.0
+        n = len(self.chunks)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def search(self, query: str, n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best ``n`` chunks with a positive score."""
+        q = tokens(query)
+        if not q:
+            return []
+        scores = np.asarray(self._bm25.get_scores(q), dtype=np.float64)
+        allowed = set(doc_ids) if doc_ids else None
+        order = np.argsort(-scores)
+        out: list[tuple[str, float]] = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= n:
+                break
+            c = self.chunks[i]
+            if allowed is None or c.doc_id in allowed:
+                out.append((c.chunk_id, float(scores[i])))
+        return out

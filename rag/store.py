@@ -1,0 +1,231 @@
+"""Chroma adapter: the only module that touches chromadb.
+
+Layout inside one Chroma database (embedded PersistentClient under index/):
+- ``<base>_<stamp>``: chunk vectors, chunk text and metadata; the collection
+  metadata records embedder id, dimension, chunking parameters, corpus hash
+  and build time.
+- ``<base>_<stamp>_docs``: one record per document (metadata + cleaned text).
+- ``<base>__active``: a pointer whose metadata names the live build.
+
+A rebuild writes a new ``<base>_<stamp>`` pair, then flips the pointer, then
+drops the old pair, so a failed or interrupted build leaves the old index serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import IndexMissingError
+from rag.schema import Chunk, CleanDoc, DocMeta, Section
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What an index was built from and with."""
+
+    name: str
+    embedder: str
+    dim: int
+    chunk_size: int
+    chunk_overlap: int
+    corpus_hash: str
+    built_at: str
+    n_chunks: int
+    n_docs: int
+
+
+@dataclass
+class StoredDoc:
+    """A document as kept in the index: metadata, cleaned text and sections."""
+
+    meta: DocMeta
+    text: str
+    sections: tuple[Section, ...]
+
+
+def open_client(index_dir: Path) -> Any:
+    """Embedded Chroma client under ``index_dir/chroma`` (telemetry off)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+class ChromaStore:
+    """Build and read the chunk index in one Chroma database."""
+
+    def __init__(self, client: Any, base: str, where: str) -> None:
+        self.client = client
+        self.base = base
+        self.where = where  # shown in "index missing" errors
+
+    # ---- reading -------------------------------------------------------
+    def active_name(self) -> str | None:
+        """Name of the live build, or None when nothing was built yet."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            pointer = self.client.get_collection(f"{self.base}__active")
+        except (NotFoundError, ValueError):
+            return None
+        return (pointer.metadata or {}).get("active")
+
+    def _active(self) -> Any:
+        name = self.active_name()
+        if not name:
+            raise IndexMissingError(self.where)
+        return self.client.get_collection(name, embedding_function=None)
+
+    def info(self) -> BuildInfo:
+        """Build metadata of the live index. Raises IndexMissingError."""
+        col = self._active()
+        m = dict(col.metadata or {})
+        fields = BuildInfo.__dataclass_fields__
+        return BuildInfo(name=col.name, **{k: m[k] for k in fields if k != "name"})
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk of the live index, in document order."""
+        col = self._active()
+        got = col.get(include=["documents", "metadatas"])
+        out = [
+            Chunk(
+                chunk_id=cid,
+                doc_id=str(m["doc_id"]),
+                text=str(doc),
+                section=str(m.get("section", "")),
+                start=int(m["start"]),
+                end=int(m["end"]),
+            )
+            for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        return sorted(out, key=lambda c: (c.doc_id, c.start))
+
+    def documents(self) -> dict[str, StoredDoc]:
+        """Documents of the live index by id."""
+        name = self.active_name()
+        if not name:
+            raise IndexMissingError(self.where)
+        got = self.client.get_collection(f"{name}_docs", embedding_function=None).get(
+            include=["documents", "metadatas"]
+        )
+        docs: dict[str, StoredDoc] = {}
+        for doc_id, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            meta = DocMeta(**json.loads(str(m["meta"])))
+            sections = tuple(Section(**s) for s in json.loads(str(m["sections"])))
+            docs[doc_id] = StoredDoc(meta, str(text), sections)
+        return docs
+
+    def dense_search(
+        self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
+        col = self._active()
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        n = max(1, min(n, col.count()))
+        res = col.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                        include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    # ---- writing -------------------------------------------------------
+    def build(
+        self,
+        docs: Sequence[CleanDoc],
+        chunks: Sequence[Chunk],
+        embed: Callable[[Sequence[Chunk]], np.ndarray],
+        info: dict[str, Any],
+        progress: Callable[[int], None] | None = None,
+    ) -> BuildInfo:
+        """Write a new build and switch to it; the old build stays live on failure.
+
+        ``embed`` is called per batch of chunks; ``progress`` gets the count done.
+        """
+        self._drop_orphans()
+        name = f"{self.base}_{time.strftime('%Y%m%d%H%M%S')}_{int(time.time() * 1000) % 1000:03d}"
+        try:
+            col = self.client.create_collection(
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+            dim = 0
+            for i in range(0, len(chunks), BATCH):
+                batch = list(chunks[i : i + BATCH])
+                vecs = embed(batch)
+                dim = int(vecs.shape[1])
+                col.add(
+                    ids=[c.chunk_id for c in batch],
+                    embeddings=vecs.tolist(),
+                    documents=[c.text for c in batch],
+                    metadatas=[
+                        {"doc_id": c.doc_id, "section": c.section, "start": c.start, "end": c.end}
+                        for c in batch
+                    ],
+                )
+                if progress:
+                    progress(len(batch))
+            self._write_docs(name, docs)
+            meta = {
+                **info,
+                "dim": dim,
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "n_chunks": len(chunks),
+                "n_docs": len(docs),
+            }
+            col.modify(metadata=meta)
+        except BaseException:
+            log.error("Index build failed; the previous index (if any) keeps serving.")
+            self._drop(name)
+            raise
+        old = self.active_name()
+        self._set_active(name)
+        if old and old != name:
+            self._drop(old)
+        return self.info()
+
+    def _write_docs(self, name: str, docs: Sequence[CleanDoc]) -> None:
+        col = self.client.create_collection(f"{name}_docs", embedding_function=None)
+        col.add(
+            ids=[d.meta.doc_id for d in docs],
+            embeddings=[[0.0] for _ in docs],
+            documents=[d.text for d in docs],
+            metadatas=[
+                {
+                    "meta": json.dumps(asdict(d.meta), ensure_ascii=False),
+                    "sections": json.dumps([asdict(s) for s in d.sections], ensure_ascii=False),
+                }
+                for d in docs
+            ],
+        )
+
+    def _set_active(self, name: str) -> None:
+        pointer = self.client.get_or_create_collection(f"{self.base}__active", embedding_function=None)
+        pointer.modify(metadata={"active": name})
+
+    def _drop(self, name: str) -> None:
+        for n in (name, f"{name}_docs"):
+            try:
+                self.client.delete_collection(n)
+            except Exception:  # noqa: BLE001 - already gone is fine
+                pass
+
+    def _drop_orphans(self) -> None:
+        """Remove builds left behind by a killed process (never the live one)."""
+        active = self.active_name()
+        for col in self.client.list_collections():
+            n = col.name
+            if n.startswith(f"{self.base}_") and n != f"{self.base}__active" and not n.endswith("_docs"):
+                if n != active:
+                    log.info("Removing unfinished build %s", n)
+                    self._drop(n)

@@ -1,0 +1,48 @@
+"""Chinese tokenisation for keyword search: jieba (search mode) plus a domain
+dictionary and stopword list shipped in rag/data/.
+
+Never use a regex word tokeniser on Chinese: it treats a whole clause as one token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+
+_KEEP = re.compile(r"[\w\u4e00-\u9fff%.]+")
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with resources.as_file(resources.files("rag") / "data" / "userdict.txt") as path:
+        jieba.load_userdict(str(path))
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stopword list (question words and function words)."""
+    text = (resources.files("rag") / "data" / "stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip())
+
+
+def tokens(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without punctuation and stopwords."""
+    stop = stopwords()
+    out = []
+    for tok in _jieba().cut_for_search(text):
+        tok = tok.strip().lower()
+        if tok and _KEEP.fullmatch(tok) and tok not in stop:
+            out.append(tok)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode jieba words (no overlapping sub-words), for question analysis."""
+    stop = stopwords()
+    return [w for w in (t.strip().lower() for t in _jieba().cut(text)) if w and _KEEP.fullmatch(w) and w not in stop]
