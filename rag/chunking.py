@@ -63,6 +63,7 @@ def _spans(doc: CleanDoc, size: int, overlap: int) -> list[tuple[int, int]]:
         if doc.text[start:end] != piece.page_content:
             raise RuntimeError(f"{doc.meta.doc_id}: chunk span does not match the cleaned text")
         spans.append((start, end))
+    spans = _headings_start_chunks(doc, spans)
     merged: list[tuple[int, int]] = []
     carry: int | None = None
     for start, end in spans:
@@ -78,6 +79,33 @@ def _spans(doc: CleanDoc, size: int, overlap: int) -> list[tuple[int, int]]:
         else:
             merged.append((carry, len(doc.text)))
     return merged
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    out, i = [], text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
+def _headings_start_chunks(doc: CleanDoc, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A chunk that ends with a heading line gives that heading to the next chunk."""
+    heads = {sec.start for sec in doc.sections}
+    out = list(spans)
+
+    def only_headings(h: int, end: int) -> bool:
+        starts = [h] + [h + m + 2 for m in _find_all(doc.text[h:end], "\n\n")]
+        return all(p in heads for p in starts)
+
+    for i in range(len(out) - 1):
+        start, end = out[i]
+        inside = sorted(h for h in heads if start < h < end and only_headings(h, end))
+        if inside:
+            h = inside[0]
+            out[i] = (start, len(doc.text[:h].rstrip()))
+            out[i + 1] = (min(out[i + 1][0], h), out[i + 1][1])
+    return out
 
 
 def chunk_document(doc: CleanDoc, size: int, overlap: int) -> list[Chunk]:

@@ -212,7 +212,7 @@ def _dedupe(paras: list[_Para]) -> tuple[list[_Para], int, int]:
                 drop.add(i)
                 break
             inter = len(grams[i] & grams[j])
-            if inter / max(1, len(grams[i] | grams[j])) >= 0.8:
+            if inter / max(1, len(grams[i])) >= 0.85:  # mostly repeated inside a longer one
                 drop.add(i)
                 break
     dropped_headings = sum(1 for i in drop if paras[i].kind == "heading")

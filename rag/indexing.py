@@ -12,6 +12,7 @@ from rag.chunking import chunk_document
 from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
+from rag.errors import IndexMissingError
 from rag.schema import Chunk, CleanDoc, DocMeta
 from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, open_client
@@ -42,8 +43,11 @@ def prepare(settings: Settings) -> tuple[list[CleanDoc], list[Chunk], list[tuple
     return docs, chunks, loaded.skipped, loaded.fingerprint
 
 
-def store_for(settings: Settings) -> ChromaStore:
-    """The Chroma store the settings point at."""
+def store_for(settings: Settings, create: bool = False) -> ChromaStore:
+    """The Chroma store the settings point at. Unless ``create``, a missing index
+    raises IndexMissingError instead of creating an empty database."""
+    if not create and not (settings.index_dir / "chroma").exists():
+        raise IndexMissingError(str(settings.index_dir))
     return ChromaStore(open_client(settings.index_dir), settings.collection, str(settings.index_dir))
 
 
@@ -75,6 +79,6 @@ def build_index(
         "chunk_overlap": settings.chunk_overlap,
         "corpus_hash": corpus_hash,
     }
-    built = store_for(settings).build(docs, chunks, embed, info)
+    built = store_for(settings, create=True).build(docs, chunks, embed, info)
     log.info("Indexed %d chunks from %d documents", built.n_chunks, built.n_docs)
     return BuildReport(built, skipped, {d.meta.doc_id: d.report for d in docs})

@@ -7,6 +7,7 @@ so a question about 苏州 finds the sentences that say 我市 there.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
 import bm25s
@@ -16,6 +17,7 @@ from rag.schema import Chunk, DocMeta
 from rag.tokenize import tokens
 
 SELF_REFERENCES = ("我市", "本市")
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def chunk_tokens(chunk: Chunk, meta: DocMeta | None) -> list[str]:

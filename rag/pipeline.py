@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.embedders import embedder_id, make_embedder
-from rag.errors import EmbedderMismatchError, EmptyQuestionError, QuestionTooLongError
+from rag.errors import EmbedderMismatchError
 from rag.extractive import ExtractiveAnswerer
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
+from rag.question import check_question
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
 from rag.schema import Answer, Hit
@@ -18,16 +19,6 @@ from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, StoredDoc
 
 FIGURE_POOL = 5  # extra passages searched for differing figures beyond top_k
-
-
-def check_question(question: str, limit: int) -> str:
-    """The question stripped; raises EmptyQuestionError or QuestionTooLongError."""
-    q = (question or "").strip()
-    if not q:
-        raise EmptyQuestionError()
-    if len(q) > limit:
-        raise QuestionTooLongError(len(q), limit)
-    return q
 
 
 @dataclass

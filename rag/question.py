@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.errors import EmptyQuestionError, QuestionTooLongError
 from rag.tokenize import tokens, words
 
 # Answer kinds and the text patterns that satisfy them.
@@ -48,3 +49,13 @@ def analyse(text: str) -> Question:
     kinds = tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
     places = tuple(p for p in PLACES if p in text)
     return Question(text, toks, wds, numbers, kinds, places)
+
+
+def check_question(question: str, limit: int) -> str:
+    """The question stripped; raises EmptyQuestionError or QuestionTooLongError."""
+    q = (question or "").strip()
+    if not q:
+        raise EmptyQuestionError()
+    if len(q) > limit:
+        raise QuestionTooLongError(len(q), limit)
+    return q

@@ -13,6 +13,7 @@ drops the old pair, so a failed or interrupted build leaves the old index servin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -215,17 +216,15 @@ class ChromaStore:
 
     def _drop(self, name: str) -> None:
         for n in (name, f"{name}_docs"):
-            try:
+            with contextlib.suppress(Exception):  # already gone is fine
                 self.client.delete_collection(n)
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
 
     def _drop_orphans(self) -> None:
         """Remove builds left behind by a killed process (never the live one)."""
         active = self.active_name()
         for col in self.client.list_collections():
             n = col.name
-            if n.startswith(f"{self.base}_") and n != f"{self.base}__active" and not n.endswith("_docs"):
-                if n != active:
-                    log.info("Removing unfinished build %s", n)
-                    self._drop(n)
+            ours = n.startswith(f"{self.base}_") and not n.endswith(("_docs", "__active"))
+            if ours and n != active:
+                log.info("Removing unfinished build %s", n)
+                self._drop(n)
