@@ -10,6 +10,7 @@ from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
 from rag.extractive import ExtractiveAnswerer
 from rag.indexing import store_for
+from rag.followup import Turn, rewrite
 from rag.keyword import KeywordIndex
 from rag.question import check_question
 from rag.rerank import CrossEncoderReranker
@@ -68,14 +69,19 @@ class Pipeline:
         return self.retriever.retrieve(q, top_k or self.settings.top_k, doc_ids)
 
     def ask(self, question: str, top_k: int | None = None,
-            doc_ids: Sequence[str] | None = None) -> Answer:
-        """A cited answer (or a refusal with the closest passages)."""
-        q = check_question(question, self.settings.max_question_chars)
+            doc_ids: Sequence[str] | None = None, history: Sequence[Turn] = ()) -> Answer:
+        """A cited answer (or a refusal with the closest passages).
+
+        With ``history``, a follow-up ("那苏州呢？") is first rewritten into a
+        standalone question.
+        """
+        q = rewrite(check_question(question, self.settings.max_question_chars), history)
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(q, k + FIGURE_POOL, doc_ids)
         t1 = time.perf_counter()
         answer = self.answerer.answer(q, pool[:k], more=pool[k:])
         t2 = time.perf_counter()
+        answer.standalone_question = q
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
         return answer

@@ -115,6 +115,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     backend: str = "extractive"
+    standalone_question: str = ""  # the question as searched, after follow-up rewriting
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,193 @@
+"""Run a QA set (eval/qa.jsonl schema, see eval/SCHEMA.md) through the pipeline
+and score retrieval and answers, per category and overall."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from rag.errors import RagError
+from rag.followup import Turn
+from rag import metrics as m
+
+CATEGORIES = ("数字", "追赶模式", "政策措施", "企业与产品", "跨文档与冲突", "改写", "无答案", "多轮")
+RETRIEVAL_K = 10
+
+
+class EvalSetError(RagError):
+    """A QA file line is malformed."""
+
+    def __init__(self, path: Path, line: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}: {problem}", f"评测集 {path} 第 {line} 行有误：{problem}")
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """One evaluation question."""
+
+    id: str
+    question: str
+    category: str
+    key_facts: tuple[str, ...]
+    evidence: tuple[tuple[str, str], ...]  # (doc_id, quote)
+    answerable: bool
+    history: tuple[Turn, ...] = ()
+
+
+def _require(obj: dict[str, Any], key: str, kind: type, path: Path, n: int) -> Any:
+    if key not in obj:
+        raise EvalSetError(path, n, f"missing field '{key}'")
+    if not isinstance(obj[key], kind):
+        raise EvalSetError(path, n, f"field '{key}' should be {kind.__name__}, got {type(obj[key]).__name__}")
+    return obj[key]
+
+
+def load_qa(path: Path) -> list[QAItem]:
+    """Parse and validate a QA JSONL file; errors name the line and field."""
+    if not path.exists():
+        raise EvalSetError(path, 0, "file not found")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalSetError(path, n, f"not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise EvalSetError(path, n, "each line must be a JSON object")
+        category = _require(obj, "category", str, path, n)
+        if category not in CATEGORIES:
+            raise EvalSetError(path, n, f"field 'category' is {category!r}; use one of {', '.join(CATEGORIES)}")
+        evidence = []
+        for ev in _require(obj, "evidence", list, path, n):
+            if not isinstance(ev, dict) or "quote" not in ev or "doc_id" not in ev:
+                raise EvalSetError(path, n, "field 'evidence' items need 'doc_id' and 'quote'")
+            evidence.append((str(ev["doc_id"]), str(ev["quote"])))
+        history = []
+        for turn in obj.get("history", []) or []:
+            if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+                raise EvalSetError(path, n, "field 'history' items need role user|assistant and content")
+            history.append(Turn(turn["role"], str(turn.get("content", ""))))
+        items.append(QAItem(
+            id=str(_require(obj, "id", str, path, n)),
+            question=_require(obj, "question", str, path, n),
+            category=category,
+            key_facts=tuple(str(f) for f in _require(obj, "key_facts", list, path, n)),
+            evidence=tuple(evidence),
+            answerable=bool(obj.get("answerable", True)),
+            history=tuple(history),
+        ))
+    if not items:
+        raise EvalSetError(path, 0, "no questions in file")
+    return items
+
+
+@dataclass
+class ItemResult:
+    """Scores for one question."""
+
+    id: str
+    category: str
+    answerable: bool
+    refused: bool
+    ranks: list[bool]
+    n_evidence: int
+    fact_recall: float
+    f1: float
+    em: float
+    cit_good: int
+    cit_total: int
+    cit_recall: float
+    latency_ms: float
+    answer: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: float) -> ItemResult:
+    """Score one answer. ``retrieved`` are the ranked passage texts (for hit@k)."""
+    quotes = [q for _, q in item.evidence]
+    ranks = [any(m.quote_in(q, p) for q in quotes) for p in retrieved]
+    passages = {c.n: c.passage for c in answer.citations}
+    good, total = m.citation_precision(answer.text, passages) if not answer.refused else (0, 0)
+    text = answer.text
+    gold = "".join(item.key_facts)
+    return ItemResult(
+        id=item.id, category=item.category, answerable=item.answerable, refused=answer.refused,
+        ranks=ranks, n_evidence=len(quotes),
+        fact_recall=m.fact_recall(text, item.key_facts) if not answer.refused else 0.0,
+        f1=max((m.char_f1(text, f) for f in item.key_facts), default=0.0),
+        em=max((m.exact_match(text, f) for f in item.key_facts), default=0.0),
+        cit_good=good, cit_total=total,
+        cit_recall=m.citation_recall(quotes, list(passages.values())) if not answer.refused else 0.0,
+        latency_ms=latency_ms, answer=text,
+    )
+
+
+def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
+    """Metric averages over a group of results."""
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    cit_total = sum(r.cit_total for r in answerable)
+    lat = [r.latency_ms for r in results]
+    out: dict[str, float] = {"n": float(len(results))}
+    if answerable:
+        out.update({
+            "hit@1": mean(m.hit_at(r.ranks, 1) for r in answerable),
+            "hit@3": mean(m.hit_at(r.ranks, 3) for r in answerable),
+            "hit@5": mean(m.hit_at(r.ranks, 5) for r in answerable),
+            "mrr": mean(m.reciprocal_rank(r.ranks) for r in answerable),
+            "ndcg@10": mean(m.ndcg_at(r.ranks, 10, r.n_evidence) for r in answerable),
+            "fact_recall": mean(r.fact_recall for r in answerable),
+            "f1": mean(r.f1 for r in answerable),
+            "em": mean(r.em for r in answerable),
+            "citation_precision": (sum(r.cit_good for r in answerable) / cit_total) if cit_total else 0.0,
+            "citation_recall": mean(r.cit_recall for r in answerable),
+            "false_refusal": mean(float(r.refused) for r in answerable),
+        })
+    if unanswerable:
+        out["refusal_accuracy"] = mean(float(r.refused) for r in unanswerable)
+    out["latency_p50_ms"] = m.percentile(lat, 50)
+    out["latency_p95_ms"] = m.percentile(lat, 95)
+    return out
+
+
+def run(
+    items: Sequence[QAItem],
+    ask: Callable[[QAItem], Any],
+    search: Callable[[QAItem], Sequence[str]],
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Evaluate with the given ask/search callables; returns overall and per-category metrics."""
+    results = []
+    for i, item in enumerate(items):
+        t0 = time.perf_counter()
+        answer = ask(item)
+        latency = (time.perf_counter() - t0) * 1000
+        results.append(score_item(item, answer, search(item), latency))
+        if progress:
+            progress(i + 1)
+    by_cat = {c: aggregate([r for r in results if r.category == c]) for c in CATEGORIES
+              if any(r.category == c for r in results)}
+    return {"overall": aggregate(results), "by_category": by_cat,
+            "items": [r.__dict__ for r in results]}
+
+
+def run_pipeline(pipeline: Any, items: Sequence[QAItem],
+                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Evaluate a loaded Pipeline."""
+    def ask(item: QAItem) -> Any:
+        return pipeline.ask(item.question, history=item.history)
+
+    def search(item: QAItem) -> list[str]:
+        from rag.followup import rewrite
+
+        q = rewrite(item.question, item.history)
+        return [h.chunk.text for h in pipeline.search(q, RETRIEVAL_K)]
+
+    return run(items, ask, search, progress)

@@ -1,0 +1,83 @@
+"""Rule-based rewrite of a follow-up question into a standalone one.
+
+Used when no LLM is configured. "那苏州呢？" after a question about 宁波 becomes
+that question about 苏州; "它是哪一年成立的？" after an answer about 天生密封件
+becomes "天生密封件是哪一年成立的？"; an elliptic question ("占GDP的比重呢？")
+is appended to the previous one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.question import PLACES
+from rag.tokenize import _jieba
+
+PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
+FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
+YEAR = re.compile(r"\d{4}年")
+ENTITY_FLAGS = {"nt"}
+ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: str  # "user" | "assistant"
+    content: str
+
+
+def _entity(text: str) -> str | None:
+    """The first organisation name in a text (jieba POS nt, domain dictionary included)."""
+    import jieba.posseg as pseg
+
+    _jieba()  # loads the domain dictionary
+    for word, flag in pseg.cut(text):
+        if flag in ENTITY_FLAGS and len(word) >= 2 and word not in PLACES:
+            return str(word)
+    return None
+
+
+def is_followup(question: str) -> bool:
+    """Whether the question leans on the conversation before it."""
+    q = question.strip()
+    return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6)
+
+
+def _substitute(previous: str, current: str) -> str:
+    """Put the current question's places and years into the previous question."""
+    out = previous
+    places = [p for p in PLACES if p in current]
+    if places:
+        old = "宁波" if "宁波" in out else next((p for p in PLACES if p in out), None)
+        out = out.replace(old, places[0], 1) if old else f"{places[0]}{out}"
+    years = YEAR.findall(current)
+    if years:
+        old_years = YEAR.findall(out)
+        out = out.replace(old_years[0], years[0], 1) if old_years else f"{years[0]}{out}"
+    return out
+
+
+def rewrite(question: str, history: Sequence[Turn]) -> str:
+    """A standalone version of ``question`` given earlier turns (unchanged if not a follow-up)."""
+    users = [t.content for t in history if t.role == "user"]
+    if not users or not is_followup(question):
+        return question
+    previous = users[-1]
+    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    if PRONOUN.search(question):
+        first, second = (assistant, previous) if ASKS_WHICH.search(previous) else (previous, assistant)
+        entity = _entity(first) or _entity(second)
+        if entity:
+            return PRONOUN.sub(entity, question, count=1)
+    base = _substitute(previous, question)
+    rest = FOLLOW_START.sub("", question).strip()
+    rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到", "", rest)
+    for p in PLACES:
+        rest_core = rest_core.replace(p, "")
+    if not rest_core:
+        return base  # "那苏州呢？" → the previous question about 苏州
+    return f"{base} {rest}"

@@ -1,0 +1,141 @@
+"""Evaluation metrics. Each takes plain values so it can be tested on hand-made cases."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from rag.numbers import contains_fact, normalise, quantities
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_MARKER = re.compile(r"((?:\[\d+\])+)")
+_PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
+def squash(text: str) -> str:
+    """Whitespace-free text for whitespace-insensitive comparison."""
+    return re.sub(r"\s+", "", text)
+
+
+def quote_in(quote: str, passage: str) -> bool:
+    """A passage holds a quote if most of it appears contiguously (chunks may cut a quote)."""
+    q, p = squash(quote), squash(passage)
+    if not q:
+        return False
+    if q in p:
+        return True
+    m = SequenceMatcher(None, q, p, autojunk=False).find_longest_match(0, len(q), 0, len(p))
+    return m.size >= max(12, 0.6 * len(q))
+
+
+def hit_at(relevant: Sequence[bool], k: int) -> float:
+    """1.0 if any of the first k results is relevant."""
+    return 1.0 if any(relevant[:k]) else 0.0
+
+
+def reciprocal_rank(relevant: Sequence[bool]) -> float:
+    """1/rank of the first relevant result (0 if none)."""
+    for i, r in enumerate(relevant):
+        if r:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def ndcg_at(relevant: Sequence[bool], k: int, n_relevant: int) -> float:
+    """Binary nDCG@k with ``n_relevant`` relevant items in the ideal ranking."""
+    dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(relevant[:k]) if r)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, max(1, n_relevant))))
+    return dcg / ideal if ideal else 0.0
+
+
+def fact_recall(answer: str, facts: Sequence[str]) -> float:
+    """Share of key facts the answer contains (number-normalised)."""
+    if not facts:
+        return 1.0
+    return sum(contains_fact(answer, f) for f in facts) / len(facts)
+
+
+def _clean_chars(text: str) -> list[str]:
+    return list(_PUNCT.sub("", normalise(text)))
+
+
+def char_f1(prediction: str, gold: str) -> float:
+    """CMRC-2018 style character F1 (longest common subsequence)."""
+    p, g = _clean_chars(prediction), _clean_chars(gold)
+    if not p or not g:
+        return float(p == g)
+    lcs = _lcs(p, g)
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(p), lcs / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def exact_match(prediction: str, gold: str) -> float:
+    """CMRC-2018 style EM after removing punctuation and whitespace."""
+    return float(_clean_chars(prediction) == _clean_chars(gold))
+
+
+def claims(answer: str) -> list[tuple[str, list[int]]]:
+    """(claim text, cited numbers) for each run of [n] markers in an answer."""
+    out = []
+    pos = 0
+    for m in _MARKER.finditer(answer):
+        text = answer[pos : m.start()]
+        text = text.split("\n")[-1]
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+        out.append((text.strip("；;，,。 "), numbers))
+        pos = m.end()
+    return out
+
+
+def claim_supported(claim: str, passage: str) -> bool:
+    """A passage backs a claim if it contains the claim (source labels in brackets
+    aside), or, for a short figure claim, every number in it."""
+    core = _PAREN.sub("", claim)
+    core = re.sub(r"^(另：|其中|据)", "", core).strip("；;，,。：: ")
+    if not core:
+        return True
+    if squash(core) in squash(passage):
+        return True
+    nums = {q for q in quantities(core)}
+    return len(core) <= 24 and bool(nums) and nums <= quantities(passage)
+
+
+def citation_precision(answer: str, passages: dict[int, str]) -> tuple[int, int]:
+    """(supported, total) citation markers: each [n] must point at a passage backing its claim."""
+    good = total = 0
+    for claim, numbers in claims(answer):
+        for n in numbers:
+            total += 1
+            if n in passages and claim_supported(claim, passages[n]):
+                good += 1
+    return good, total
+
+
+def citation_recall(evidence: Sequence[str], passages: Sequence[str]) -> float:
+    """Share of gold evidence quotes found in the cited passages."""
+    if not evidence:
+        return 1.0
+    return sum(any(quote_in(q, p) for p in passages) for q in evidence) / len(evidence)
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (pct in 0..100)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, math.ceil(pct / 100 * len(ordered)) - 1))
+    return ordered[k]
