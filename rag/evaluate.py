@@ -11,9 +11,9 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+from rag import metrics as m
 from rag.errors import RagError
 from rag.followup import Turn
-from rag import metrics as m
 
 CATEGORIES = ("数字", "追赶模式", "政策措施", "企业与产品", "跨文档与冲突", "改写", "无答案", "多轮")
 RETRIEVAL_K = 10
@@ -116,7 +116,6 @@ def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: 
     passages = {c.n: c.passage for c in answer.citations}
     good, total = m.citation_precision(answer.text, passages) if not answer.refused else (0, 0)
     text = answer.text
-    gold = "".join(item.key_facts)
     return ItemResult(
         id=item.id, category=item.category, answerable=item.answerable, refused=answer.refused,
         ranks=ranks, n_evidence=len(quotes),

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from rag import figures as figmod
 from rag.answerers import display_date, template
 from rag.keyword import SELF_REFERENCES, KeywordIndex
-from rag.question import KIND_PATTERNS, Question, analyse
+from rag.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse
+from rag.tokenize import is_content_word, synonyms
 from rag.schema import Answer, Citation, DocMeta, Figure, Hit
 from rag.sentences import split_sentences
 
@@ -42,6 +43,7 @@ class Candidate:
     place_ok: bool
     score: float
     terms: frozenset[str]
+    part_ok: tuple[bool, ...] = ()
 
 
 class ExtractiveAnswerer:
@@ -66,7 +68,13 @@ class ExtractiveAnswerer:
 
     # ---- scoring -------------------------------------------------------
     def _weights(self, q: Question) -> dict[str, float]:
-        return {t: (self.keyword.idf(t) or self._missing_idf) for t in q.terms}
+        """IDF weight of each key word (a word no passage contains weighs most);
+        words other than nouns, names and numbers count half."""
+        out = {}
+        for w in q.key_words:
+            idf = max((self.keyword.word_idf(s) or 0.0) for s in synonyms().get(w, (w,)))
+            out[w] = (idf or self._missing_idf) * (1.0 if is_content_word(w) else 0.5)
+        return out
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
         weights = self._weights(q)
@@ -76,40 +84,60 @@ class ExtractiveAnswerer:
             text = hit.chunk.text
             meta = self.docs.get(hit.chunk.doc_id)
             context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
-            self_city = meta.home_city if meta else ""
             for a, b in split_sentences(text):
                 sent = text[a:b]
                 if len(sent) < 8 or "\n" in sent:
                     continue
-                low = sent.lower()
-                if self_city and any(s in sent for s in SELF_REFERENCES):
-                    low += self_city
-                covered = frozenset(t for t in weights if t in low)
-                nearby = {t for t in weights if t not in covered and t in context}
-                cov = (sum(weights[t] for t in covered)
-                       + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
-                kinds = [k for k in q.kinds if k in STRICT_KINDS]
-                kind_ok = all(KIND_PATTERNS[k].search(sent) for k in kinds)
-                numbers_ok = all(n in sent for n in q.numbers)
-                # a place other than the corpus's own city must be named by the sentence
-                place_ok = all(p in low for p in q.places if p != HOME_CITY)
-                score = cov + (0.15 if kinds and kind_ok else 0.0) + 0.1 * hit.score
-                score -= 0.0 if numbers_ok else 0.3
-                out.append(Candidate(i, hit, a, b, sent, cov, kind_ok, numbers_ok, place_ok, score, covered))
+                out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta))
         out.sort(key=lambda c: -c.score)
         return out
+
+    def _score(self, q: Question, weights: dict[str, float], total: float, i: int, hit: Hit,
+               a: int, b: int, sent: str, context: str, meta: DocMeta | None) -> Candidate:
+        low = sent.lower()
+        if meta and any(s in sent for s in SELF_REFERENCES):
+            low += meta.home_city
+        low += resolved_years(sent, meta)
+        covered = frozenset(t for t in weights if _has(low, t))
+        nearby = {t for t in weights if t not in covered and _has(context, t)}
+        cov = (sum(weights[t] for t in covered) + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
+        part_ok = tuple(_part_ok(p, sent) for p in q.parts)
+        numbers_ok = all(n in low for n in q.numbers)
+        place_ok = self._place_ok(q, sent, low, meta)
+        score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
+        score -= 0.0 if numbers_ok else 0.3
+        return Candidate(i, hit, a, b, sent, cov, any(part_ok), numbers_ok, place_ok, score,
+                         covered, part_ok)
+
+    @staticmethod
+    def _place_ok(q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:
+        """A place other than the corpus's own city must be named, and for a count
+        it must be the place the figure describes."""
+        others = [p for p in q.places if p != HOME_CITY]
+        if not all(p in low for p in others):
+            return False
+        if others and "count" in q.kinds and len(q.places) == 1:
+            wanted = "区县" if others[0] in figmod.DISTRICT_NAMES else others[0]
+            return figmod.scope_of(sent, meta) == wanted
+        return True
 
     def _supported(self, c: Candidate) -> bool:
         return c.coverage >= self.min_support and c.kind_ok and c.numbers_ok and c.place_ok
 
     def _select(self, q: Question, cands: list[Candidate]) -> list[Candidate]:
-        best = cands[0]
-        chosen = [best]
-        limit = self.max_sentences + (1 if "list" in q.kinds else 0)
-        for c in cands[1:]:
+        """The best sentence for each sub-question, then more that add new key words."""
+        supported = [c for c in cands if self._supported(c)]
+        chosen: list[Candidate] = []
+        for k in range(len(q.parts)):
+            best = next((c for c in supported if c.part_ok[k]), None)
+            if best is not None and best not in chosen:
+                chosen.append(best)
+        top = supported[0].score
+        limit = max(len(chosen), self.max_sentences + (1 if "list" in q.kinds else 0))
+        for c in supported:
             if len(chosen) >= limit:
                 break
-            if not self._supported(c) or c.score < 0.8 * best.score:
+            if c in chosen or c.score < 0.8 * top:
                 continue
             if any(_overlap(c.text, k.text) > 0.5 for k in chosen):
                 continue
@@ -126,7 +154,7 @@ class ExtractiveAnswerer:
         """
         q = analyse(question)
         cands = self._candidates(q, hits)
-        if not cands or not self._supported(cands[0]):
+        if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, cands)
         book = _CitationBook(self.docs)
         figs = self._figures(q, list(hits) + list(more), book)
@@ -204,6 +232,31 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+def _has(text: str, word: str) -> bool:
+    return any(s in text for s in synonyms().get(word, (word,)))
+
+
+RELATIVE_YEARS = {"去年": -1, "今年": 0, "前年": -2, "上年": -1}
+
+
+def resolved_years(sent: str, meta: DocMeta | None) -> str:
+    """Years that relative words in the sentence stand for, given the document's
+    year ("截至去年底" in a 2025 article → "2024"); empty if unknown."""
+    if not meta or not re.match(r"\d{4}", meta.date):
+        return ""
+    year = int(meta.date[:4])
+    return "".join(f" {year + d}年" for word, d in RELATIVE_YEARS.items() if word in sent)
+
+
+def _part_ok(part: Part, sent: str) -> bool:
+    """The sentence holds the kind of answer this sub-question asks for."""
+    units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
+    number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
+    if part.unit and not re.search(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent):
+        return False
+    return all(KIND_PATTERNS[k].search(sent) for k in part.kinds if k in STRICT_KINDS)
 
 
 def _overlap(a: str, b: str) -> float:

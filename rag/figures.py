@@ -23,6 +23,7 @@ OWNER_BEFORE = re.compile(r"(?:宁波|苏州|我市|本市|共|总共|拥有|有
 GENERIC = {"企业", "国家", "国家级", "数量", "家", "公司", "年", "全国", "城市", "个", "项", "多少"}
 SELF_REFERENCES = ("我市", "本市")
 DISTRICT = ("该区", "镇海", "区（县、市）")
+DISTRICT_NAMES = ("镇海",)
 MAX_GAP = 24
 
 
@@ -70,7 +71,7 @@ def scope_of(sentence: str, meta: DocMeta | None) -> str:
             first = (i, place)
     if first is None:
         return meta.home_city if meta else "宁波"
-    return "区县" if first[1] in ("镇海",) else first[1]
+    return "区县" if first[1] in DISTRICT_NAMES else first[1]
 
 
 def figures_in(sentence: str, terms: Sequence[str]) -> list[tuple[str, str, int]]:
@@ -95,13 +96,9 @@ def figures_in(sentence: str, terms: Sequence[str]) -> list[tuple[str, str, int]
     return found
 
 
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|家|项|名|人|个)")
-
-
 def asked_unit(q: Question) -> str | None:
     """The unit the question asks in ("多少家" → 家), if it says."""
-    m = _ASKED_UNIT.search(q.text)
-    return m.group(1) if m else None
+    return next((p.unit for p in q.parts if p.unit), None)
 
 
 def collect(

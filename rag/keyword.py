@@ -37,10 +37,23 @@ class KeywordIndex:
         corpus = [chunk_tokens(c, docs.get(c.doc_id)) for c in self.chunks]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
+        self._texts = [
+            f"{docs[c.doc_id].title if c.doc_id in docs else ''} {c.section} {c.text}".lower()
+            for c in self.chunks
+        ]
+        self._word_idf: dict[str, float | None] = {}
         self.doc_freq: dict[str, int] = {}
         for toks in corpus:
             for t in set(toks):
                 self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
+
+    def word_idf(self, word: str) -> float | None:
+        """IDF of a word by substring match over chunk texts; None if no chunk contains it."""
+        if word not in self._word_idf:
+            df = sum(1 for text in self._texts if word in text)
+            n = len(self.chunks)
+            self._word_idf[word] = float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else None
+        return self._word_idf[word]
 
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency of a token over the chunks (0 if unseen)."""

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
 from rag.extractive import ExtractiveAnswerer
-from rag.indexing import store_for
 from rag.followup import Turn, rewrite
+from rag.indexing import store_for
 from rag.keyword import KeywordIndex
 from rag.question import check_question
 from rag.rerank import CrossEncoderReranker

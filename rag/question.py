@@ -21,12 +21,26 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     "rank": re.compile(r"第\s*[\d一二三四五六七八九十]+|前列|首位|榜首|全国第一|第一"),
     "percent": re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成"),
     "count": re.compile(
-        r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*(?:万|亿)?\s*[家项名人个台套亿万元%亩种类位批]"
+        r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*[多余]?\s*(?:万|亿)?\s*[家项名人个台套亿万元%亩种类位批部岁年天]"
     ),
     "list": re.compile(r"[、；]|和|及|以及"),
 }
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 PLACES = ("宁波", "苏州", "杭州", "上海", "北京", "深圳", "南京", "合肥", "无锡", "镇海", "浙江")
+
+
+ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位"}
+CN_NUM = "一二两三四五六七八九十百千"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sub-question ("…是什么？…占多大比例？" has two)."""
+
+    text: str
+    kinds: tuple[str, ...]
+    unit: str | None
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,12 @@ class Question:
     numbers: tuple[str, ...]  # explicit numbers (years etc.) the answer must match
     kinds: tuple[str, ...] = field(default_factory=tuple)
     places: tuple[str, ...] = field(default_factory=tuple)
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+
+    @property
+    def key_words(self) -> tuple[str, ...]:
+        """Words that carry meaning: two or more characters, or numbers."""
+        return tuple(w for w in self.words if len(w) >= 2 or w.isdigit())
 
 
 def analyse(text: str) -> Question:
@@ -46,9 +66,19 @@ def analyse(text: str) -> Question:
     toks = tuple(dict.fromkeys(tokens(text)))
     wds = tuple(dict.fromkeys(words(text)))
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
-    kinds = tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
     places = tuple(p for p in PLACES if p in text)
-    return Question(text, toks, wds, numbers, kinds, places)
+    parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
+    kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
+    return Question(text, toks, wds, numbers, kinds, places, parts)
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    return tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
+
+
+def _part(text: str) -> Part:
+    m = ASKED_UNIT.search(text)
+    return Part(text.strip(), _kinds(text), m.group(1) if m else None)
 
 
 def check_question(question: str, limit: int) -> str:

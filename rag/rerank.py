@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from rag.embedders import TORCH_INSTALL
@@ -34,4 +35,4 @@ class CrossEncoderReranker:
             return hits
         scores = self._model.predict([(query, h.chunk.text) for h in hits])
         order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
-        return [Hit(hits[i].chunk, float(scores[i]), hits[i].dense, hits[i].keyword) for i in order]
+        return [replace(hits[i], score=float(scores[i])) for i in order]

@@ -10,6 +10,7 @@ it is the common default, and measured against.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal, Protocol
 
 from rag.embedders import Embedder
@@ -107,12 +108,14 @@ class HybridRetriever:
             fused = {cid: w * d_norm.get(cid, 0.0) + (1 - w) * k_norm.get(cid, 0.0)
                      for cid in set(d_norm) | set(k_norm)}
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        raw = dict(dense)
         hits = [
-            Hit(self.chunks[cid], score, d_norm.get(cid, 0.0), k_norm.get(cid, 0.0))
+            Hit(self.chunks[cid], score, d_norm.get(cid, 0.0), k_norm.get(cid, 0.0),
+                cosine=raw.get(cid, 0.0))
             for cid, score in ranked
             if cid in self.chunks
         ]
         hits = collapse_near_duplicates(hits)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(top_k * 3, 10)])
-        return [Hit(h.chunk, h.score, h.dense, h.keyword, rank=i + 1) for i, h in enumerate(hits[:top_k])]
+        return [replace(h, rank=i + 1) for i, h in enumerate(hits[:top_k])]

@@ -70,6 +70,7 @@ class Hit:
     dense: float = 0.0
     keyword: float = 0.0
     rank: int = 0
+    cosine: float = 0.0  # raw dense similarity (not normalised), 0 when not dense-retrieved
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,24 @@ def words(text: str) -> list[str]:
     """Precise-mode jieba words (no overlapping sub-words), for question analysis."""
     stop = stopwords()
     return [w for w in (t.strip().lower() for t in _jieba().cut(text)) if w and _KEEP.fullmatch(w) and w not in stop]
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """word → all words on its line of rag/data/synonyms.txt (itself included)."""
+    text = (resources.files("rag") / "data" / "synonyms.txt").read_text(encoding="utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        group = tuple(w for w in line.split() if not line.startswith("#"))
+        for w in group:
+            out[w] = group
+    return out
+
+
+def is_content_word(word: str) -> bool:
+    """Nouns, names, numbers and foreign words carry a question; verbs and the rest less so."""
+    import jieba.posseg as pseg
+
+    _jieba()
+    flags = [f for _, f in pseg.cut(word)]
+    return bool(flags) and flags[-1][:1] in ("n", "m", "e", "x") or flags[-1] in ("vn", "nz", "eng")
