@@ -19,13 +19,14 @@ from rag import figures as figmod
 from rag.answerers import display_date, template
 from rag.keyword import SELF_REFERENCES, KeywordIndex
 from rag.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse
-from rag.tokenize import is_content_word, synonyms
 from rag.schema import Answer, Citation, DocMeta, Figure, Hit
 from rag.sentences import split_sentences
+from rag.tokenize import is_content_word, synonyms
 
 HOME_CITY = "宁波"
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+RAREST_BONUS = 0.2
 
 
 @dataclass
@@ -89,6 +90,12 @@ class ExtractiveAnswerer:
                 if len(sent) < 8 or "\n" in sent:
                     continue
                 out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta))
+        # the rarest question word that some sentence contains should be in the answer
+        present = [w for w in weights if any(w in c.terms for c in out)]
+        if present:
+            top = max(present, key=lambda w: weights[w])
+            for c in out:
+                c.score += RAREST_BONUS if top in c.terms else 0.0
         out.sort(key=lambda c: -c.score)
         return out
 

@@ -69,8 +69,10 @@ def scope_of(sentence: str, meta: DocMeta | None) -> str:
         i = sentence.find(word)
         if i >= 0 and (first is None or i < first[0]):
             first = (i, place)
-    if first is None:
-        return meta.home_city if meta else "宁波"
+    if first is None:  # unnamed: the city the document is about (its title), else its own city
+        if meta is None:
+            return "宁波"
+        return next((p for p in PLACES if p in meta.title), meta.home_city)
     return "区县" if first[1] in DISTRICT_NAMES else first[1]
 
 
@@ -83,7 +85,7 @@ def figures_in(sentence: str, terms: Sequence[str]) -> list[tuple[str, str, int]
         gaps = []
         for term in terms:
             after = [m.start() - e for e in _matches(term, sentence) if 0 <= m.start() - e <= MAX_GAP
-                     and not re.search(r"[。；;]", sentence[e:m.start()])]
+                     and not re.search(r"[。；;、]", sentence[e:m.start()])]
             before = [s for s in (sentence.find(term, m.end()),) if 0 <= s - m.end() <= 12]
             if after:
                 gaps.append(min(after))

