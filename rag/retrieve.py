@@ -58,11 +58,15 @@ def _shingles(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
 
 
-def collapse_near_duplicates(hits: list[Hit], threshold: float = 0.6) -> list[Hit]:
-    """Drop a hit whose text mostly repeats a better-ranked hit (overlapping chunks)."""
+def collapse_near_duplicates(hits: list[Hit], threshold: float = 0.6,
+                             limit: int | None = None) -> list[Hit]:
+    """Drop a hit whose text mostly repeats a better-ranked hit (overlapping chunks);
+    stop once ``limit`` hits are kept."""
     kept: list[Hit] = []
     grams: list[set[str]] = []
     for h in hits:
+        if limit is not None and len(kept) >= limit:
+            break
         g = _shingles(h.chunk.text)
         if any(len(g & k) / max(1, min(len(g), len(k))) >= threshold for k in grams):
             continue
@@ -115,7 +119,8 @@ class HybridRetriever:
             for cid, score in ranked
             if cid in self.chunks
         ]
-        hits = collapse_near_duplicates(hits)
+        pool = max(top_k * 3, 10) if self.reranker is not None else top_k
+        hits = collapse_near_duplicates(hits, limit=pool)
         if self.reranker is not None:
-            hits = self.reranker.rerank(query, hits[: max(top_k * 3, 10)])
+            hits = self.reranker.rerank(query, hits)
         return [replace(h, rank=i + 1) for i, h in enumerate(hits[:top_k])]
