@@ -40,8 +40,8 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
-                          if l.startswith("MemTotal")).split()[1])
+        mem_kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                          if line.startswith("MemTotal")).split()[1])
         mem = f"{mem_kb / 1024 / 1024:.1f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         mem = "unknown RAM"

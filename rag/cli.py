@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
 from rag.question import check_question
 from rag.schema import Answer, Hit
 from rag.settings import Settings, load_settings
@@ -21,7 +29,7 @@ from rag.settings import Settings, load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Q&A over the Ningbo champion-company articles, with cited answers.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_QUESTIONS = [
     "宁波单项冠军企业的技术追赶模式有哪几种？",
@@ -103,7 +111,9 @@ def _load(ctx: typer.Context, **extra: object):  # type: ignore[no-untyped-def]
 
 
 def print_answer(answer: Answer) -> None:
-    """Answer text, then its numbered sources."""
+    """Short answer (if any), answer text, then its numbered sources."""
+    if answer.short:
+        out.print(f"简答：{answer.short}", markup=False, highlight=False)
     out.print(answer.text, markup=False, highlight=False)
     if answer.citations:
         out.print("\n来源：" if not answer.refused else "\n最接近的段落：")
@@ -183,6 +193,100 @@ def info(ctx: typer.Context) -> None:
         n = sum(1 for c in chunks if c.doc_id == doc_id)
         table.add_row(doc_id, d.meta.title, d.meta.publisher, d.meta.date, str(n), d.meta.home_city)
     out.print(table)
+
+
+def _eval_progress(total: int):  # type: ignore[no-untyped-def]
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=err)
+    return bar
+
+
+def _advance(bar: Progress, task: TaskID, done: int) -> None:
+    bar.update(task, completed=done)
+
+
+def _advance_named(bar: Progress, task: TaskID, _name: str, done: int) -> None:
+    bar.update(task, completed=done)
+
+
+def _min_checks(report: dict, mins: list[str]) -> list[str]:  # type: ignore[type-arg]
+    failed = []
+    for spec in mins:
+        key, _, floor = spec.partition("=")
+        value = report["overall"].get(key)
+        if value is None or value < float(floor):
+            failed.append(f"{key} = {value if value is None else round(value, 3)} < {floor}")
+    return failed
+
+
+@app.command("eval")
+def eval_cmd(
+    ctx: typer.Context,
+    qa: Annotated[Path, typer.Option("--qa", help="QA set (JSONL, eval/SCHEMA.md)")] = Path("eval/qa.jsonl"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Report folder")] = Path("eval/reports"),
+    config: Annotated[str | None, typer.Option("--config", help="Overrides: key=value,key=value")] = None,
+    compare: Annotated[list[str] | None, typer.Option(
+        "--compare", help="Two configurations or saved report .json files (give twice)")] = None,
+    sweep: Annotated[list[str] | None, typer.Option(
+        "--sweep", help="Grid axis key=v1,v2 (repeat for more axes)")] = None,
+    baseline: Annotated[bool, typer.Option("--baseline", help="Also run the naive LangChain baseline")] = False,
+    minimum: Annotated[list[str] | None, typer.Option(
+        "--min", help="Fail (exit 1) when an overall metric is below: key=value")] = None,
+) -> None:
+    """Evaluate on a QA set: metrics per category, saved report, comparisons."""
+    from rag import report as rep
+    from rag.evaluate import load_qa
+    from rag.experiments import parse_config, parse_sweep, rank_results
+
+    try:
+        settings = _settings(ctx)
+        items = load_qa(qa)
+        if compare:
+            if len(compare) != 2:
+                raise ConfigError("--compare takes exactly two values (give --compare twice)")
+            runs = []
+            for spec in compare:
+                if spec.endswith(".json") and Path(spec).exists():
+                    runs.append(rep.load(Path(spec)))
+                else:
+                    runs += _run_configs(settings, [parse_config(spec)], items)
+            out.print(rep.comparison(runs))
+            return
+        configs = parse_sweep(sweep) if sweep else [parse_config(config or "default")]
+        runs = _run_configs(settings, configs, items)
+        if baseline:
+            from rag.baseline import evaluate_baseline
+
+            for size in (None, settings.chunk_size):
+                with _eval_progress(len(items)) as bar:
+                    task = bar.add_task(f"baseline chunk={size or 4000}", total=len(items))
+                    runs.append(evaluate_baseline(settings, items, size,
+                                                  partial(_advance, bar, task)))
+        for r in runs:
+            r["qa"] = str(qa)
+            out.print(rep.table(r))
+            out.print(f"report: {rep.save(r, out_dir)}")
+        if len(runs) > 1:
+            out.print(rep.comparison(rank_results(runs) if sweep else runs))
+    except RagError as exc:
+        _fail(exc)
+        return
+    failed = _min_checks(runs[0], minimum or [])
+    if failed:
+        err.print("[red]Below the floor:[/red] " + "; ".join(failed))
+        raise typer.Exit(1)
+
+
+def _run_configs(settings: Settings, configs: list, items: list) -> list:  # type: ignore[type-arg]
+    from rag.experiments import evaluate_configs, label
+
+    runs = []
+    for cfg in configs:
+        with _eval_progress(len(items)) as bar:
+            task = bar.add_task(label(cfg), total=len(items))
+            runs += evaluate_configs(settings, [cfg], items,
+                                     partial(_advance_named, bar, task))
+    return runs
 
 
 @app.command()

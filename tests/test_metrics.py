@@ -35,6 +35,7 @@ def test_ranking_metrics():
     assert m.ndcg_at([True], 10, 1) == 1.0
     assert 0 < m.ndcg_at(ranks, 10, 2) < 1
     assert m.reciprocal_rank([False]) == 0.0
+    assert m.ndcg_at([True, True, True], 10, 1) == 1.0  # never above 1
 
 
 def test_quote_matching_is_whitespace_insensitive_and_survives_cuts():
