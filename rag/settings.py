@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     min_support: float = Field(0.45, ge=0.0, le=1.0,
                                description="Share of the question's key terms the evidence must cover")
     answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer")
+    feedback_db: Path = Field(Path("index/feedback.sqlite3"), description="SQLite file for answer feedback")
     llm: Literal["extractive"] = Field("extractive", description="Answer backend")
 
     @model_validator(mode="after")

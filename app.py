@@ -1,0 +1,195 @@
+"""Streamlit chat for officials: ask in Chinese, get short cited answers.
+
+Run: .venv/bin/streamlit run app.py   (bash scripts/run.sh does it for you)
+This file only displays; rag.pipeline decides what to answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from rag.cli import DEMO_QUESTIONS
+from rag.errors import IndexMissingError, RagError
+from rag.export import conversation_markdown
+from rag.feedback import FeedbackStore
+from rag.followup import Turn
+from rag.highlight import document_page, quote_in_passage
+from rag.schema import Answer
+from rag.settings import Settings, load_settings
+
+st.set_page_config(page_title="宁波制造业冠军企业问答", page_icon="🏭", layout="wide")
+
+
+@st.cache_resource(show_spinner="正在加载索引和模型…")
+def pipeline(settings_json: str) -> Any:
+    """One pipeline per process and configuration."""
+    from rag.pipeline import Pipeline
+
+    return Pipeline.load(Settings.model_validate_json(settings_json))
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except RagError as exc:
+        st.error(exc.zh)
+        st.stop()
+        raise
+
+
+def build_index_ui(s: Settings) -> None:
+    """The 'no index' state: explain and offer to build it with a progress bar."""
+    st.warning("索引尚未建立。请点击下方按钮建立索引（约 15 秒），或在命令行运行 rag index。")
+    if st.button("建立索引", type="primary"):
+        from rag.indexing import build_index
+
+        bar = st.progress(0.0, text="正在切分并向量化资料…")
+        build_index(s, progress=lambda done, total: bar.progress(done / total, text=f"已处理 {done}/{total} 段"))
+        st.cache_resource.clear()
+        st.rerun()
+    st.stop()
+
+
+def _safe(text: str) -> str:
+    """Document text shown as Markdown: escape Markdown and HTML characters."""
+    return re.sub(r"([\\`*_{}<>#|~])", r"\\\1", text).replace("\n", "  \n")
+
+
+def show_sources(answer: Answer, idx: int, show_scores: bool) -> None:
+    if answer.figures:
+        st.caption("不同资料给出的数字")
+        st.table([{"数字": f.value + ("（目标）" if f.label else ""), "来源": f"{f.title} [{f.citation}]",
+                   "日期": f.date} for f in answer.figures])
+    label = "最接近的段落" if answer.refused else "来源"
+    for c in answer.citations:
+        with st.expander(f"[{c.n}] 《{c.title}》 · {c.publisher} · {c.date}", expanded=False):
+            st.caption(f"章节：{c.section or '—'}{('　' + c.note) if c.note else ''}")
+            st.markdown(f"<div class='passage'>{quote_in_passage(c.passage, c.quote)}</div>",
+                        unsafe_allow_html=True)
+            if st.toggle("查看全文并定位", key=f"doc-{idx}-{c.n}"):
+                doc = pipeline(settings().model_dump_json()).docs.get(c.doc_id)
+                if doc:
+                    components.html(document_page(doc.meta.title, doc.text, c.start, c.end),
+                                    height=420, scrolling=True)
+    if show_scores and answer.hits:
+        st.caption(label + "检索得分")
+        st.table([{"#": h.rank, "得分": round(h.score, 3), "向量": round(h.dense, 2),
+                   "关键词": round(h.keyword, 2), "段落": h.chunk.text[:60]} for h in answer.hits])
+
+
+def show_feedback(answer: Answer, idx: int, s: Settings) -> None:
+    done = st.session_state.setdefault("rated", set())
+    if idx in done:
+        st.caption("感谢反馈！")
+        return
+    cols = st.columns([1, 4, 1])
+    rating = cols[0].feedback("thumbs", key=f"fb-{idx}")
+    comment = cols[1].text_input("补充意见（可选）", key=f"fbc-{idx}", label_visibility="collapsed",
+                                 placeholder="补充意见（可选）")
+    if cols[2].button("提交反馈", key=f"fbs-{idx}", disabled=rating is None):
+        FeedbackStore(s.feedback_db).add(answer, 1 if rating == 1 else -1, comment or "",
+                                         s.model_dump(mode="json"))
+        done.add(idx)
+        st.rerun()
+
+
+def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> None:
+    if answer.short:
+        st.markdown(f"**简答：{_safe(answer.short)}**")
+    st.markdown(_safe(answer.text))
+    show_sources(answer, idx, show_scores)
+    show_feedback(answer, idx, s)
+
+
+def stream(answer: Answer):  # type: ignore[no-untyped-def]
+    """Yield the answer sentence by sentence (extractive answers arrive whole)."""
+    if answer.short:
+        yield f"**简答：{_safe(answer.short)}**\n\n"
+    for piece in re.split(r"(?<=\])", _safe(answer.text)):
+        yield piece
+
+
+def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
+    with st.sidebar:
+        st.header("筛选与设置")
+        docs = {k: d.meta for k, d in sorted(pipe.docs.items())}
+        chosen = st.multiselect("只在这些资料中查找", list(docs), format_func=lambda k: docs[k].title,
+                                placeholder="全部资料")
+        with st.expander("高级设置", expanded=False):
+            top_k = st.slider("参考段落数（top-k）", 1, 10, pipe.settings.top_k)
+            st.selectbox("回答方式", ["extractive（摘录原文，不用大模型）"], index=0)
+            show_scores = st.checkbox("显示检索得分", value=False)
+        with st.expander("关于这些资料", expanded=False):
+            for meta in docs.values():
+                st.markdown(f"**{_safe(meta.title)}**  \n{_safe(meta.publisher)} · {meta.date}"
+                            f"  \n{_safe(meta.date_note)}  \n{_safe(meta.note)}")
+        answers = [t["answer"] for t in st.session_state.get("turns", [])]
+        st.download_button("导出对话（Markdown）", conversation_markdown(answers),
+                           file_name="问答记录.md", mime="text/markdown", disabled=not answers)
+    return chosen, top_k, show_scores
+
+
+def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | None:
+    history = []
+    for t in st.session_state.turns[-3:]:
+        history += [Turn("user", t["answer"].question), Turn("assistant", t["answer"].text)]
+    try:
+        return pipe.ask(question, top_k, doc_ids or None, history=history)  # type: ignore[no-any-return]
+    except RagError as exc:
+        st.warning(exc.zh)
+    except Exception:  # noqa: BLE001 - the chat must stay usable
+        st.error("回答时出现意外错误，请稍后重试或换个问法。")
+    return None
+
+
+def main() -> None:
+    s = settings()
+    st.title("宁波制造业冠军企业问答")
+    st.caption("回答只摘自所收录的资料，并标注出处；资料中没有的内容会直接说明。")
+    try:
+        pipe = pipeline(s.model_dump_json())
+    except IndexMissingError:
+        build_index_ui(s)
+        return
+    except RagError as exc:
+        st.error(exc.zh)
+        st.stop()
+        return
+    st.session_state.setdefault("turns", [])
+    doc_ids, top_k, show_scores = sidebar(pipe)
+    for i, turn in enumerate(st.session_state.turns):
+        with st.chat_message("user"):
+            st.text(turn["answer"].question)
+        with st.chat_message("assistant"):
+            show_answer(turn["answer"], i, s, show_scores)
+    pending = st.session_state.pop("pending", None)
+    examples = st.empty()
+    if not st.session_state.turns and not pending:
+        with examples.container():
+            st.write("可以这样问：")
+            for j, q in enumerate(DEMO_QUESTIONS):
+                if st.button(q, key=f"ex-{j}"):
+                    st.session_state.pending = q
+                    st.rerun()
+    question = st.chat_input("请输入问题，例如：宁波有多少家国家级单项冠军企业？") or pending
+    if not question or not question.strip():
+        return
+    examples.empty()
+    with st.chat_message("user"):
+        st.text(question)
+    with st.chat_message("assistant"):
+        answer = ask(pipe, question, doc_ids, top_k)
+        if answer is None:
+            return
+        st.write_stream(stream(answer))
+        idx = len(st.session_state.turns)
+        st.session_state.turns.append({"answer": answer})
+        show_sources(answer, idx, show_scores)
+        show_feedback(answer, idx, s)
+
+
+main()

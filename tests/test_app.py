@@ -1,0 +1,88 @@
+"""The Streamlit page logic, run with Streamlit's AppTest on the real session index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from .conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def app(built_settings, monkeypatch, tmp_path: Path) -> AppTest:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(built_settings.index_dir))
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(built_settings.corpus_dir))
+    monkeypatch.setenv("RAG_FEEDBACK_DB", str(tmp_path / "fb.sqlite3"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_empty_chat_shows_examples_and_documents(app):
+    assert not app.exception
+    labels = [b.label for b in app.button]
+    assert "宁波单项冠军企业的技术追赶模式有哪几种？" in labels
+    assert any("苏州太湖智库" in m.value for m in app.sidebar.markdown)
+
+
+def test_question_gets_cited_answer_and_sources(app):
+    app.chat_input[0].set_value("天生密封件公司创建于哪一年？").run()
+    assert not app.exception
+    text = _markdown(app)
+    assert "1998年12月" in text and "[1]" in text
+    assert any("浙江万里学院" in e.label for e in app.expander)
+
+
+def test_example_button_asks_it(app):
+    app.button[0].click().run()
+    assert "自主研发" in _markdown(app)
+
+
+def test_conflicting_figures_table(app):
+    app.chat_input[0].set_value("宁波有多少家国家级单项冠军企业？").run()
+    cells = str(app.table[0].value)
+    assert "119家" in cells and "83家" in cells and "51家" in cells
+
+
+def test_empty_and_long_input(app):
+    app.chat_input[0].set_value("   ").run()
+    assert not app.exception and not app.warning
+    app.chat_input[0].set_value("长" * 2001).run()
+    assert any("问题过长" in w.value for w in app.warning)
+
+
+def test_html_in_question_is_text(app):
+    app.chat_input[0].set_value("<script>alert(1)</script>宁波单项冠军").run()
+    assert not app.exception
+    assert any("<script>" in t.value for t in app.text)  # shown literally via st.text
+    assert all("<script>" not in m.value for m in app.markdown)
+
+
+def test_feedback_is_stored(app, tmp_path):
+    from rag.feedback import FeedbackStore
+
+    app.chat_input[0].set_value("旭升集团派往墨西哥的技术骨干有多少人？").run()
+    assert app.button(key="fbs-0").disabled  # no rating yet
+    app.session_state["fb-0"] = 1  # what clicking 👍 sets
+    app.text_input(key="fbc-0").set_value("很准确").run()
+    app.button(key="fbs-0").click().run()
+    assert not app.exception
+    rows = FeedbackStore(tmp_path / "fb.sqlite3").all()
+    assert rows and rows[0]["rating"] == 1 and rows[0]["comment"] == "很准确"
+    assert "25名" in rows[0]["answer"]
+
+
+def test_missing_index_offers_to_build(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "none"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert any("索引尚未建立" in w.value for w in at.warning)
+    assert any(b.label == "建立索引" for b in at.button)

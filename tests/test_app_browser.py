@@ -1,0 +1,84 @@
+"""A real browser test: the app served on 127.0.0.1, driven in Debian's chromium
+through Playwright (no browser download). Saves a screenshot to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served_app(built_settings):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
+        pytest.skip("chromium not installed here")
+    port = _free_port()
+    env = {**os.environ, "RAG_INDEX_DIR": str(built_settings.index_dir),
+           "RAG_CORPUS_DIR": str(built_settings.corpus_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_ask_in_browser_shows_cited_answer(served_app):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(served_app)
+        page.wait_for_selector("textarea", timeout=60_000)
+        page.fill("textarea", "天生密封件公司创建于哪一年？")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=1998年12月", timeout=60_000)
+        source = page.locator("summary", has_text="[1] 《宁波制造业单项冠军企业技术追赶模式分析》")
+        source.first.wait_for(timeout=30_000)
+        source.first.click()
+        page.wait_for_selector("mark", timeout=30_000)
+        page.wait_for_timeout(1500)  # let the expander finish opening before the screenshot
+        body = page.inner_text("body")
+        assert "[1]" in body and "浙江万里学院" in body
+        page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+        browser.close()
+    assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
