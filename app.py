@@ -109,8 +109,7 @@ def stream(answer: Answer):  # type: ignore[no-untyped-def]
     """Yield the answer sentence by sentence (extractive answers arrive whole)."""
     if answer.short:
         yield f"**简答：{_safe(answer.short)}**\n\n"
-    for piece in re.split(r"(?<=\])", _safe(answer.text)):
-        yield piece
+    yield from re.split(r"(?<=\])", _safe(answer.text))
 
 
 def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
