@@ -92,6 +92,15 @@ def run(warm: int) -> dict[str, float]:
             "warm_n": len(times)}
 
 
+NOTE = """Why the warm target is missed: the pipeline answers in ~25 ms and the page script
+runs in ~65 ms (Streamlit AppTest), but a rerun of the whole page in headless,
+software-rendered chromium costs ~300 ms more. A minimal Streamlit chat that only
+echoes text measures ~80 ms on the same machine with the same harness, so most of
+the gap is rendering the answer's sources, tables and feedback widgets; removing
+the feedback row or the source list each saved under 100 ms (measured, not
+committed). Left as is: every element is part of the issue's requirements."""
+
+
 def section(r: dict[str, float]) -> str:
     first_ok = "met" if r["first_answer_s"] <= 3 else "**missed**"
     warm_ok = "met" if r["warm_p95_ms"] <= 300 else "**missed**"
@@ -104,7 +113,7 @@ def section(r: dict[str, float]) -> str:
         f"| page load to input box (fresh server) | {r['page_load_s']:.2f} s | | |",
         f"| first answer after the page loaded (index + model load included) | {r['first_answer_s']:.2f} s | ≤ 3 s | {first_ok} |",
         f"| warm answers p50 ({int(r['warm_n'])} questions) | {r['warm_p50_ms']:.0f} ms | | |",
-        f"| warm answers p95 | {r['warm_p95_ms']:.0f} ms | ≤ 300 ms | {warm_ok} |", ""])
+        f"| warm answers p95 | {r['warm_p95_ms']:.0f} ms | ≤ 300 ms | {warm_ok} |", "", NOTE, ""])
 
 
 def main() -> None:
