@@ -97,7 +97,15 @@ def show_feedback(answer: Answer, idx: int, s: Settings) -> None:
         st.rerun()
 
 
+def show_notices(answer: Answer) -> None:
+    if answer.notice:
+        st.info(answer.notice)
+    if answer.unverified_numbers:
+        st.warning("以下数字未能在所引资料中核实，请谨慎使用：" + "、".join(answer.unverified_numbers))
+
+
 def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> None:
+    show_notices(answer)
     if answer.short:
         st.markdown(f"**简答：{_safe(answer.short)}**")
     st.markdown(_safe(answer.text))
@@ -120,7 +128,9 @@ def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
                                 placeholder="全部资料")
         with st.expander("高级设置", expanded=False):
             top_k = st.slider("参考段落数（top-k）", 1, 10, pipe.settings.top_k)
-            st.selectbox("回答方式", ["extractive（摘录原文，不用大模型）"], index=0)
+            names = {"extractive": "摘录原文（不用大模型）", "openai": "大模型（OpenAI 兼容接口）",
+                     "transformers": "本地大模型（transformers）"}
+            st.selectbox("回答方式（由管理员配置 RAG_LLM）", [names[pipe.settings.llm]], index=0, disabled=True)
             show_scores = st.checkbox("显示检索得分", value=False)
         with st.expander("关于这些资料", expanded=False):
             for meta in docs.values():
@@ -136,8 +146,17 @@ def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | No
     history = []
     for t in st.session_state.turns[-3:]:
         history += [Turn("user", t["answer"].question), Turn("assistant", t["answer"].text)]
+    holder, pieces = st.empty(), []
+
+    def on_token(piece: str) -> None:  # an LLM answer shows up as it is generated
+        pieces.append(piece)
+        holder.markdown(_safe("".join(pieces)) + " ▌")
+
     try:
-        return pipe.ask(question, top_k, doc_ids or None, history=history)  # type: ignore[no-any-return]
+        answer = pipe.ask(question, top_k, doc_ids or None, history=history,
+                          on_token=on_token if pipe.llm is not None else None)
+        holder.empty()
+        return answer  # type: ignore[no-any-return]
     except RagError as exc:
         st.warning(exc.zh)
     except Exception:  # noqa: BLE001 - the chat must stay usable
@@ -184,6 +203,7 @@ def main() -> None:
         answer = ask(pipe, question, doc_ids, top_k)
         if answer is None:
             return
+        show_notices(answer)
         st.write_stream(stream(answer))
         idx = len(st.session_state.turns)
         st.session_state.turns.append({"answer": answer})

@@ -112,9 +112,18 @@ def _load(ctx: typer.Context, **extra: object):  # type: ignore[no-untyped-def]
 
 def print_answer(answer: Answer) -> None:
     """Short answer (if any), answer text, then its numbered sources."""
+    if answer.notice:
+        err.print(f"[yellow]{answer.notice}[/yellow]")
     if answer.short:
         out.print(f"简答：{answer.short}", markup=False, highlight=False)
     out.print(answer.text, markup=False, highlight=False)
+    print_sources(answer)
+
+
+def print_sources(answer: Answer) -> None:
+    """The numbered sources of an answer, and any unverified figures."""
+    if answer.unverified_numbers:
+        err.print("[yellow]未在所引资料中核实的数字：[/yellow]" + "、".join(answer.unverified_numbers))
     if answer.citations:
         out.print("\n来源：" if not answer.refused else "\n最接近的段落：")
     for c in answer.citations:
@@ -130,17 +139,25 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON")] = False,
     top_k: Annotated[int | None, typer.Option("--top-k", help="Passages to use")] = None,
     doc: Annotated[list[str] | None, typer.Option("--doc", help="Only this document id")] = None,
+    stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is produced")] = False,
 ) -> None:
     """Answer a question with cited sources."""
     try:
         settings = _settings(ctx, top_k=top_k)
         check_question(question, settings.max_question_chars)
-        answer = _load(ctx, top_k=top_k).ask(question, top_k, doc)
+        on_token = (lambda t: print(t, end="", flush=True)) if stream and not as_json else None
+        answer = _load(ctx, top_k=top_k).ask(question, top_k, doc, on_token=on_token)
     except RagError as exc:
         _fail(exc)
         return
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    elif stream:
+        print()
+        if answer.notice or answer.flags:  # the checked/fallback answer replaces the stream
+            print_answer(answer)
+        else:
+            print_sources(answer)
     else:
         print_answer(answer)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
 from rag.extractive import ExtractiveAnswerer
-from rag.followup import Turn, rewrite
+from rag.followup import Turn, is_followup, rewrite
+from rag.generators import make_generator
+from rag.grounded import LLMAnswerer, prompt
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
 from rag.question import check_question
@@ -19,6 +22,7 @@ from rag.schema import Answer, Hit
 from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, StoredDoc
 
+log = logging.getLogger(__name__)
 FIGURE_POOL = 5  # extra passages searched for differing figures beyond top_k
 
 
@@ -32,6 +36,7 @@ class Pipeline:
     docs: dict[str, StoredDoc]
     retriever: HybridRetriever
     answerer: ExtractiveAnswerer
+    llm: LLMAnswerer | None = None
 
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
@@ -60,7 +65,15 @@ class Pipeline:
         answerer = ExtractiveAnswerer(
             keyword, metas, min_support=settings.min_support, max_sentences=settings.answer_sentences
         )
-        return cls(settings, store, info, docs, retriever, answerer)
+        llm = None
+        if settings.llm != "extractive":
+            generator = make_generator(
+                settings.llm, base_url=settings.llm_base_url, model=settings.llm_model,
+                api_key=settings.llm_api_key.get_secret_value(), gguf_file=settings.llm_gguf_file,
+                timeout=settings.llm_timeout, max_retries=settings.llm_max_retries,
+                max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature)
+            llm = LLMAnswerer(generator, metas, answerer)
+        return cls(settings, store, info, docs, retriever, answerer, llm)
 
     def search(self, question: str, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None) -> list[Hit]:
@@ -68,19 +81,41 @@ class Pipeline:
         q = check_question(question, self.settings.max_question_chars)
         return self.retriever.retrieve(q, top_k or self.settings.top_k, doc_ids)
 
-    def ask(self, question: str, top_k: int | None = None,
-            doc_ids: Sequence[str] | None = None, history: Sequence[Turn] = ()) -> Answer:
+    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+        """The follow-up rewritten with the history: by the LLM when one is
+        configured (rules if it fails), by rules otherwise."""
+        if not history or not is_followup(question):
+            return question
+        if self.llm is not None:
+            lines = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content}" for t in history[-6:])
+            text = prompt("condense_zh.txt").format(history=lines, question=question)
+            try:
+                out = self.llm.generator.complete([{"role": "user", "content": text}]).strip()
+                out = out.splitlines()[0].strip() if out else ""
+                if 2 <= len(out) <= self.settings.max_question_chars:
+                    return out
+            except Exception as exc:  # noqa: BLE001 - rules are the fallback
+                log.warning("LLM rewrite failed (%s); using rules", exc)
+        return rewrite(question, history)
+
+    def ask(self, question: str, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
+            history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None) -> Answer:
         """A cited answer (or a refusal with the closest passages).
 
         With ``history``, a follow-up ("那苏州呢？") is first rewritten into a
-        standalone question.
+        standalone question. ``on_token`` receives the answer text as it is produced.
         """
-        q = rewrite(check_question(question, self.settings.max_question_chars), history)
+        q = self.standalone(check_question(question, self.settings.max_question_chars), history)
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(q, k + FIGURE_POOL, doc_ids)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(q, pool[:k], more=pool[k:])
+        if self.llm is not None:
+            answer = self.llm.answer(q, pool[:k], more=pool[k:], on_token=on_token)
+        else:
+            answer = self.answerer.answer(q, pool[:k], more=pool[k:])
+            if on_token:
+                on_token(answer.text)
         t2 = time.perf_counter()
         answer.standalone_question = q
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}

