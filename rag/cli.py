@@ -307,6 +307,44 @@ def _run_configs(settings: Settings, configs: list, items: list) -> list:  # typ
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8080,
+    workers: Annotated[int, typer.Option(help="Worker processes (share a Chroma server)")] = 1,
+) -> None:
+    """Start the HTTP API (REST, SSE, OpenAI-compatible, widget)."""
+    import ipaddress
+    import os
+
+    import uvicorn
+
+    try:
+        settings = _settings(ctx)
+    except RagError as exc:
+        _fail(exc)
+        return
+    loopback = host == "localhost" or _is_loopback(host, ipaddress)
+    if not loopback and not settings.api_keys:
+        err.print(f"[red]Error:[/red] refusing to listen on {host} without API keys. "
+                  "Set RAG_API_KEYS, or bind to 127.0.0.1 behind a reverse proxy.")
+        raise typer.Exit(2)
+    for key, value in (ctx.obj or {}).items():  # worker processes read settings from the env
+        if value is not None:
+            os.environ[f"RAG_{key.upper()}"] = str(value)
+    out.print(f"API on http://{host}:{port}  (docs: /docs, widget demo: /widget/demo)")
+    uvicorn.run("rag.api:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+def _is_loopback(host: str, ipaddress) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return bool(ipaddress.ip_address(host).is_loopback)
+    except ValueError:
+        return False
+
+
+@app.command()
 def demo(ctx: typer.Context) -> None:
     """Build the index if needed, then answer a few example questions."""
     try:

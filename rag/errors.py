@@ -80,3 +80,14 @@ class ConfigError(RagError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, f"配置有误：{message}")
+
+
+class StoreUnavailableError(RagError):
+    """The vector store (a Chroma server) cannot be reached."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(
+            f"The vector store at {where} is unreachable ({detail}). Check that `chroma run` is up;"
+            " requests will work again as soon as it is.",
+            "向量库暂时无法连接，请稍后再试或联系管理员。",
+        )

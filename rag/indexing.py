@@ -50,6 +50,10 @@ def prepare(settings: Settings) -> tuple[list[CleanDoc], list[Chunk], list[tuple
 def store_for(settings: Settings, create: bool = False) -> ChromaStore:
     """The Chroma store the settings point at. Unless ``create``, a missing index
     raises IndexMissingError instead of creating an empty database."""
+    if settings.chroma_host:
+        where = f"chroma://{settings.chroma_host}:{settings.chroma_port}"
+        client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        return ChromaStore(client, settings.collection, where)
     if not create and not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(str(settings.index_dir))
     return ChromaStore(open_client(settings.index_dir), settings.collection, str(settings.index_dir))

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     min_support: float = Field(0.45, ge=0.0, le=1.0,
                                description="Share of the question's key terms the evidence must cover")
     answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer")
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded database under index_dir")
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
+    api_keys: str = Field("", description="Comma-separated bearer keys for the HTTP API; empty = loopback only")
+    cors_origins: str = Field("", description="Comma-separated origins allowed to call the API from a browser")
+    rate_limit: int = Field(120, ge=1, le=100_000, description="Requests per minute per API key (or client)")
+    max_body_bytes: int = Field(65_536, ge=1024, le=10_000_000, description="Largest request body accepted")
     feedback_db: Path = Field(Path("index/feedback.sqlite3"), description="SQLite file for answer feedback")
     llm: Literal["extractive", "openai", "transformers"] = Field("extractive", description="Answer backend")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
@@ -65,6 +71,11 @@ class Settings(BaseSettings):
         if self.embedder == "sentence-transformers" and not self.embedder_model:
             raise ValueError("embedder 'sentence-transformers' needs RAG_EMBEDDER_MODEL (a name or path)")
         return self
+
+
+def split_list(value: str) -> list[str]:
+    """'a, b,,c' → ['a', 'b', 'c']."""
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

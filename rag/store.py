@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import IndexMissingError
+from rag.errors import IndexMissingError, StoreUnavailableError
 from rag.schema import Chunk, CleanDoc, DocMeta, Section
 
 log = logging.getLogger(__name__)
@@ -56,14 +56,24 @@ class StoredDoc:
     sections: tuple[Section, ...]
 
 
-def open_client(index_dir: Path) -> Any:
-    """Embedded Chroma client under ``index_dir/chroma`` (telemetry off)."""
+def open_client(index_dir: Path, host: str = "", port: int = 8000) -> Any:
+    """Embedded Chroma under ``index_dir/chroma``, or a ``chroma run`` server when
+    ``host`` is set (telemetry off either way)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(
-        path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if host:
+        try:
+            return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises several kinds here
+            raise StoreUnavailableError(f"{host}:{port}", str(exc)[:200]) from None
+    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+
+
+def _unreachable(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(w in text for w in ("connect", "connection", "timeout", "unavailable", "refused"))
 
 
 class ChromaStore:
@@ -83,6 +93,10 @@ class ChromaStore:
             pointer = self.client.get_collection(f"{self.base}__active")
         except (NotFoundError, ValueError):
             return None
+        except Exception as exc:
+            if _unreachable(exc):
+                raise StoreUnavailableError(self.where, str(exc)[:200]) from None
+            raise
         return (pointer.metadata or {}).get("active")
 
     def _active(self) -> Any:
@@ -134,11 +148,18 @@ class ChromaStore:
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
-        col = self._active()
-        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        n = max(1, min(n, col.count()))
-        res = col.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
-                        include=["distances"])
+        try:
+            col = self._active()
+            where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+            n = max(1, min(n, col.count()))
+            res = col.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
+                            include=["distances"])
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:
+            if _unreachable(exc):
+                raise StoreUnavailableError(self.where, str(exc)[:200]) from None
+            raise
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     # ---- writing -------------------------------------------------------

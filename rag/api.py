@@ -1,0 +1,339 @@
+"""HTTP API (FastAPI): the same pipeline as the CLI and the chat page.
+
+REST (/api/ask, SSE /api/ask/stream, /api/documents, /api/feedback), health
+(/healthz, /readyz), an OpenAI-compatible endpoint (/v1/chat/completions,
+/v1/models) and an embeddable chat widget (/widget.js, /widget/demo).
+Start with `rag serve`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from rag.errors import (
+    EmptyQuestionError,
+    IndexMissingError,
+    QuestionTooLongError,
+    RagError,
+    StoreUnavailableError,
+)
+from rag.feedback import FeedbackStore
+from rag.followup import Turn
+from rag.schema import Answer
+from rag.settings import Settings, load_settings, split_list
+
+log = logging.getLogger(__name__)
+MODEL_ID = "ningbo-champions-rag"
+
+
+class ApiError(Exception):
+    """An error answered as JSON with an HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str, zh: str = "") -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.zh = status, code, message, zh or message
+
+
+class TurnIn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskIn(BaseModel):
+    question: str
+    history: list[TurnIn] = Field(default_factory=list, max_length=20)
+    doc_ids: list[str] | None = None
+    top_k: int | None = Field(None, ge=1, le=20)
+
+
+class FeedbackIn(BaseModel):
+    question: str = Field(max_length=5000)
+    answer: str = Field(max_length=20_000)
+    rating: Literal[1, -1]
+    comment: str = Field("", max_length=2000)
+
+
+class ChatMessage(BaseModel):
+    role: str
+    content: str | list[dict[str, Any]] = ""
+
+
+class ChatIn(BaseModel):
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1, max_length=50)
+    stream: bool = False
+
+
+class Service:
+    """Holds the pipeline; loads it lazily and again after a failure (store back up)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pipe: Any = None
+        self._lock = threading.Lock()
+        self.keys = set(split_list(settings.api_keys))
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+
+    def pipeline(self) -> Any:
+        if self._pipe is None:
+            with self._lock:
+                if self._pipe is None:
+                    from rag.pipeline import Pipeline
+
+                    try:
+                        self._pipe = Pipeline.load(self.settings)
+                    except IndexMissingError as exc:
+                        raise ApiError(503, "index_missing", str(exc), exc.zh) from None
+                    except StoreUnavailableError as exc:
+                        raise ApiError(503, "store_unavailable", str(exc), exc.zh) from None
+        return self._pipe
+
+    def check_rate(self, who: str) -> None:
+        now = time.monotonic()
+        hits = self._hits[who]
+        while hits and now - hits[0] > 60:
+            hits.popleft()
+        if len(hits) >= self.settings.rate_limit:
+            raise ApiError(429, "rate_limited", "Too many requests; wait a minute.", "请求过于频繁，请稍后再试。")
+        hits.append(now)
+
+
+def _error(status: int, code: str, message: str, zh: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "message_zh": zh}}, status_code=status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI application (``settings`` default: from RAG_* env and .env)."""
+    settings = settings or load_settings()
+    svc = Service(settings)
+    app = FastAPI(title="宁波制造业冠军企业问答 API", version="1.0",
+                  description="Cited answers over the Ningbo champion-company articles.")
+    app.state.service = svc
+    origins = split_list(settings.cors_origins)
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Response:
+        size = request.headers.get("content-length")
+        if size and size.isdigit() and int(size) > settings.max_body_bytes:
+            return _error(413, "body_too_large", f"Request body over {settings.max_body_bytes} bytes.",
+                          "请求内容过大。")
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"Retry-After": "60"} if exc.status == 429 else None
+        resp = _error(exc.status, exc.code, exc.message, exc.zh)
+        if headers:
+            resp.headers.update(headers)
+        return resp
+
+    @app.exception_handler(RagError)
+    async def rag_error(_: Request, exc: RagError) -> JSONResponse:
+        status = 503 if isinstance(exc, StoreUnavailableError | IndexMissingError) else 400
+        return _error(status, type(exc).__name__, str(exc), exc.zh)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("Unhandled error")
+        return _error(500, "internal_error", "Internal error; see the server log.", "服务出现内部错误。")
+
+    def auth(request: Request) -> str:
+        who = request.client.host if request.client else "?"
+        if svc.keys:
+            header = request.headers.get("authorization", "")
+            key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+            if key not in svc.keys:
+                raise ApiError(401, "unauthorized", "Missing or wrong API key (Authorization: Bearer …).",
+                               "缺少或错误的 API 密钥。")
+            who = f"key:{key}"
+        svc.check_rate(who)
+        return who
+
+    def run_ask(body: AskIn, on_token: Any = None) -> Answer:
+        if len(body.question) > settings.max_question_chars:
+            raise QuestionTooLongError(len(body.question), settings.max_question_chars)
+        if not body.question.strip():
+            raise EmptyQuestionError()
+        history = [Turn(t.role, t.content) for t in body.history]
+        return svc.pipeline().ask(body.question, body.top_k, body.doc_ids, history=history,  # type: ignore[no-any-return]
+                                  on_token=on_token)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        try:
+            info = svc.pipeline().store.info()
+        except (ApiError, RagError) as exc:
+            return JSONResponse({"ready": False, "index": False, "store": False, "reason": str(exc)},
+                                status_code=503)
+        return JSONResponse({"ready": True, "index": True, "store": True, "chunks": info.n_chunks,
+                             "embedder": info.embedder})
+
+    @app.post("/api/ask")
+    def ask(body: AskIn, _: str = Depends(auth)) -> dict[str, Any]:
+        return run_ask(body).to_dict()
+
+    @app.post("/api/ask/stream")
+    def ask_stream(body: AskIn, _: str = Depends(auth)) -> StreamingResponse:
+        run_ask_checked = _prevalidate(body, settings)
+        return StreamingResponse(_sse(lambda cb: run_ask_checked(run_ask, cb)),
+                                 media_type="text/event-stream")
+
+    @app.get("/api/documents")
+    def documents(_: str = Depends(auth)) -> list[dict[str, Any]]:
+        return [{"id": k, **d.meta.__dict__} for k, d in sorted(svc.pipeline().docs.items())]
+
+    @app.get("/api/documents/{doc_id}")
+    def document(doc_id: str, _: str = Depends(auth)) -> dict[str, Any]:
+        doc = svc.pipeline().docs.get(doc_id)
+        if doc is None:
+            raise ApiError(404, "not_found", f"No document {doc_id!r}.", "没有这份资料。")
+        return {"id": doc_id, **doc.meta.__dict__, "text": doc.text,
+                "sections": [s.__dict__ for s in doc.sections]}
+
+    @app.post("/api/feedback")
+    def feedback(body: FeedbackIn, _: str = Depends(auth)) -> dict[str, Any]:
+        row = FeedbackStore(settings.feedback_db).add(Answer(body.question, body.answer), body.rating,
+                                                      body.comment, {"source": "api"})
+        return {"id": row}
+
+    @app.get("/v1/models")
+    def models(_: str = Depends(auth)) -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
+                                            "owned_by": "local"}]}
+
+    @app.post("/v1/chat/completions", response_model=None)
+    def chat(body: ChatIn, _: str = Depends(auth)) -> dict[str, Any] | StreamingResponse:
+        texts = [(m.role, _content(m.content)) for m in body.messages]
+        users = [t for r, t in texts if r == "user"]
+        if not users:
+            raise ApiError(400, "no_user_message", "messages needs a user message.", "缺少用户问题。")
+        history = [TurnIn(role=r, content=t) for r, t in texts[:-1] if r in ("user", "assistant")]  # type: ignore[arg-type]
+        ask_body = AskIn(question=users[-1], history=history, top_k=None)
+        if body.stream:
+            run = _prevalidate(ask_body, settings)
+            return StreamingResponse(_openai_sse(lambda cb: run(run_ask, cb), body.model),
+                                     media_type="text/event-stream")
+        answer = run_ask(ask_body)
+        return _completion(body.model, with_sources(answer))
+
+    @app.get("/widget.js")
+    def widget_js() -> Response:
+        js = (resources.files("rag") / "static" / "widget.js").read_text(encoding="utf-8")
+        return Response(js, media_type="application/javascript; charset=utf-8")
+
+    @app.get("/widget/demo", response_class=HTMLResponse)
+    def widget_demo() -> str:
+        return (resources.files("rag") / "static" / "widget-demo.html").read_text(encoding="utf-8")
+
+    return app
+
+
+def _content(content: str | list[dict[str, Any]]) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if part.get("type") == "text")
+
+
+def _prevalidate(body: AskIn, settings: Settings) -> Any:
+    """Validate before the stream starts, so bad input gets a JSON error, not a broken stream."""
+    if not body.question.strip():
+        raise EmptyQuestionError()
+    if len(body.question) > settings.max_question_chars:
+        raise QuestionTooLongError(len(body.question), settings.max_question_chars)
+
+    def run(run_ask: Any, on_token: Any) -> Answer:
+        return run_ask(body, on_token)  # type: ignore[no-any-return]
+
+    return run
+
+
+def _produce(run: Any) -> Iterator[tuple[str, Any]]:
+    """Run the answer in a thread; yield ("token", text) pieces, then ("answer"|"error", …)."""
+    q: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            q.put(("answer", run(lambda t: q.put(("token", t)))))
+        except ApiError as exc:
+            q.put(("error", {"code": exc.code, "message": exc.message, "message_zh": exc.zh}))
+        except RagError as exc:
+            q.put(("error", {"code": type(exc).__name__, "message": str(exc), "message_zh": exc.zh}))
+        except Exception:  # noqa: BLE001 - reported as an error event, no traceback
+            log.exception("Unhandled error in stream")
+            q.put(("error", {"code": "internal_error", "message": "Internal error.", "message_zh": "服务出现内部错误。"}))
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        kind, value = q.get()
+        yield kind, value
+        if kind != "token":
+            return
+
+
+def _sse(run: Any) -> Iterator[str]:
+    for kind, value in _produce(run):
+        data = value.to_dict() if kind == "answer" else ({"text": value} if kind == "token" else value)
+        yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    yield "event: done\ndata: {}\n\n"
+
+
+def with_sources(answer: Answer) -> str:
+    """Answer text followed by a readable source list (for chat front-ends)."""
+    lines = [answer.notice, answer.text] if answer.notice else [answer.text]
+    if answer.citations:
+        lines.append("\n来源：" if not answer.refused else "\n最接近的段落：")
+        lines += [f"[{c.n}] 《{c.title}》{c.publisher}，{c.date}：“{c.quote}”{c.note}" for c in answer.citations]
+    if answer.unverified_numbers:
+        lines.append("（未在所引资料中核实的数字：" + "、".join(answer.unverified_numbers) + "）")
+    return "\n".join(lines)
+
+
+def _completion(model: str, text: str) -> dict[str, Any]:
+    return {"id": f"chatcmpl-{int(time.time() * 1000)}", "object": "chat.completion", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+
+
+def _chunk(model: str, delta: dict[str, str], finish: str | None = None) -> str:
+    data = {"id": "chatcmpl-stream", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _openai_sse(run: Any, model: str) -> Iterator[str]:
+    yield _chunk(model, {"role": "assistant", "content": ""})
+    streamed = ""
+    for kind, value in _produce(run):
+        if kind == "token":
+            streamed += value
+            yield _chunk(model, {"content": value})
+        elif kind == "answer":
+            full = with_sources(value)
+            # the checked answer may differ from the raw stream: send what is missing
+            tail = full[len(streamed):] if full.startswith(streamed) else "\n\n" + full
+            yield _chunk(model, {"content": tail})
+        else:
+            yield _chunk(model, {"content": f"\n\n{value['message_zh']}"})
+    yield _chunk(model, {}, "stop")
+    yield "data: [DONE]\n\n"

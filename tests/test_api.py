@@ -1,0 +1,204 @@
+"""The HTTP API over real HTTP on 127.0.0.1 (uvicorn started and stopped here),
+the official openai client against it, and Chroma server mode with a real
+`chroma run` that is stopped and restarted mid-test."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from rag.api import create_app
+from rag.indexing import build_index
+
+from .conftest import CORPUS
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(settings):
+    port = _port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def open_api(built_settings, tmp_path_factory):
+    settings = built_settings.model_copy(update={
+        "feedback_db": tmp_path_factory.mktemp("fb") / "fb.sqlite3",
+        "cors_origins": "http://portal.intranet"})
+    with serve(settings) as url:
+        yield url, settings
+
+
+def test_ask_documents_feedback_health(open_api):
+    url, settings = open_api
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{url}/readyz")
+    assert ready.status_code == 200 and ready.json()["store"] is True
+    r = httpx.post(f"{url}/api/ask", json={"question": "天生密封件公司创建于哪一年？"}, timeout=30)
+    assert r.status_code == 200
+    body = r.json()
+    assert "1998年12月" in body["text"] and body["citations"][0]["title"]
+    docs = httpx.get(f"{url}/api/documents").json()
+    assert len(docs) == 5 and {"id", "title", "date", "home_city"} <= set(docs[0])
+    doc = httpx.get(f"{url}/api/documents/004_5fdd652ecef025e0").json()
+    assert "我市" in doc["text"] and doc["home_city"] == "苏州"
+    missing = httpx.get(f"{url}/api/documents/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    fb = httpx.post(f"{url}/api/feedback", json={"question": "q", "answer": "a", "rating": -1, "comment": "不对"})
+    assert fb.status_code == 200 and fb.json()["id"] >= 1
+    assert "/api/ask" in httpx.get(f"{url}/openapi.json").json()["paths"]
+
+
+def test_filters_history_and_top_k(open_api):
+    url, _ = open_api
+    r = httpx.post(f"{url}/api/ask", timeout=30, json={
+        "question": "那苏州呢？", "top_k": 3, "doc_ids": ["004_5fdd652ecef025e0"],
+        "history": [{"role": "user", "content": "宁波有多少家国家级专精特新小巨人企业？"},
+                    {"role": "assistant", "content": "283家。"}]})
+    body = r.json()
+    assert "172家" in body["text"] and len(body["hits"]) <= 3
+    assert all(c["doc_id"] == "004_5fdd652ecef025e0" for c in body["citations"])
+
+
+def test_limits_and_errors_are_json(open_api):
+    url, settings = open_api
+    too_long = httpx.post(f"{url}/api/ask", json={"question": "长" * 2001})
+    assert too_long.status_code == 400 and "2000" in too_long.json()["error"]["message"]
+    empty = httpx.post(f"{url}/api/ask", json={"question": "  "})
+    assert empty.status_code == 400 and empty.json()["error"]["message_zh"]
+    huge = httpx.post(f"{url}/api/ask", content=b"{" + b" " * (settings.max_body_bytes + 10) + b"}",
+                      headers={"content-type": "application/json"})
+    assert huge.status_code == 413
+    bad = httpx.post(f"{url}/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 422 and "Traceback" not in bad.text
+
+
+def test_cors_allowlist(open_api):
+    url, _ = open_api
+    pre = {"Access-Control-Request-Method": "POST"}
+    ok = httpx.options(f"{url}/api/ask", headers={"Origin": "http://portal.intranet", **pre})
+    assert ok.headers.get("access-control-allow-origin") == "http://portal.intranet"
+    no = httpx.options(f"{url}/api/ask", headers={"Origin": "http://evil.example", **pre})
+    assert "access-control-allow-origin" not in no.headers
+
+
+def test_sse_stream(open_api):
+    url, _ = open_api
+    events = []
+    with httpx.stream("POST", f"{url}/api/ask/stream", json={"question": "旭升集团派往墨西哥的技术骨干有多少人？"},
+                      timeout=30) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                events.append(line[7:])
+            elif line.startswith("data: ") and events[-1] == "answer":
+                answer = json.loads(line[6:])
+    assert events[0] == "token" and events[-2:] == ["answer", "done"]
+    assert "25名" in answer["text"]
+
+
+def test_openai_client(open_api):
+    openai = pytest.importorskip("openai")
+    url, _ = open_api
+    client = openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0)
+    assert [m.id for m in client.models.list()] == ["ningbo-champions-rag"]
+    reply = client.chat.completions.create(model="ningbo-champions-rag", messages=[
+        {"role": "user", "content": "天生密封件公司创建于哪一年？"}])
+    text = reply.choices[0].message.content
+    assert "1998年12月" in text and "来源" in text and "浙江万里学院" in text
+    stream = client.chat.completions.create(model="ningbo-champions-rag", stream=True, messages=[
+        {"role": "user", "content": "宁波有多少家国家级专精特新小巨人企业？"},
+        {"role": "assistant", "content": "……"}, {"role": "user", "content": "那苏州呢？"}])
+    streamed = "".join(c.choices[0].delta.content or "" for c in stream)
+    assert "172家" in streamed and "来源" in streamed
+
+
+def test_auth_and_rate_limit(built_settings):
+    settings = built_settings.model_copy(update={"api_keys": "k1,k2", "rate_limit": 3})
+    with serve(settings) as url:
+        q = {"question": "天生密封件公司创建于哪一年？"}
+        no = httpx.post(f"{url}/api/ask", json=q)
+        assert no.status_code == 401 and no.json()["error"]["code"] == "unauthorized"
+        wrong = httpx.post(f"{url}/api/ask", json=q, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        codes = [httpx.post(f"{url}/api/ask", json=q, timeout=30,
+                            headers={"Authorization": "Bearer k1"}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        other = httpx.post(f"{url}/api/ask", json=q, timeout=30, headers={"Authorization": "Bearer k2"})
+        assert other.status_code == 200  # limits are per key
+        assert httpx.get(f"{url}/healthz").status_code == 200  # health needs no key
+
+
+def test_serve_refuses_public_bind_without_keys(built_settings):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    result = CliRunner().invoke(app, ["--index-dir", str(built_settings.index_dir), "serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "API keys" in result.output
+
+
+def _chroma(path: Path, port: int) -> subprocess.Popen:
+    exe = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
+    proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("chroma run did not start")
+
+
+@pytest.mark.integration
+def test_chroma_server_mode_survives_restart(built_settings, tmp_path):
+    port = _port()
+    proc = _chroma(tmp_path / "chroma-data", port)
+    try:
+        settings = built_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port,
+                                                     "corpus_dir": CORPUS})
+        build_index(settings)  # `rag index` writes to the server
+        with serve(settings) as url:
+            q = {"question": "天生密封件公司创建于哪一年？"}
+            assert httpx.post(f"{url}/api/ask", json=q, timeout=30).status_code == 200
+            proc.terminate()
+            proc.wait(timeout=20)
+            down = httpx.post(f"{url}/api/ask", json=q, timeout=30)
+            assert down.status_code == 503 and down.json()["error"]["message_zh"]
+            assert httpx.get(f"{url}/readyz", timeout=30).status_code == 503
+            proc = _chroma(tmp_path / "chroma-data", port)
+            back = httpx.post(f"{url}/api/ask", json=q, timeout=30)
+            assert back.status_code == 200 and "1998年12月" in back.json()["text"]
+            assert httpx.get(f"{url}/readyz", timeout=30).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
