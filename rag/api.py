@@ -192,6 +192,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def ask(body: AskIn, _: str = Depends(auth)) -> dict[str, Any]:
         return run_ask(body).to_dict()
 
+    @app.post("/api/search")
+    def search(body: AskIn, _: str = Depends(auth)) -> list[dict[str, Any]]:
+        """Retrieval only: ranked passages with their scores."""
+        hits = svc.pipeline().search(body.question, body.top_k, body.doc_ids)
+        return [{"rank": h.rank, "score": h.score, "dense": h.dense, "keyword": h.keyword,
+                 **h.chunk.__dict__} for h in hits]
+
     @app.post("/api/ask/stream")
     def ask_stream(body: AskIn, _: str = Depends(auth)) -> StreamingResponse:
         run_ask_checked = _prevalidate(body, settings)

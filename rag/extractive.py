@@ -87,8 +87,8 @@ class ExtractiveAnswerer:
             context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
             for a, b in split_sentences(text):
                 sent = text[a:b]
-                if len(sent) < 8 or "\n" in sent:
-                    continue
+                if len(sent) < 8 or "\n" in sent or sent in hit.chunk.section:
+                    continue  # headings are context, not answers
                 out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]

@@ -106,7 +106,11 @@ def claims(answer: str) -> list[tuple[str, list[int]]]:
 def claim_supported(claim: str, passage: str) -> bool:
     """A passage backs a claim if it contains the claim (source labels in brackets
     aside), or, for a short figure claim, every number in it."""
-    core = _PAREN.sub("", claim)
+    if squash(claim.strip("；;，,。：: ")) in squash(passage):
+        return True
+    core = claim
+    while _PAREN.search(core):  # source labels may nest: （报社（作者），2022）
+        core = _PAREN.sub("", core)
     core = re.sub(r"^(另：|其中|据)", "", core).strip("；;，,。：: ")
     if not core:
         return True

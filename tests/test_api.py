@@ -73,6 +73,8 @@ def test_ask_documents_feedback_health(open_api):
     fb = httpx.post(f"{url}/api/feedback", json={"question": "q", "answer": "a", "rating": -1, "comment": "不对"})
     assert fb.status_code == 200 and fb.json()["id"] >= 1
     assert "/api/ask" in httpx.get(f"{url}/openapi.json").json()["paths"]
+    hits = httpx.post(f"{url}/api/search", json={"question": "旭升集团 墨西哥", "top_k": 2}).json()
+    assert len(hits) == 2 and "25名" in hits[0]["text"] and hits[0]["rank"] == 1
 
 
 def test_filters_history_and_top_k(open_api):

@@ -82,3 +82,33 @@ def test_ask_in_browser_shows_cited_answer(served_app):
         page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
         browser.close()
     assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
+
+
+def test_widget_answers_in_browser(built_settings):
+    """The widget test page served by the API, driven in chromium."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it with apt-get)")
+        pytest.skip("chromium not installed here")
+    from playwright.sync_api import sync_playwright
+
+    from .test_api import serve
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(built_settings) as url, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1100, "height": 800})
+        page.goto(f"{url}/widget/demo")
+        page.click(".rqw-bubble")
+        page.fill(".rqw-form input", "旭升集团派往墨西哥的技术骨干有多少人？<b>x</b>")
+        page.click(".rqw-form button")
+        page.wait_for_selector(".rqw-src", timeout=60_000)
+        answer = page.inner_text(".rqw-a")
+        assert "25名" in answer
+        assert "产业丛林集群攀高" in page.inner_text(".rqw-src")
+        assert page.locator(".rqw-log b").count() == 0  # typed HTML stays text
+        page.screenshot(path=str(ARTIFACTS / "widget-answer.png"))
+        browser.close()

@@ -60,6 +60,10 @@ def test_citation_precision_and_recall():
     assert m.citation_precision(wrong, passages) == (0, 1)
     figure_line = "不同资料给出的数字不同：119家（中国证券报，约2026-01）[1]；83家（苏州太湖智库，2023-05-05）[2]。"
     assert m.citation_precision(figure_line, passages) == (2, 2)
+    with_parens = "本报讯(记者孙肖)近日，旭升集团25名技术骨干奔赴墨西哥。[1]"
+    assert m.citation_precision(with_parens, {1: "本报讯(记者孙肖)近日，旭升集团25名技术骨干奔赴墨西哥。"}) == (1, 1)
+    nested = "182家（宁波日报（市社科院作者），约2022）[1]"
+    assert m.citation_precision(nested, {1: "宁波拥有国家级专精特新“小巨人”企业182家"}) == (1, 1)
     missing = "某句话。[3]"
     assert m.citation_precision(missing, passages) == (0, 1)
     assert m.citation_recall(["国家级制造业单项冠军企业119家"], list(passages.values())) == 1.0

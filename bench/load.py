@@ -1,0 +1,121 @@
+"""Load test of the HTTP API on loopback (bounded: N clients for T seconds each).
+
+Starts `rag serve` on 127.0.0.1 (2 workers, index from RAG_INDEX_DIR or index/),
+then runs 16 concurrent clients for 30 s against retrieval-only (/api/search)
+and extractive answers (/api/ask), and writes the "HTTP API" section of
+docs/BENCHMARKS.md. Target: >= 100 requests/s retrieval-only, zero errors.
+
+    .venv/bin/python bench/load.py [--clients 16] [--seconds 30] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.core import machine  # noqa: E402
+from rag.metrics import percentile  # noqa: E402
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def questions() -> list[str]:
+    lines = (ROOT / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(x)["question"] for x in lines if x.strip()]
+
+
+def hammer(url: str, path: str, clients: int, seconds: float) -> dict[str, float]:
+    qs = questions()
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=30) as http:
+            n = i
+            while time.monotonic() < stop:
+                t0 = time.perf_counter()
+                try:
+                    r = http.post(f"{url}{path}", json={"question": qs[n % len(qs)]})
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                dt = time.perf_counter() - t0
+                with lock:
+                    lat.append(dt * 1000)
+                    errors[0] += 0 if ok else 1
+                n += clients
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    return {"requests": len(lat), "rps": len(lat) / elapsed, "errors": errors[0],
+            "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    port = _port()
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rag"), "serve", "--host", "127.0.0.1", "--port",
+                             str(port), "--workers", str(args.workers)], cwd=ROOT, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        for _ in range(4 * args.workers):  # warm every worker
+            httpx.post(f"{url}/api/ask", json={"question": "宁波"}, timeout=60)
+        results = {path: hammer(url, path, args.clients, args.seconds) for path in ("/api/search", "/api/ask")}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    rows = [f"| {p} | {r['requests']} | {r['rps']:.0f} | {r['errors']} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms |"
+            for p, r in results.items()]
+    ok = results["/api/search"]["rps"] >= 100 and all(r["errors"] == 0 for r in results.values())
+    text = "\n".join([
+        "HTTP API load (issue 6)", "",
+        f"Produced by `.venv/bin/python bench/load.py` on {machine()}, {time.strftime('%Y-%m-%d %H:%M %Z')}: "
+        f"`rag serve` with {args.workers} workers on 127.0.0.1, {args.clients} concurrent clients for "
+        f"{args.seconds:.0f} s per endpoint (the eval questions in turn), no API keys.", "",
+        "| endpoint | requests | requests/s | errors | p50 | p95 |", "|---|---|---|---|---|---|", *rows, "",
+        f"Target (≥ 100 requests/s retrieval-only, zero errors): {'met' if ok else '**missed**'}.", ""])
+    print(text)
+    if not args.no_write:
+        out = ROOT / "docs" / "BENCHMARKS.md"
+        parts = [p for p in out.read_text(encoding="utf-8").split("\n## ") if not p.startswith("HTTP API load")]
+        out.write_text("\n## ".join(parts).rstrip() + "\n\n## " + text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
