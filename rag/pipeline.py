@@ -61,6 +61,7 @@ class Pipeline:
             dense_weight=settings.dense_weight,
             fusion=settings.fusion,
             reranker=reranker,
+            query_cache=settings.query_cache,
         )
         answerer = ExtractiveAnswerer(
             keyword, metas, min_support=settings.min_support, max_sentences=settings.answer_sentences

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from rag.embedders import Embedder
@@ -89,6 +90,7 @@ class HybridRetriever:
         dense_weight: float = 0.35,
         fusion: Fusion = "weighted",
         reranker: Reranker | None = None,
+        query_cache: int = 0,
     ) -> None:
         self.store = store
         self.keyword = keyword
@@ -98,10 +100,13 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.fusion = fusion
         self.reranker = reranker
+        # lru_cache is thread-safe; the cached arrays are only read
+        self._embed_query = lru_cache(maxsize=query_cache)(embedder.embed_query) if query_cache \
+            else embedder.embed_query
 
     def retrieve(self, query: str, top_k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """Fused, de-duplicated (and optionally reranked) hits, best first."""
-        dense = self.store.dense_search(self.embedder.embed_query(query), self.candidates, doc_ids) \
+        dense = self.store.dense_search(self._embed_query(query), self.candidates, doc_ids) \
             if self.dense_weight > 0 else []
         kw = self.keyword.search(query, self.candidates, doc_ids) if self.dense_weight < 1 else []
         d_norm, k_norm = _normalise_dense(dense), _normalise_keyword(kw)

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.35, ge=0.0, le=1.0,
                                 description="Weight of the dense score in fusion (keyword gets 1 - this)")
     fusion: Literal["weighted", "rrf"] = Field("weighted", description="How dense and keyword scores combine")
+    query_cache: int = Field(1024, ge=0, le=1_000_000,
+                             description="Query embeddings kept in memory (repeat questions skip the model); 0 = off")
     rerank_model: str = Field("", description="CrossEncoder name or path; empty = no rerank")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted")
     min_support: float = Field(0.45, ge=0.0, le=1.0,
