@@ -147,10 +147,11 @@ def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
             "fact_recall": mean(r.fact_recall for r in answerable),
             "f1": mean(r.f1 for r in answerable),
             "em": mean(r.em for r in answerable),
-            "citation_precision": (sum(r.cit_good for r in answerable) / cit_total) if cit_total else 0.0,
             "citation_recall": mean(r.cit_recall for r in answerable),
             "false_refusal": mean(float(r.refused) for r in answerable),
         })
+    if cit_total:  # undefined when nothing was cited (e.g. every answer refused)
+        out["citation_precision"] = sum(r.cit_good for r in answerable) / cit_total
     if unanswerable:
         out["refusal_accuracy"] = mean(float(r.refused) for r in unanswerable)
     out["latency_p50_ms"] = m.percentile(lat, 50)
