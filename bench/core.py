@@ -32,6 +32,21 @@ from rag.settings import load_settings  # noqa: E402
 TARGETS = {"retrieval_p95_ms": 30.0, "answer_p95_ms": 100.0, "build_s": 20.0, "peak_rss_mib": 1024.0}
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (benchmarks only ever serve on loopback)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def questions() -> list[str]:
+    """The questions of eval/qa.jsonl, in file order."""
+    lines = (ROOT / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
 def machine() -> str:
     """CPU model, cores, memory, OS and Python, read from this machine."""
     cpu = "unknown CPU"
@@ -47,11 +62,6 @@ def machine() -> str:
         mem = "unknown RAM"
     return (f"{cpu}, {os.cpu_count()} cores, {mem}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}")
-
-
-def questions() -> list[str]:
-    lines = (ROOT / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def run(repeats: int) -> dict[str, float]:

@@ -11,9 +11,7 @@ docs/BENCHMARKS.md. Target: >= 100 requests/s retrieval-only, zero errors.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -25,19 +23,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.core import machine  # noqa: E402
+from bench.core import free_port, machine, questions  # noqa: E402
 from rag.metrics import percentile  # noqa: E402
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def questions() -> list[str]:
-    lines = (ROOT / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(x)["question"] for x in lines if x.strip()]
 
 
 def hammer(url: str, path: str, clients: int, seconds: float, unique: bool) -> dict[str, float]:
@@ -85,7 +72,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rag"), "serve", "--host", "127.0.0.1", "--port",
                              str(port), "--workers", str(args.workers)], cwd=ROOT,
                             env={**os.environ, "RAG_RATE_LIMIT": "100000"},  # measure throughput, not the limiter

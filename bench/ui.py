@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,14 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.core import machine  # noqa: E402
+from bench.core import free_port, machine  # noqa: E402
 from rag.metrics import percentile  # noqa: E402
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _questions(n: int) -> list[str]:
@@ -58,7 +51,7 @@ def _ask(page, question: str, count_before: int) -> float:  # type: ignore[no-un
 def run(warm: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
