@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag import figures as figmod
 from rag.answerers import display_date, template
 from rag.keyword import SELF_REFERENCES, KeywordIndex
-from rag.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse
+from rag.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse, ordinals
 from rag.schema import Answer, Citation, DocMeta, Figure, Hit
 from rag.sentences import split_sentences
 from rag.tokenize import is_content_word, synonyms
@@ -109,7 +109,7 @@ class ExtractiveAnswerer:
         nearby = {t for t in weights if t not in covered and _has(context, t)}
         cov = (sum(weights[t] for t in covered) + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
-        numbers_ok = all(n in low for n in q.numbers)
+        numbers_ok = all(n in low for n in q.numbers) and ordinals(q.text) <= ordinals(sent)
         place_ok = self._place_ok(q, sent, low, meta)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         score -= 0.0 if numbers_ok else 0.3
@@ -272,6 +272,19 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     return (after or matches)[0].group(0).strip()
 
 
+def _stem(word: str) -> str:
+    """单项冠军企业 → 单项冠军: the counted thing without a generic head noun."""
+    for suffix in ("企业", "公司", "人员", "数量"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            return word[: -len(suffix)]
+    return word
+
+
+def _loosely_has(text: str, word: str) -> bool:
+    """The word's characters in order with short gaps: 工业增加值 ~ 工业实现增加值."""
+    return _has(text, word) or bool(re.search(".{0,3}".join(map(re.escape, word)), text))
+
+
 def _has(text: str, word: str) -> bool:
     return any(s in text for s in synonyms().get(word, (word,)))
 
@@ -289,7 +302,10 @@ def resolved_years(sent: str, meta: DocMeta | None) -> str:
 
 
 def _part_ok(part: Part, sent: str) -> bool:
-    """The sentence holds the kind of answer this sub-question asks for."""
+    """The sentence holds the kind of answer this sub-question asks for (and, for a
+    count, mentions what is counted)."""
+    if part.counted and not any(_loosely_has(sent, w) for w in {part.counted, _stem(part.counted)}):
+        return False
     units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
     number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
     if part.unit and not re.search(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent):

@@ -34,6 +34,11 @@ UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位"}
 CN_NUM = "一二两三四五六七八九十百千"
 
 
+ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])")
+GENERIC_NOUNS = {"企业", "公司", "数量", "家", "个", "国家级", "国家", "全国", "城市", "宁波", "规模", "金额",
+                 "比例", "总数"}
+
+
 @dataclass(frozen=True)
 class Part:
     """One sub-question ("…是什么？…占多大比例？" has two)."""
@@ -41,6 +46,7 @@ class Part:
     text: str
     kinds: tuple[str, ...]
     unit: str | None
+    counted: str | None = None  # what a "how many" part counts: 技术骨干 in 技术骨干有多少人
 
 
 @dataclass(frozen=True)
@@ -76,9 +82,40 @@ def _kinds(text: str) -> tuple[str, ...]:
     return tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
 
 
+def _counted(text: str) -> str | None:
+    """The noun a count question counts: after "多少家…", else before "有/是多少"."""
+    m = re.search(r"(?:多少|几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
+    if not m:
+        return None
+    from rag.tokenize import is_content_word
+
+    def nouns(part: str) -> list[str]:
+        return [w for w in words(part) if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isdigit()
+                and not any(p in w for p in PLACES) and is_content_word(w)]
+
+    after = nouns(m.group(1))
+    if after:
+        return max(after, key=len)
+    before = nouns(text[: m.start()])
+    return before[-1] if before else None
+
+
+def ordinals(text: str) -> set[str]:
+    """Normalised ordinals such as 第4批 (from 第四批 or 第 4 批)."""
+    from rag.numbers import cn_to_int
+
+    out = set()
+    for num, unit in ORDINAL.findall(text):
+        value = num if num.isdigit() else str(cn_to_int(num))
+        out.add(f"第{value}{unit}")
+    return out
+
+
 def _part(text: str) -> Part:
     m = ASKED_UNIT.search(text)
-    return Part(text.strip(), _kinds(text), m.group(1) if m else None)
+    kinds = _kinds(text)
+    return Part(text.strip(), kinds, m.group(1) if m else None,
+                _counted(text) if "count" in kinds else None)
 
 
 def check_question(question: str, limit: int) -> str:
