@@ -204,3 +204,41 @@ def test_chroma_server_mode_survives_restart(built_settings, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.mark.integration
+def test_rag_index_and_two_workers_share_a_chroma_server(tmp_path):
+    """`rag index` writes to the Chroma server; `rag serve --workers 2` answers from it."""
+    import os
+    import sys
+
+    chroma_port, api_port = _port(), _port()
+    proc = _chroma(tmp_path / "chroma-data", chroma_port)
+    env = {**os.environ, "RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(chroma_port),
+           "RAG_CORPUS_DIR": str(CORPUS), "RAG_INDEX_DIR": str(tmp_path / "unused")}
+    rag = str(Path(sys.executable).parent / "rag")
+    api = None
+    try:
+        built = subprocess.run([rag, "index"], env=env, capture_output=True, text=True, timeout=300)
+        assert built.returncode == 0 and "Indexed" in built.stdout, built.stderr
+        assert not (tmp_path / "unused").exists()  # nothing written locally
+        api = subprocess.Popen([rag, "serve", "--port", str(api_port), "--workers", "2"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{api_port}"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        answers = [httpx.post(f"{url}/api/ask", json={"question": "旭升集团派往墨西哥的技术骨干有多少人？"},
+                              timeout=60) for _ in range(6)]
+        assert all(r.status_code == 200 and "25名" in r.json()["text"] for r in answers)
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait(timeout=30)
+        proc.terminate()
+        proc.wait(timeout=20)
