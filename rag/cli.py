@@ -65,6 +65,7 @@ def main(
 
 
 def _build(settings: Settings, rebuild: bool) -> None:
+    from rag.embedders import embedder_id
     from rag.indexing import build_index, prepare, store_for
 
     if not rebuild:
@@ -73,7 +74,7 @@ def _build(settings: Settings, rebuild: bool) -> None:
             _, _, _, corpus_hash = prepare(settings)
             same = (info.corpus_hash, info.chunk_size, info.chunk_overlap) == (
                 corpus_hash, settings.chunk_size, settings.chunk_overlap)
-            if same and info.embedder.startswith(settings.embedder):
+            if same and info.embedder == embedder_id(settings.embedder, settings.embedder_model):
                 out.print(f"Index is up to date ({info.n_chunks} chunks, built {info.built_at}). "
                           "Use --rebuild to build it again.")
                 return
