@@ -48,7 +48,11 @@ def build_index_ui(s: Settings) -> None:
         from rag.indexing import build_index
 
         bar = st.progress(0.0, text="正在切分并向量化资料…")
-        build_index(s, progress=lambda done, total: bar.progress(done / total, text=f"已处理 {done}/{total} 段"))
+        try:
+            build_index(s, progress=lambda done, total: bar.progress(done / total, text=f"已处理 {done}/{total} 段"))
+        except RagError as exc:
+            st.error(exc.zh)
+            st.stop()
         st.cache_resource.clear()
         st.rerun()
     st.stop()
@@ -170,6 +174,9 @@ def main() -> None:
     st.caption("回答只摘自所收录的资料，并标注出处；资料中没有的内容会直接说明。")
     try:
         pipe = pipeline(s.model_dump_json())
+        if pipe.store.active_name() != pipe.info.name:  # the index was rebuilt: load the new one
+            pipeline.clear()
+            pipe = pipeline(s.model_dump_json())
     except IndexMissingError:
         build_index_ui(s)
         return

@@ -21,9 +21,10 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from rag.errors import (
+    EmbedderMismatchError,
     EmptyQuestionError,
     IndexMissingError,
     QuestionTooLongError,
@@ -49,7 +50,7 @@ class ApiError(Exception):
 
 class TurnIn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: str = Field(max_length=5_000)
 
 
 class AskIn(BaseModel):
@@ -68,7 +69,7 @@ class FeedbackIn(BaseModel):
 
 class ChatMessage(BaseModel):
     role: str
-    content: str | list[dict[str, Any]] = ""
+    content: str | list[dict[str, Any]] = Field("", max_length=20_000)
 
 
 class ChatIn(BaseModel):
@@ -83,7 +84,10 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._pipe: Any = None
+        self._built = ""
+        self._checked = time.monotonic()
         self._lock = threading.Lock()
+        self._rate_lock = threading.Lock()
         self.keys = set(split_list(settings.api_keys))
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
@@ -99,16 +103,33 @@ class Service:
                         raise ApiError(503, "index_missing", str(exc), exc.zh) from None
                     except StoreUnavailableError as exc:
                         raise ApiError(503, "store_unavailable", str(exc), exc.zh) from None
+                    except EmbedderMismatchError as exc:
+                        raise ApiError(503, "index_mismatch", str(exc), exc.zh) from None
+                    self._built = self._pipe.info.name
+        elif time.monotonic() - self._checked > 5:  # pick up a rebuilt index (atomic switch)
+            self._checked = time.monotonic()
+            try:
+                current = self._pipe.store.active_name()
+            except RagError:
+                current = self._built
+            if current != self._built:
+                with self._lock:
+                    self._pipe = None
+                return self.pipeline()
         return self._pipe
 
     def check_rate(self, who: str) -> None:
         now = time.monotonic()
-        hits = self._hits[who]
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= self.settings.rate_limit:
-            raise ApiError(429, "rate_limited", "Too many requests; wait a minute.", "请求过于频繁，请稍后再试。")
-        hits.append(now)
+        with self._rate_lock:
+            for key in [k for k, v in self._hits.items() if v and now - v[-1] > 60]:
+                del self._hits[key]  # forget clients idle for a minute
+            hits = self._hits[who]
+            while hits and now - hits[0] > 60:
+                hits.popleft()
+            if len(hits) >= self.settings.rate_limit:
+                raise ApiError(429, "rate_limited", "Too many requests; wait a minute.",
+                               "请求过于频繁，请稍后再试。")
+            hits.append(now)
 
 
 def _error(status: int, code: str, message: str, zh: str) -> JSONResponse:
@@ -130,6 +151,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
         size = request.headers.get("content-length")
+        if request.method == "POST" and not (size and size.isdigit()):
+            return _error(411, "length_required", "POST bodies need a Content-Length header.",
+                          "请求缺少长度信息。")
         if size and size.isdigit() and int(size) > settings.max_body_bytes:
             return _error(413, "body_too_large", f"Request body over {settings.max_body_bytes} bytes.",
                           "请求内容过大。")
@@ -145,7 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
-        status = 503 if isinstance(exc, StoreUnavailableError | IndexMissingError) else 400
+        status = 503 if isinstance(exc, StoreUnavailableError | IndexMissingError | EmbedderMismatchError) else 400
         return _error(status, type(exc).__name__, str(exc), exc.zh)
 
     @app.exception_handler(Exception)
@@ -156,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def auth(request: Request) -> str:
         who = request.client.host if request.client else "?"
         if svc.keys:
+            svc.check_rate(f"addr:{who}")  # before the key check: wrong keys are limited too
             header = request.headers.get("authorization", "")
             key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
             if key not in svc.keys:
@@ -170,8 +195,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise QuestionTooLongError(len(body.question), settings.max_question_chars)
         if not body.question.strip():
             raise EmptyQuestionError()
+        pipe = svc.pipeline()
+        unknown = [d for d in body.doc_ids or [] if d not in pipe.docs]
+        if unknown:
+            raise ApiError(400, "unknown_document", f"Unknown document id(s): {', '.join(unknown)}.",
+                           "指定的资料不存在。")
         history = [Turn(t.role, t.content) for t in body.history]
-        return svc.pipeline().ask(body.question, body.top_k, body.doc_ids, history=history,  # type: ignore[no-any-return]
+        return pipe.ask(body.question, body.top_k, body.doc_ids, history=history,  # type: ignore[no-any-return]
                                   on_token=on_token)
 
     @app.get("/healthz")
@@ -234,8 +264,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users = [t for r, t in texts if r == "user"]
         if not users:
             raise ApiError(400, "no_user_message", "messages needs a user message.", "缺少用户问题。")
-        history = [TurnIn(role=r, content=t) for r, t in texts[:-1] if r in ("user", "assistant")]  # type: ignore[arg-type]
-        ask_body = AskIn(question=users[-1], history=history, top_k=None)
+        limit = settings.max_question_chars
+        try:
+            history = [TurnIn(role=r, content=t[:limit]) for r, t in texts[:-1]  # type: ignore[arg-type]
+                       if r in ("user", "assistant")][-20:]
+            ask_body = AskIn(question=users[-1], history=history, top_k=None)
+        except ValidationError as exc:
+            raise ApiError(400, "bad_messages", f"messages: {exc.errors()[0]['msg']}", "消息格式有误。") from None
         if body.stream:
             run = _prevalidate(ask_body, settings)
             return StreamingResponse(_openai_sse(lambda cb: run(run_ask, cb), body.model),

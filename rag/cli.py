@@ -230,7 +230,11 @@ def _advance_named(bar: Progress, task: TaskID, _name: str, done: int) -> None:
 def _min_checks(report: dict, mins: list[str]) -> list[str]:  # type: ignore[type-arg]
     failed = []
     for spec in mins:
-        key, _, floor = spec.partition("=")
+        key, sep, floor = spec.partition("=")
+        try:
+            float(floor)
+        except ValueError:
+            raise ConfigError(f"--min {spec!r}: expected metric=number, e.g. hit@3=0.9") from None
         value = report["overall"].get(key)
         if value is None or value < float(floor):
             failed.append(f"{key} = {value if value is None else round(value, 3)} < {floor}")
@@ -289,7 +293,11 @@ def eval_cmd(
     except RagError as exc:
         _fail(exc)
         return
-    failed = _min_checks(runs[0], minimum or [])
+    try:
+        failed = _min_checks(runs[0], minimum or [])
+    except RagError as exc:
+        _fail(exc)
+        return
     if failed:
         err.print("[red]Below the floor:[/red] " + "; ".join(failed))
         raise typer.Exit(1)

@@ -233,9 +233,10 @@ class ExtractiveAnswerer:
         for i in sorted(best_per_hit)[:3]:
             c = best_per_hit[i]
             book.cite(c.hit, c.text, c.start, c.end)
+        key = "refusal" if book.citations() else "refusal_bare"
         return Answer(
             question=question,
-            text=self.t["refusal"].format(question=question.strip()),
+            text=self.t[key].format(question=question.strip()),
             citations=book.citations(),
             refused=True,
             hits=list(hits),

@@ -106,7 +106,10 @@ class Pipeline:
         With ``history``, a follow-up ("那苏州呢？") is first rewritten into a
         standalone question. ``on_token`` receives the answer text as it is produced.
         """
-        q = self.standalone(check_question(question, self.settings.max_question_chars), history)
+        asked = check_question(question, self.settings.max_question_chars)
+        q = self.standalone(asked, history)
+        if len(q) > self.settings.max_question_chars:  # a rewrite must not get around the limit
+            q = asked
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(q, k + FIGURE_POOL, doc_ids)

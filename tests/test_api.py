@@ -242,3 +242,46 @@ def test_rag_index_and_two_workers_share_a_chroma_server(tmp_path):
             api.wait(timeout=30)
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_odd_input_gets_4xx_not_500(open_api):
+    url, _ = open_api
+    long_chat = {"model": "m", "messages": [{"role": "user", "content": "宁" * 15_000}] + [
+        {"role": "assistant" if i % 2 else "user", "content": "好"} for i in range(30)] + [
+        {"role": "user", "content": "天生密封件公司创建于哪一年？"}]}
+    r = httpx.post(f"{url}/v1/chat/completions", json=long_chat, timeout=30)
+    assert r.status_code == 200, r.text  # long history is clipped, not a 500
+    assert "1998年12月" in r.json()["choices"][0]["message"]["content"]
+    unknown = httpx.post(f"{url}/api/ask", json={"question": "宁波", "doc_ids": ["nope"]})
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "unknown_document"
+
+    def chunks():
+        yield b'{"question": "'
+        yield "宁".encode() * 30_000
+        yield b'"}'
+
+    chunked = httpx.post(f"{url}/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert chunked.status_code == 411
+
+
+def test_wrong_keys_are_rate_limited(built_settings):
+    settings = built_settings.model_copy(update={"api_keys": "k1", "rate_limit": 3})
+    with serve(settings) as url:
+        codes = [httpx.post(f"{url}/api/ask", json={"question": "x"},
+                            headers={"Authorization": f"Bearer guess{i}"}).status_code for i in range(5)]
+        assert codes[:3] == [401, 401, 401] and codes[-1] == 429
+
+
+def test_api_picks_up_a_rebuilt_index(tiny_corpus, tmp_path, monkeypatch):
+    from rag.settings import load_settings
+
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    build_index(settings)
+    with serve(settings) as url:
+        first = httpx.get(f"{url}/readyz").json()["chunks"]
+        (tiny_corpus / "c.txt").write_text("# 丙公司\n\n丙公司成立于2010年，生产精密模具。\n", encoding="utf-8")
+        build_index(settings)
+        monkeypatch.setattr(time, "monotonic", lambda: 1e12)  # skip the 5-second re-check interval
+        docs = httpx.get(f"{url}/api/documents").json()
+        assert {d["id"] for d in docs} == {"a", "b", "c"}
+        assert httpx.get(f"{url}/readyz").json()["chunks"] > first

@@ -80,6 +80,12 @@ def test_ask_in_browser_shows_cited_answer(served_app):
         body = page.inner_text("body")
         assert "[1]" in body and "浙江万里学院" in body
         page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+        # the whole cleaned document, scrolled to the quote, in its own frame
+        page.get_by_text("查看全文并定位").first.click()
+        frame = page.frame_locator("iframe").first
+        frame.locator("mark#hit").wait_for(state="attached", timeout=30_000)
+        assert "1998年12月" in frame.locator("mark#hit").inner_text()
+        assert "江丰电子" in frame.locator("body").inner_text()  # the rest of the document is there
         browser.close()
     assert (ARTIFACTS / "chat-answer.png").stat().st_size > 10_000
 

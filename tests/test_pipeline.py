@@ -29,3 +29,16 @@ def test_answer_has_timings_and_json(pipeline):
     data = answer.to_dict()
     assert data["citations"][0]["doc_id"].startswith("000")
     assert data["hits"] and "score" in data["hits"][0]
+
+
+def test_follow_up_rewrite_cannot_exceed_the_length_limit(pipeline):
+    from rag.followup import Turn
+
+    history = [Turn("user", "宁波" + "很" * 1990 + "有多少家小巨人企业？"), Turn("assistant", "…")]
+    answer = pipeline.ask("那苏州呢？", history=history)
+    assert len(answer.standalone_question) <= 2000
+
+
+def test_refusal_without_any_passage_promises_none(pipeline):
+    answer = pipeline.answerer.answer("宁波2035年的人口目标是多少？", [])
+    assert answer.refused and not answer.citations and "最接近" not in answer.text
