@@ -180,10 +180,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def auth(request: Request) -> str:
         who = request.client.host if request.client else "?"
         if svc.keys:
-            svc.check_rate(f"addr:{who}")  # before the key check: wrong keys are limited too
             header = request.headers.get("authorization", "")
             key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
             if key not in svc.keys:
+                svc.check_rate(f"addr:{who}")  # failed attempts are limited per address
                 raise ApiError(401, "unauthorized", "Missing or wrong API key (Authorization: Bearer …).",
                                "缺少或错误的 API 密钥。")
             who = f"key:{key}"
