@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag import figures as figmod
 from rag.answerers import display_date, template
@@ -332,7 +332,7 @@ class _CitationBook:
         if ch.chunk_id in self._by_chunk:
             old = self._by_chunk[ch.chunk_id]
             if quote not in old.quote:
-                self._by_chunk[ch.chunk_id] = _with_quote(old, old.quote + "……" + quote)
+                self._by_chunk[ch.chunk_id] = replace(old, quote=old.quote + "……" + quote)
             return old.n
         meta = self.docs.get(ch.doc_id) or DocMeta(ch.doc_id, ch.doc_id)
         note = ""
@@ -357,9 +357,3 @@ class _CitationBook:
 
     def citations(self) -> list[Citation]:
         return sorted(self._by_chunk.values(), key=lambda c: c.n)
-
-
-def _with_quote(c: Citation, quote: str) -> Citation:
-    from dataclasses import replace
-
-    return replace(c, quote=quote)

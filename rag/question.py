@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.errors import EmptyQuestionError, QuestionTooLongError
-from rag.tokenize import tokens, words
+from rag.tokenize import words
 
 # Answer kinds and the text patterns that satisfy them.
 KIND_CUES: dict[str, tuple[str, ...]] = {
@@ -54,7 +54,6 @@ class Question:
     """A question broken down for matching."""
 
     text: str
-    terms: tuple[str, ...]  # search-mode tokens, deduplicated
     words: tuple[str, ...]  # precise-mode words
     numbers: tuple[str, ...]  # explicit numbers (years etc.) the answer must match
     kinds: tuple[str, ...] = field(default_factory=tuple)
@@ -68,14 +67,13 @@ class Question:
 
 
 def analyse(text: str) -> Question:
-    """Break a question into terms, numbers, places and wanted answer kinds."""
-    toks = tuple(dict.fromkeys(tokens(text)))
+    """Break a question into words, numbers, places and wanted answer kinds."""
     wds = tuple(dict.fromkeys(words(text)))
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(p for p in PLACES if p in text)
     parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
-    return Question(text, toks, wds, numbers, kinds, places, parts)
+    return Question(text, wds, numbers, kinds, places, parts)
 
 
 def _kinds(text: str) -> tuple[str, ...]:
