@@ -16,7 +16,7 @@ from rag.cli import DEMO_QUESTIONS
 from rag.errors import IndexMissingError, RagError
 from rag.export import conversation_markdown
 from rag.feedback import FeedbackStore
-from rag.followup import Turn
+from rag.answer.followup import Turn
 from rag.highlight import document_page, quote_in_passage
 from rag.schema import Answer
 from rag.settings import Settings, load_settings

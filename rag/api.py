@@ -32,7 +32,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.feedback import FeedbackStore
-from rag.followup import Turn
+from rag.answer.followup import Turn
 from rag.schema import Answer
 from rag.settings import Settings, load_settings, split_list
 

@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from rag.errors import ConfigError, RagError
-from rag.question import check_question
+from rag.answer.question import check_question
 from rag.schema import Answer, Hit
 from rag.settings import Settings, load_settings
 
@@ -227,18 +227,41 @@ def _advance_named(bar: Progress, task: TaskID, _name: str, done: int) -> None:
     bar.update(task, completed=done)
 
 
-def _min_checks(report: dict, mins: list[str]) -> list[str]:  # type: ignore[type-arg]
-    failed = []
-    for spec in mins:
-        key, sep, floor = spec.partition("=")
+def _parse_limits(option: str, specs: list[str]) -> list[tuple[str, float]]:
+    """'--min'/'--max' specs as (metric, bound); unknown metrics and bad numbers are errors."""
+    from rag.report import LOWER_IS_BETTER, METRICS
+
+    example = "hit@3=0.9" if option == "--min" else "confidently_wrong=0.1"
+    limits = []
+    for spec in specs:
+        key, _, bound = spec.partition("=")
+        key = key.strip()
         try:
-            float(floor)
+            value = float(bound)
         except ValueError:
-            raise ConfigError(f"--min {spec!r}: expected metric=number, e.g. hit@3=0.9") from None
+            raise ConfigError(f"{option} {spec!r}: expected metric=number, e.g. {example}") from None
+        if key not in METRICS:
+            raise ConfigError(f"{option} {spec!r}: unknown metric {key!r}; use one of {', '.join(METRICS)}")
+        if option == "--max" and key not in LOWER_IS_BETTER:
+            raise ConfigError(f"--max {spec!r}: {key} is higher-is-better (use --min); "
+                              f"--max takes {', '.join(LOWER_IS_BETTER)}")
+        limits.append((key, value))
+    return limits
+
+
+def _limit_checks(report: dict, mins: list[tuple[str, float]],  # type: ignore[type-arg]
+                  maxs: list[tuple[str, float]]) -> tuple[list[str], list[str]]:
+    """(floors missed, ceilings exceeded) on the overall metrics; a missing metric fails."""
+    below, above = [], []
+    for key, floor in mins:
         value = report["overall"].get(key)
-        if value is None or value < float(floor):
-            failed.append(f"{key} = {value if value is None else round(value, 3)} < {floor}")
-    return failed
+        if value is None or value < floor:
+            below.append(f"{key} = {value if value is None else round(value, 3)} < floor {floor:g}")
+    for key, ceiling in maxs:
+        value = report["overall"].get(key)
+        if value is None or value > ceiling:
+            above.append(f"{key} = {value if value is None else round(value, 3)} > ceiling {ceiling:g}")
+    return below, above
 
 
 @app.command("eval")
@@ -254,15 +277,23 @@ def eval_cmd(
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run the naive LangChain baseline")] = False,
     minimum: Annotated[list[str] | None, typer.Option(
         "--min", help="Fail (exit 1) when an overall metric is below: key=value")] = None,
+    maximum: Annotated[list[str] | None, typer.Option(
+        "--max", help="Fail (exit 1) when a lower-is-better overall metric "
+                      "(confidently_wrong, refused_though_retrieved, false_refusal, latency_*) "
+                      "is above: key=value")] = None,
+    split: Annotated[str, typer.Option(
+        "--split", help="Questions to run: dev | test | all (field 'split', eval/SCHEMA.md)")] = "all",
 ) -> None:
     """Evaluate on a QA set: metrics per category, saved report, comparisons."""
     from rag import report as rep
-    from rag.evaluate import load_qa
+    from rag.evaluate import load_qa, select_split
     from rag.experiments import parse_config, parse_sweep, rank_results
 
     try:
+        floors = _parse_limits("--min", minimum or [])
+        ceilings = _parse_limits("--max", maximum or [])
         settings = _settings(ctx)
-        items = load_qa(qa)
+        items = select_split(load_qa(qa), split, qa)
         if compare:
             if len(compare) != 2:
                 raise ConfigError("--compare takes exactly two values (give --compare twice)")
@@ -272,6 +303,10 @@ def eval_cmd(
                     runs.append(rep.load(Path(spec)))
                 else:
                     runs += _run_configs(settings, [parse_config(spec)], items)
+                    runs[-1]["split"] = split
+            if len({r.get("split", "all") for r in runs}) > 1:
+                err.print("[yellow]Note:[/yellow] the two runs are on different splits ("
+                          + " vs ".join(str(r.get("split", "all")) for r in runs) + ")")
             out.print(rep.comparison(runs))
             return
         configs = parse_sweep(sweep) if sweep else [parse_config(config or "default")]
@@ -286,6 +321,7 @@ def eval_cmd(
                                                   partial(_advance, bar, task)))
         for r in runs:
             r["qa"] = str(qa)
+            r["split"] = split
             out.print(rep.table(r))
             out.print(f"report: {rep.save(r, out_dir)}")
         if len(runs) > 1:
@@ -293,13 +329,12 @@ def eval_cmd(
     except RagError as exc:
         _fail(exc)
         return
-    try:
-        failed = _min_checks(runs[0], minimum or [])
-    except RagError as exc:
-        _fail(exc)
-        return
-    if failed:
-        err.print("[red]Below the floor:[/red] " + "; ".join(failed))
+    below, above = _limit_checks(runs[0], floors, ceilings)
+    if below:
+        err.print("[red]Below the floor:[/red] " + "; ".join(below))
+    if above:
+        err.print("[red]Above the ceiling:[/red] " + "; ".join(above))
+    if below or above:
         raise typer.Exit(1)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from rag import metrics as m
 from rag.errors import RagError
-from rag.followup import Turn
+from rag.answer.followup import Turn
 
 CATEGORIES = ("数字", "追赶模式", "政策措施", "企业与产品", "跨文档与冲突", "改写", "无答案", "多轮")
 RETRIEVAL_K = 10
@@ -187,7 +187,7 @@ def run_pipeline(pipeline: Any, items: Sequence[QAItem],
         return pipeline.ask(item.question, history=item.history)
 
     def search(item: QAItem) -> list[str]:
-        from rag.followup import rewrite
+        from rag.answer.followup import rewrite
 
         q = rewrite(item.question, item.history)
         return [h.chunk.text for h in pipeline.search(q, RETRIEVAL_K)]

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
-from rag.extractive import ExtractiveAnswerer
-from rag.followup import Turn, is_followup, rewrite
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.followup import Turn, is_followup, rewrite
 from rag.generators import make_generator
-from rag.grounded import LLMAnswerer, prompt
+from rag.answer.grounded import LLMAnswerer, prompt
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
-from rag.question import check_question
+from rag.answer.question import check_question
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
 from rag.schema import Answer, Hit

@@ -83,7 +83,7 @@ def test_another_citys_figure_is_not_given_as_answer(pipeline):
 
 
 def test_follow_up_uses_history(pipeline):
-    from rag.followup import Turn
+    from rag.answer.followup import Turn
 
     history = [Turn("user", "宁波有多少家国家级专精特新小巨人企业？"), Turn("assistant", "283家。")]
     answer = pipeline.ask("那苏州呢？", history=history)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rag.question import PLACES, Question
+from rag.answer.question import PLACES, Question
 from rag.schema import DocMeta
 
 FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿元|亿元|万元|亿|万|家|项|名|人|个|%)")

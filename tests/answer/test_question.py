@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.followup import Turn, is_followup, rewrite
-from rag.question import analyse
+from rag.answer.followup import Turn, is_followup, rewrite
+from rag.answer.question import analyse
 
 
 def test_kinds_units_and_parts():

@@ -7,12 +7,12 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 
-from rag.answerers import display_date, template
-from rag.extractive import ExtractiveAnswerer, _overlap
+from rag.answer.templates import display_date, template
+from rag.answer.extractive import ExtractiveAnswerer, _overlap
 from rag.generators import Generator, Message
-from rag.postcheck import MARKER, strip_bad_citations, unverified_numbers
+from rag.answer.postcheck import MARKER, strip_bad_citations, unverified_numbers
 from rag.schema import Answer, Citation, DocMeta, Hit
-from rag.sentences import split_sentences
+from rag.answer.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 REFUSAL_CUE = "资料中没有找到"

@@ -15,12 +15,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rag import figures as figmod
-from rag.answerers import display_date, template
+from rag.answer import figures as figmod
+from rag.answer.templates import display_date, template
 from rag.keyword import SELF_REFERENCES, KeywordIndex
-from rag.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse, ordinals
+from rag.answer.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse, ordinals
 from rag.schema import Answer, Citation, DocMeta, Figure, Hit
-from rag.sentences import split_sentences
+from rag.answer.sentences import split_sentences
 from rag.tokenize import is_content_word, synonyms
 
 HOME_CITY = "宁波"

@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.followup import Turn
+from rag.answer.followup import Turn
 from rag.pipeline import Pipeline
 
-from . import stub_llm
+from tests import stub_llm
 
 
 @pytest.fixture(scope="module")

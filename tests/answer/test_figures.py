@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.figures import collect, conflicting, figures_in, focal_terms, scope_of
-from rag.question import analyse
+from rag.answer.figures import collect, conflicting, figures_in, focal_terms, scope_of
+from rag.answer.question import analyse
 from rag.schema import DocMeta
 
 SUZHOU = DocMeta("004", "宁波加快建设全球智造创新之都", date="2023-05-05", home_city="苏州")
