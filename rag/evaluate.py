@@ -13,9 +13,10 @@ from typing import Any
 
 from rag import metrics as m
 from rag.errors import RagError
-from rag.answer.followup import Turn
+from rag.schema import Turn
 
 CATEGORIES = ("数字", "追赶模式", "政策措施", "企业与产品", "跨文档与冲突", "改写", "无答案", "多轮")
+SPLITS = ("dev", "test")
 RETRIEVAL_K = 10
 
 
@@ -38,6 +39,8 @@ class QAItem:
     evidence: tuple[tuple[str, str], ...]  # (doc_id, quote)
     answerable: bool
     history: tuple[Turn, ...] = ()
+    split: str = ""  # "dev" | "test" | "" (not assigned; see eval/assign_split.py)
+    group: str = ""  # paraphrase group: items asking the same thing share it
 
 
 def _require(obj: dict[str, Any], key: str, kind: type, path: Path, n: int) -> Any:
@@ -75,6 +78,14 @@ def load_qa(path: Path) -> list[QAItem]:
             if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
                 raise EvalSetError(path, n, "field 'history' items need role user|assistant and content")
             history.append(Turn(turn["role"], str(turn.get("content", ""))))
+        split = obj.get("split", "")
+        if split not in ("", *SPLITS):
+            raise EvalSetError(path, n, f"field 'split' is {split!r}; use dev or test")
+        group = obj.get("group", "")
+        if group is None:
+            group = ""
+        if not isinstance(group, str):
+            raise EvalSetError(path, n, f"field 'group' should be str, got {type(group).__name__}")
         items.append(QAItem(
             id=str(_require(obj, "id", str, path, n)),
             question=_require(obj, "question", str, path, n),
@@ -83,10 +94,25 @@ def load_qa(path: Path) -> list[QAItem]:
             evidence=tuple(evidence),
             answerable=bool(obj.get("answerable", True)),
             history=tuple(history),
+            split=split,
+            group=group.strip(),
         ))
     if not items:
         raise EvalSetError(path, 0, "no questions in file")
     return items
+
+
+def select_split(items: Sequence[QAItem], split: str, path: Path | None = None) -> list[QAItem]:
+    """The items of one split ("dev" or "test"); "all" keeps every item."""
+    if split == "all":
+        return list(items)
+    if split not in SPLITS:
+        raise EvalSetError(path or Path("?"), 0, f"unknown split {split!r}; use dev, test or all")
+    chosen = [i for i in items if i.split == split]
+    if not chosen:
+        raise EvalSetError(path or Path("?"), 0,
+                           f"no questions with split {split!r} (assign splits with eval/assign_split.py)")
+    return chosen
 
 
 @dataclass
@@ -107,6 +133,11 @@ class ItemResult:
     cit_recall: float
     latency_ms: float
     answer: str = ""
+    short: str = ""  # the 简答, empty when the answer gave none
+    confidently_wrong: bool = False
+    refused_though_retrieved: bool = False
+    split: str = ""
+    group: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,7 +148,8 @@ def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: 
     passages = {c.n: c.passage for c in answer.citations}
     good, total = m.citation_precision(answer.text, passages) if not answer.refused else (0, 0)
     text = answer.text
-    short = getattr(answer, "short", "") or text
+    given_short = getattr(answer, "short", "") or ""
+    short = given_short or text
     return ItemResult(
         id=item.id, category=item.category, answerable=item.answerable, refused=answer.refused,
         ranks=ranks, n_evidence=len(quotes),
@@ -126,12 +158,17 @@ def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: 
         em=max((m.exact_match(short, f) for f in item.key_facts), default=0.0),
         cit_good=good, cit_total=total,
         cit_recall=m.citation_recall(quotes, list(passages.values())) if not answer.refused else 0.0,
-        latency_ms=latency_ms, answer=text,
+        latency_ms=latency_ms, answer=text, short=given_short,
+        confidently_wrong=item.answerable and m.confidently_wrong(
+            answer.refused, text, given_short, item.key_facts),
+        refused_though_retrieved=item.answerable and m.refused_though_retrieved(answer.refused, ranks),
+        split=item.split, group=item.group,
     )
 
 
-def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
-    """Metric averages over a group of results."""
+def aggregate(results: Sequence[ItemResult], groups: bool = False) -> dict[str, float]:
+    """Metric averages over a group of results. With ``groups``, also the short-answer
+    agreement over paraphrase groups (when the results have any)."""
     answerable = [r for r in results if r.answerable]
     unanswerable = [r for r in results if not r.answerable]
     cit_total = sum(r.cit_total for r in answerable)
@@ -149,11 +186,22 @@ def aggregate(results: Sequence[ItemResult]) -> dict[str, float]:
             "em": mean(r.em for r in answerable),
             "citation_recall": mean(r.cit_recall for r in answerable),
             "false_refusal": mean(float(r.refused) for r in answerable),
+            "confidently_wrong": mean(float(r.confidently_wrong) for r in answerable),
+            "refused_though_retrieved": mean(float(r.refused_though_retrieved) for r in answerable),
         })
     if cit_total:  # undefined when nothing was cited (e.g. every answer refused)
         out["citation_precision"] = sum(r.cit_good for r in answerable) / cit_total
     if unanswerable:
         out["refusal_accuracy"] = mean(float(r.refused) for r in unanswerable)
+    if groups:
+        members: dict[str, list[str]] = {}
+        for r in results:
+            if r.group:
+                members.setdefault(r.group, []).append(r.short)
+        share, n_groups = m.short_agreement(members.values())
+        if n_groups:
+            out["short_agreement"] = share
+            out["n_groups"] = float(n_groups)
     out["latency_p50_ms"] = m.percentile(lat, 50)
     out["latency_p95_ms"] = m.percentile(lat, 95)
     return out
@@ -176,7 +224,7 @@ def run(
             progress(i + 1)
     by_cat = {c: aggregate([r for r in results if r.category == c]) for c in CATEGORIES
               if any(r.category == c for r in results)}
-    return {"overall": aggregate(results), "by_category": by_cat,
+    return {"overall": aggregate(results, groups=True), "by_category": by_cat,
             "items": [r.__dict__ for r in results]}
 
 

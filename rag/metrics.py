@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
 from rag.numbers import contains_fact, normalise, quantities
@@ -136,6 +136,49 @@ def citation_recall(evidence: Sequence[str], passages: Sequence[str]) -> float:
     if not evidence:
         return 1.0
     return sum(any(quote_in(q, p) for p in passages) for q in evidence) / len(evidence)
+
+
+def short_states(short: str, fact: str) -> bool:
+    """A short answer (简答) states a key fact: it contains it (``contains_fact``), or it
+    is the fact's leading figure with the rest left out ("10多项" for the key fact
+    "10多项国家标准")."""
+    if contains_fact(short, fact):
+        return True
+    s, f = normalise(short), normalise(fact)
+    if not re.search(r"\d", s) or not f.startswith(s):
+        return False
+    rest = f[len(s):]
+    return not rest or not (rest[0].isdigit() or rest[0] == ".")  # "1" is not "10多项"
+
+
+def confidently_wrong(refused: bool, answer: str, short: str, facts: Sequence[str]) -> bool:
+    """An answer given with confidence but wrong: not refused, and either none of the
+    key facts is in the answer, or a non-empty short answer (简答) states none of them.
+    Items without key facts (无答案) are never counted here."""
+    if refused or not facts:
+        return False
+    if not any(contains_fact(answer, f) for f in facts):
+        return True
+    return bool(short.strip()) and not any(short_states(short, f) for f in facts)
+
+
+def refused_though_retrieved(refused: bool, relevant: Sequence[bool], k: int = 5) -> bool:
+    """Refused although an evidence passage was among the first ``k`` retrieved."""
+    return refused and any(relevant[:k])
+
+
+def short_agreement(groups: Iterable[Sequence[str]]) -> tuple[float, int]:
+    """(share of groups whose members' short answers are all non-empty and equal after
+    number normalisation, number of groups). Groups with fewer than two members are
+    skipped: there is nothing to agree with."""
+    agreeing = counted = 0
+    for shorts in groups:
+        if len(shorts) < 2:
+            continue
+        counted += 1
+        forms = {normalise(s) for s in shorts}
+        agreeing += all(s.strip() for s in shorts) and len(forms) == 1
+    return (agreeing / counted if counted else 0.0), counted
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

