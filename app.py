@@ -12,13 +12,11 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from rag.cli import DEMO_QUESTIONS
 from rag.errors import IndexMissingError, RagError
 from rag.export import conversation_markdown
 from rag.feedback import FeedbackStore
-from rag.answer.followup import Turn
 from rag.highlight import document_page, quote_in_passage
-from rag.schema import Answer
+from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings
 
 st.set_page_config(page_title="宁波制造业冠军企业问答", page_icon="🏭", layout="wide")
@@ -111,7 +109,8 @@ def show_notices(answer: Answer) -> None:
 def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> None:
     show_notices(answer)
     if answer.short:
-        st.markdown(f"**简答：{_safe(answer.short)}**")
+        note = f"（{_safe(answer.short_note)}）" if answer.short_note else ""
+        st.markdown(f"**简答：{_safe(answer.short)}**{note}")
     st.markdown(_safe(answer.text))
     show_sources(answer, idx, show_scores)
     show_feedback(answer, idx, s)
@@ -120,7 +119,8 @@ def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> Non
 def stream(answer: Answer):  # type: ignore[no-untyped-def]
     """Yield the answer sentence by sentence (extractive answers arrive whole)."""
     if answer.short:
-        yield f"**简答：{_safe(answer.short)}**\n\n"
+        note = f"（{_safe(answer.short_note)}）" if answer.short_note else ""
+        yield f"**简答：{_safe(answer.short)}**{note}\n\n"
     yield from re.split(r"(?<=\])", _safe(answer.text))
 
 
@@ -196,11 +196,11 @@ def main() -> None:
     if not st.session_state.turns and not pending:
         with examples.container():
             st.write("可以这样问：")
-            for j, q in enumerate(DEMO_QUESTIONS):
+            for j, q in enumerate(pipe.knowledge.profile.examples):
                 if st.button(q, key=f"ex-{j}"):
                     st.session_state.pending = q
                     st.rerun()
-    question = st.chat_input("请输入问题，例如：宁波有多少家国家级单项冠军企业？") or pending
+    question = st.chat_input("请输入问题") or pending
     if not question or not question.strip():
         return
     examples.empty()

@@ -32,8 +32,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.feedback import FeedbackStore
-from rag.answer.followup import Turn
-from rag.schema import Answer
+from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings, split_list
 
 log = logging.getLogger(__name__)
@@ -228,6 +227,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hits = svc.pipeline().search(body.question, body.top_k, body.doc_ids)
         return [{"rank": h.rank, "score": h.score, "dense": h.dense, "keyword": h.keyword,
                  **h.chunk.__dict__} for h in hits]
+
+    @app.get("/api/facts")
+    def facts(q: str, limit: int = 20, _: str = Depends(auth)) -> list[dict[str, Any]]:
+        """Rows of the figures table matching a question, best first, with their sources."""
+        if not 1 <= limit <= 200:
+            raise ApiError(400, "bad_request", "limit must be 1..200.", "limit 应在 1 到 200 之间。")
+        return svc.pipeline().facts(q, limit)
 
     @app.post("/api/ask/stream")
     def ask_stream(body: AskIn, _: str = Depends(auth)) -> StreamingResponse:

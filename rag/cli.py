@@ -21,8 +21,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from rag.errors import ConfigError, RagError
 from rag.answer.question import check_question
+from rag.errors import ConfigError, RagError
 from rag.schema import Answer, Hit
 from rag.settings import Settings, load_settings
 
@@ -30,14 +30,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Q&A over the Ningbo champion-company articles, with cited answers.")
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
-
-DEMO_QUESTIONS = [
-    "宁波单项冠军企业的技术追赶模式有哪几种？",
-    "天生密封件公司创建于哪一年？",
-    "宁波有多少家国家级单项冠军企业？",
-    "宁波2035年的人口目标是多少？",
-]
-
 
 def _settings(ctx: typer.Context, **extra: object) -> Settings:
     return load_settings(**{**(ctx.obj or {}), **extra})
@@ -71,7 +63,7 @@ def _build(settings: Settings, rebuild: bool) -> None:
     if not rebuild:
         try:
             info = store_for(settings).info()
-            _, _, _, corpus_hash = prepare(settings)
+            corpus_hash = prepare(settings).corpus_hash
             same = (info.corpus_hash, info.chunk_size, info.chunk_overlap) == (
                 corpus_hash, settings.chunk_size, settings.chunk_overlap)
             if same and info.embedder == embedder_id(settings.embedder, settings.embedder_model):
@@ -116,7 +108,8 @@ def print_answer(answer: Answer) -> None:
     if answer.notice:
         err.print(f"[yellow]{answer.notice}[/yellow]")
     if answer.short:
-        out.print(f"简答：{answer.short}", markup=False, highlight=False)
+        note = f"（{answer.short_note}）" if answer.short_note else ""
+        out.print(f"简答：{answer.short}{note}", markup=False, highlight=False)
     out.print(answer.text, markup=False, highlight=False)
     print_sources(answer)
 
@@ -188,6 +181,29 @@ def search(
         _fail(exc)
         return
     out.print(_hits_table(hits, {k: d.meta.title for k, d in pipe.docs.items()}))
+
+
+@app.command()
+def facts(
+    ctx: typer.Context,
+    question: str = typer.Argument(..., help="A question about a figure, e.g. 宁波有多少家单项冠军？"),
+    limit: int = typer.Option(10, "--limit", min=1, max=200, help="Rows to show"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Figures from the figures table that match a question, with their sources."""
+    try:
+        rows = _load(ctx).facts(question, limit)
+    except RagError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("figure", "kind", "as of", "place", "measure", "source", "score")
+    for r in rows:
+        table.add_row(str(r["shown"]), str(r["kind"]), str(r["as_of_label"]), str(r["place"]),
+                      str(r["measure"]), f"{r['publisher'] or r['title']} {r['date']}", f"{r['score']:.2f}")
+    out.print(table)
 
 
 @app.command()
@@ -395,7 +411,7 @@ def demo(ctx: typer.Context) -> None:
         settings = _settings(ctx)
         _build(settings, rebuild=False)
         pipe = _load(ctx)
-        for q in DEMO_QUESTIONS:
+        for q in pipe.knowledge.profile.examples:
             out.rule(q)
             print_answer(pipe.ask(q))
     except RagError as exc:

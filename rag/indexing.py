@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
+from rag.answer.facts import extract_facts, measure_text
 from rag.chunking import chunk_document
 from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
 from rag.errors import IndexMissingError
+from rag.profile import Profile, derive_profile, load_domain
 from rag.schema import Chunk, CleanDoc, DocMeta
 from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, open_client
@@ -39,12 +44,48 @@ class BuildReport:
     cleaning: dict[str, dict[str, int]]
 
 
-def prepare(settings: Settings) -> tuple[list[CleanDoc], list[Chunk], list[tuple[str, str]], str]:
-    """Load, clean and chunk the corpus (no embedding). Returns docs, chunks, skipped, hash."""
+@dataclass
+class Prepared:
+    """The corpus cleaned and chunked, with its profile (nothing embedded yet)."""
+
+    docs: list[CleanDoc]
+    chunks: list[Chunk]
+    skipped: list[tuple[str, str]]
+    corpus_hash: str
+    profile: Profile
+
+
+def prepare(settings: Settings) -> Prepared:
+    """Load, clean and chunk the corpus and derive its profile (no embedding).
+
+    A document whose manifest entry gives no home city gets the one its own
+    title or text names (see rag/profile.py)."""
     loaded = load_corpus(settings.corpus_dir)
     docs = [clean_document(d.meta, d.text, d.repair) for d in loaded.docs]
+    domain = load_domain(settings.corpus_dir)
+    profile = derive_profile(docs, domain)
+    docs = [d if d.meta.home_city else replace(d, meta=replace(d.meta, home_city=profile.doc_cities.get(
+        d.meta.doc_id, ""))) for d in docs]
     chunks = [c for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
-    return docs, chunks, loaded.skipped, loaded.fingerprint
+    return Prepared(docs, chunks, loaded.skipped, loaded.fingerprint + _hash(json.dumps(domain)), profile)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def figures_table(prep: Prepared, embedder: Embedder) -> tuple[list[dict[str, Any]], np.ndarray, str]:
+    """Every figure of the corpus as a row, with its measure embedded (rag/answer/facts.py)."""
+    rows = []
+    seen = set()
+    for d in prep.docs:
+        for f in extract_facts(d, prep.chunks, prep.profile):
+            key = (f.doc_id, f.start, f.shown, f.clause)
+            if key not in seen:
+                seen.add(key)
+                rows.append(f.to_dict())
+    vecs = embedder.embed_passages([measure_text(r) for r in rows]) if rows else np.zeros((0, 1))
+    return rows, vecs, prep.profile.to_json()
 
 
 def store_for(settings: Settings, create: bool = False) -> ChromaStore:
@@ -65,7 +106,8 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Build a fresh index and switch to it. ``progress(done, total)`` is called per batch."""
-    docs, chunks, skipped, corpus_hash = prepare(settings)
+    prep = prepare(settings)
+    docs, chunks = prep.docs, prep.chunks
     embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
     metas = {d.meta.doc_id: d.meta for d in docs}
     done = 0
@@ -85,8 +127,9 @@ def build_index(
         "embedder": embedder.id,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
-        "corpus_hash": corpus_hash,
+        "corpus_hash": prep.corpus_hash,
     }
-    built = store_for(settings, create=True).build(docs, chunks, embed, info)
+    facts = figures_table(prep, embedder)
+    built = store_for(settings, create=True).build(docs, chunks, embed, info, facts=facts)
     log.info("Indexed %d chunks from %d documents", built.n_chunks, built.n_docs)
-    return BuildReport(built, skipped, {d.meta.doc_id: d.report for d in docs})
+    return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in docs})

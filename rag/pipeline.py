@@ -6,21 +6,28 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.facts import fact_from_dict
+from rag.answer.figure_answers import FactTable, as_of_label
+from rag.answer.followup import is_followup, rewrite
+from rag.answer.grounded import LLMAnswerer, prompt
+from rag.answer.knowledge import Knowledge
+from rag.answer.matching import loosely_has, stem
+from rag.answer.question import analyse, check_question
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
-from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.followup import Turn, is_followup, rewrite
 from rag.generators import make_generator
-from rag.answer.grounded import LLMAnswerer, prompt
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
-from rag.answer.question import check_question
+from rag.profile import Profile
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
-from rag.schema import Answer, Hit
+from rag.schema import Answer, Hit, Turn
 from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, StoredDoc
+from rag.tokenize import add_terms, is_content_word
 
 log = logging.getLogger(__name__)
 FIGURE_POOL = 5  # extra passages searched for differing figures beyond top_k
@@ -38,6 +45,11 @@ class Pipeline:
     answerer: ExtractiveAnswerer
     llm: LLMAnswerer | None = None
 
+    @property
+    def knowledge(self) -> Knowledge:
+        """Documents, profile and figures table the answerers read."""
+        return self.answerer.kb
+
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
         """Open the index the settings point at. Raises IndexMissingError or
@@ -50,6 +62,9 @@ class Pipeline:
         docs = store.documents()
         chunks = store.chunks()
         metas = {k: d.meta for k, d in docs.items()}
+        rows, vectors, profile_json = store.facts()
+        profile = Profile.from_json(profile_json)
+        add_terms(profile.terms)  # before any tokenising: the keyword index uses them
         keyword = KeywordIndex(chunks, metas)
         reranker = CrossEncoderReranker(settings.rerank_model) if settings.rerank_model else None
         retriever = HybridRetriever(
@@ -63,8 +78,14 @@ class Pipeline:
             reranker=reranker,
             query_cache=settings.query_cache,
         )
+        missing = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
+        table = FactTable([fact_from_dict(r) for r in rows], vectors, profile,
+                          weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_content_word(w) else 0.5),
+                          has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)))
+        kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
+                       profile, table, keyword, retriever.embed_query)
         answerer = ExtractiveAnswerer(
-            keyword, metas, min_support=settings.min_support, max_sentences=settings.answer_sentences
+            kb, min_support=settings.min_support, max_sentences=settings.answer_sentences
         )
         llm = None
         if settings.llm != "extractive":
@@ -82,6 +103,23 @@ class Pipeline:
         q = check_question(question, self.settings.max_question_chars)
         return self.retriever.retrieve(q, top_k or self.settings.top_k, doc_ids)
 
+    def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Rows of the figures table that match a question's measure and place, best
+        first, each with its source: what `rag facts` and GET /api/facts show."""
+        q = analyse(check_question(question, self.settings.max_question_chars), self.knowledge.profile)
+        kb = self.knowledge
+        qvec = kb.embed_query(" ".join(q.measure_words)) if q.measure_words and kb.embed_query else None
+        place = q.places[0] if q.places else kb.profile.main_city
+        rows = [s for s in kb.table.score(q, qvec) if s.fact.place == place or not q.places]
+        rows.sort(key=lambda s: -s.score)
+        out = []
+        for s in rows[:limit]:
+            meta = kb.metas.get(s.fact.doc_id)
+            out.append({**s.fact.to_dict(), "as_of_label": as_of_label(s.fact), "score": round(s.score, 3),
+                        "title": meta.title if meta else "", "publisher": meta.publisher if meta else "",
+                        "date": meta.date if meta else ""})
+        return out
+
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
         """The follow-up rewritten with the history: by the LLM when one is
         configured (rules if it fails), by rules otherwise."""
@@ -97,7 +135,7 @@ class Pipeline:
                     return out
             except Exception as exc:  # noqa: BLE001 - rules are the fallback
                 log.warning("LLM rewrite failed (%s); using rules", exc)
-        return rewrite(question, history)
+        return rewrite(question, history, self.knowledge.profile)
 
     def ask(self, question: str, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None) -> Answer:
@@ -117,7 +155,7 @@ class Pipeline:
         if self.llm is not None:
             answer = self.llm.answer(q, pool[:k], more=pool[k:], on_token=on_token)
         else:
-            answer = self.answerer.answer(q, pool[:k], more=pool[k:])
+            answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids)
             if on_token:
                 on_token(answer.text)
         t2 = time.perf_counter()

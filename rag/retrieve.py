@@ -14,6 +14,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Literal, Protocol
 
+import numpy as np
+
 from rag.embedders import Embedder
 from rag.keyword import KeywordIndex
 from rag.rerank import Reranker
@@ -103,6 +105,10 @@ class HybridRetriever:
         # lru_cache is thread-safe; the cached arrays are only read
         self._embed_query = lru_cache(maxsize=query_cache)(embedder.embed_query) if query_cache \
             else embedder.embed_query
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The query embedding (cached when the cache is on)."""
+        return np.asarray(self._embed_query(text))
 
     def retrieve(self, query: str, top_k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """Fused, de-duplicated (and optionally reranked) hits, best first."""

@@ -11,6 +11,14 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: str  # "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
 class DocMeta:
     """What we know about one source document (from corpus/manifest.json or guessed)."""
 
@@ -21,7 +29,7 @@ class DocMeta:
     date: str = ""  # ISO date or best-known period, e.g. "2023-05-05", "2021"
     date_note: str = ""  # how the date was established
     kind: str = ""
-    home_city: str = "宁波"  # the city that 我市/本市 refers to in this document
+    home_city: str = ""  # the city that 我市/本市 refers to (manifest, else inferred at index time)
     note: str = ""
 
     @property
@@ -113,6 +121,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     short: str = ""  # the bare figure or date, when the question asks for one
+    short_note: str = ""  # when the short figure holds ("截至2025年12月") or that it is a target
     figures: list[Figure] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)

@@ -5,6 +5,8 @@ Layout inside one Chroma database (embedded PersistentClient under index/):
   metadata records embedder id, dimension, chunking parameters, corpus hash
   and build time.
 - ``<base>_<stamp>_docs``: one record per document (metadata + cleaned text).
+- ``<base>_<stamp>_facts``: the figures table (one record per figure, its
+  measure embedded) and, in the collection metadata, the corpus profile.
 - ``<base>__active``: a pointer whose metadata names the live build.
 
 A rebuild writes a new ``<base>_<stamp>`` pair, then flips the pointer, then
@@ -162,6 +164,25 @@ class ChromaStore:
             raise
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
+    def facts(self) -> tuple[list[dict[str, Any]], np.ndarray, str]:
+        """The figures table of the live build: rows, their measure vectors and the
+        corpus profile (JSON). Builds made before the table existed give empty ones."""
+        from chromadb.errors import NotFoundError
+
+        name = self.active_name()
+        if not name:
+            raise IndexMissingError(self.where)
+        try:
+            col = self.client.get_collection(f"{name}_facts", embedding_function=None)
+        except (NotFoundError, ValueError):
+            return [], np.zeros((0, 0), dtype=np.float32), ""
+        got = col.get(include=["metadatas", "embeddings"])
+        rows = [json.loads(str(m["row"])) for m in got["metadatas"]]
+        order = sorted(range(len(rows)), key=lambda i: int(got["ids"][i]))
+        vecs = np.asarray(got["embeddings"], dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
+        profile = str((col.metadata or {}).get("profile", ""))
+        return [rows[i] for i in order], (vecs[order] if rows else vecs), profile
+
     # ---- writing -------------------------------------------------------
     def build(
         self,
@@ -170,10 +191,12 @@ class ChromaStore:
         embed: Callable[[Sequence[Chunk]], np.ndarray],
         info: dict[str, Any],
         progress: Callable[[int], None] | None = None,
+        facts: tuple[Sequence[dict[str, Any]], np.ndarray, str] | None = None,
     ) -> BuildInfo:
         """Write a new build and switch to it; the old build stays live on failure.
 
-        ``embed`` is called per batch of chunks; ``progress`` gets the count done.
+        ``embed`` is called per batch of chunks; ``progress`` gets the count done;
+        ``facts`` is the figures table (rows, measure vectors, profile JSON).
         """
         self._drop_orphans()
         name = f"{self.base}_{time.strftime('%Y%m%d%H%M%S')}_{int(time.time() * 1000) % 1000:03d}"
@@ -198,6 +221,7 @@ class ChromaStore:
                 if progress:
                     progress(len(batch))
             self._write_docs(name, docs)
+            self._write_facts(name, *(facts or ([], np.zeros((0, 1)), "")))
             meta = {
                 **info,
                 "dim": dim,
@@ -231,12 +255,24 @@ class ChromaStore:
             ],
         )
 
+    def _write_facts(self, name: str, rows: Sequence[dict[str, Any]], vecs: np.ndarray,
+                     profile: str) -> None:
+        col = self.client.create_collection(f"{name}_facts", embedding_function=None,
+                                            metadata={"profile": profile or "{}"})
+        for i in range(0, len(rows), BATCH):
+            part = rows[i : i + BATCH]
+            col.add(
+                ids=[str(i + j) for j in range(len(part))],
+                embeddings=vecs[i : i + len(part)].tolist(),
+                metadatas=[{"row": json.dumps(r, ensure_ascii=False)} for r in part],
+            )
+
     def _set_active(self, name: str) -> None:
         pointer = self.client.get_or_create_collection(f"{self.base}__active", embedding_function=None)
         pointer.modify(metadata={"active": name})
 
     def _drop(self, name: str) -> None:
-        for n in (name, f"{name}_docs"):
+        for n in (name, f"{name}_docs", f"{name}_facts"):
             with contextlib.suppress(Exception):  # already gone is fine
                 self.client.delete_collection(n)
 
@@ -245,7 +281,7 @@ class ChromaStore:
         active = self.active_name()
         for col in self.client.list_collections():
             n = col.name
-            ours = n.startswith(f"{self.base}_") and not n.endswith(("_docs", "__active"))
+            ours = n.startswith(f"{self.base}_") and not n.endswith(("_docs", "_facts", "__active"))
             if ours and n != active:
                 log.info("Removing unfinished build %s", n)
                 self._drop(n)

@@ -1,5 +1,6 @@
-"""Chinese tokenisation for keyword search: jieba (search mode) plus a domain
-dictionary and stopword list shipped in rag/data/.
+"""Chinese tokenisation for keyword search: jieba (search mode), the corpus's
+own terms (added from the corpus profile, see rag/profile.py) and the stopword
+list shipped in rag/data/.
 
 Never use a regex word tokeniser on Chinese: it treats a whole clause as one token.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -19,9 +21,20 @@ def _jieba():  # type: ignore[no-untyped-def]
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    with resources.as_file(resources.files("rag") / "data" / "userdict.txt") as path:
-        jieba.load_userdict(str(path))
+    jieba.initialize()
     return jieba
+
+
+def add_terms(terms: Iterable[tuple[str, str]]) -> None:
+    """Teach the tokenizer the corpus's own words (company names, jargon): (word, POS) pairs."""
+    jb = _jieba()
+    for word, pos in terms:
+        if word and word not in _added:
+            jb.add_word(word, tag=pos or None)
+            _added.add(word)
+
+
+_added: set[str] = set()
 
 
 @lru_cache(maxsize=1)

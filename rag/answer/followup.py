@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from rag.answer.question import PLACES
-from rag.tokenize import _jieba
+from rag.profile import Profile
+from rag.schema import Turn
+from rag.tokenize import _jieba, is_content_word, words
 
 PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
@@ -22,21 +22,17 @@ ENTITY_FLAGS = {"nt"}
 ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
 
 
-@dataclass(frozen=True)
-class Turn:
-    """One message of a conversation."""
-
-    role: str  # "user" | "assistant"
-    content: str
+MEASURE_BEFORE = re.compile(r"(?:是|有|为|达|占)?(?:多少|几)")
+__all__ = ["Turn", "is_followup", "rewrite"]
 
 
-def _entity(text: str) -> str | None:
+def _entity(text: str, places: tuple[str, ...] = ()) -> str | None:
     """The first organisation name in a text (jieba POS nt, domain dictionary included)."""
     import jieba.posseg as pseg
 
     _jieba()  # loads the domain dictionary
     for word, flag in pseg.cut(text):
-        if flag in ENTITY_FLAGS and len(word) >= 2 and word not in PLACES:
+        if flag in ENTITY_FLAGS and len(word) >= 2 and word not in places:
             return str(word)
     return None
 
@@ -47,12 +43,13 @@ def is_followup(question: str) -> bool:
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6)
 
 
-def _substitute(previous: str, current: str) -> str:
+def _substitute(previous: str, current: str, profile: Profile) -> str:
     """Put the current question's places and years into the previous question."""
     out = previous
-    places = [p for p in PLACES if p in current]
+    places = [p for _, p in profile.places_in(current)]
     if places:
-        old = "宁波" if "宁波" in out else next((p for p in PLACES if p in out), None)
+        before = [p for _, p in profile.places_in(out)]
+        old = before[0] if before else None
         out = out.replace(old, places[0], 1) if old else f"{places[0]}{out}"
     years = YEAR.findall(current)
     if years:
@@ -61,8 +58,28 @@ def _substitute(previous: str, current: str) -> str:
     return out
 
 
-def rewrite(question: str, history: Sequence[Turn]) -> str:
+def _measure(text: str, profile: Profile) -> str | None:
+    """The last content noun before 多少/几 in a question: what it asks about."""
+    m = MEASURE_BEFORE.search(text)
+    head = text[: m.start()] if m else text
+    for _, p in profile.places_in(head):
+        head = head.replace(p, " ")
+    nouns = [w for w in words(head) if len(w) >= 2 and is_content_word(w) and not re.fullmatch(r"\d+年?", w)]
+    return nouns[-1] if nouns else None
+
+
+def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
+    """"那出口额呢？" after "…营业收入是多少？" → the previous question asking about 出口额."""
+    new = [w for w in words(rest) if len(w) >= 2 and is_content_word(w)]
+    old = _measure(previous, profile)
+    if len(new) == 1 and old and old in previous and new[0] not in previous:
+        return previous.replace(old, new[0], 1)
+    return None
+
+
+def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = None) -> str:
     """A standalone version of ``question`` given earlier turns (unchanged if not a follow-up)."""
+    profile = profile or Profile()
     users = [t.content for t in history if t.role == "user"]
     if not users or not is_followup(question):
         return question
@@ -70,14 +87,15 @@ def rewrite(question: str, history: Sequence[Turn]) -> str:
     assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if PRONOUN.search(question):
         first, second = (assistant, previous) if ASKS_WHICH.search(previous) else (previous, assistant)
-        entity = _entity(first) or _entity(second)
+        entity = _entity(first, profile.places) or _entity(second, profile.places)
         if entity:
             return PRONOUN.sub(entity, question, count=1)
-    base = _substitute(previous, question)
+    base = _substitute(previous, question, profile)
     rest = FOLLOW_START.sub("", question).strip()
     rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到", "", rest)
-    for p in PLACES:
+    for _, p in profile.places_in(rest_core):
         rest_core = rest_core.replace(p, "")
     if not rest_core:
         return base  # "那苏州呢？" → the previous question about 苏州
-    return f"{base} {rest}"
+    swapped = _swap_measure(base, rest_core, profile)
+    return swapped or f"{base} {rest}"

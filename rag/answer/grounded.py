@@ -7,12 +7,12 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 
-from rag.answer.templates import display_date, template
 from rag.answer.extractive import ExtractiveAnswerer, _overlap
-from rag.generators import Generator, Message
 from rag.answer.postcheck import MARKER, strip_bad_citations, unverified_numbers
-from rag.schema import Answer, Citation, DocMeta, Hit
 from rag.answer.sentences import split_sentences
+from rag.answer.templates import display_date, template
+from rag.generators import Generator, Message
+from rag.schema import Answer, Citation, DocMeta, Hit
 
 log = logging.getLogger(__name__)
 REFUSAL_CUE = "资料中没有找到"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rag.errors import EmptyQuestionError, QuestionTooLongError
+from rag.profile import SELF_REFERENCES, Profile
 from rag.tokenize import words
 
 # Answer kinds and the text patterns that satisfy them.
@@ -26,7 +28,30 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     "list": re.compile(r"[、；]|和|及|以及"),
 }
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-PLACES = ("宁波", "苏州", "杭州", "上海", "北京", "深圳", "南京", "合肥", "无锡", "镇海", "浙江")
+YEAR = re.compile(r"(\d{4})\s*年")
+
+# When the asked figure should hold (rag/answer/figure_answers.py).
+TIME_CUES = {
+    "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
+    "trend": re.compile(r"变化|趋势|这几年|近几年|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
+    "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
+}
+MEASURE_KINDS = {
+    "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)"),
+    "growth": re.compile(r"增速|增长率|增幅|同比|增长了?多少|增长了?百分之|涨了?多少"),
+    "share": re.compile(r"占比|比重|份额|占有率|占.{0,12}(?:多少|百分之|几成)|百分之|比例"),
+    "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
+}
+UNIT_WORDS = (
+    (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*家|几家"), "家"),
+    (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:人|名|位)"), "人"),
+    (re.compile(r"(?:多少|几)\s*项"), "项"),
+    (re.compile(r"(?:多少|几)\s*个"), "个"),
+    (re.compile(r"(?:多少|几)\s*亩"), "亩"),
+    (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
+)
+QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
+                            r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况")
 
 
 ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
@@ -35,8 +60,8 @@ CN_NUM = "一二两三四五六七八九十百千"
 
 
 ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])")
-GENERIC_NOUNS = {"企业", "公司", "数量", "家", "个", "国家级", "国家", "全国", "城市", "宁波", "规模", "金额",
-                 "比例", "总数"}
+GENERIC_NOUNS = {"企业", "公司", "数量", "家", "个", "国家", "全国", "城市", "规模", "金额",
+                 "比例", "总数", "全市", "我市", "本市"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,12 @@ class Question:
     kinds: tuple[str, ...] = field(default_factory=tuple)
     places: tuple[str, ...] = field(default_factory=tuple)
     parts: tuple[Part, ...] = field(default_factory=tuple)
+    time: str = ""  # latest | target | year | trend | "" (see TIME_CUES)
+    years: tuple[int, ...] = ()
+    unit: str = ""  # the unit a figure question asks in (家, 人, 元, %, 位), "" if not said
+    measure_kind: str = ""  # change | growth | share | rank | "" (a plain count or amount)
+    measure_words: tuple[str, ...] = ()  # what is measured: key words less places, time, question words
+    shape: str = "fact"  # figure | compare | list | reason | fact
 
     @property
     def key_words(self) -> tuple[str, ...]:
@@ -66,14 +97,57 @@ class Question:
         return tuple(w for w in self.words if len(w) >= 2 or w.isdigit())
 
 
-def analyse(text: str) -> Question:
-    """Break a question into words, numbers, places and wanted answer kinds."""
+def analyse(text: str, profile: Profile | None = None) -> Question:
+    """Break a question into words, numbers, places, wanted answer kinds, and for a
+    figure question its unit, time intent and measure words."""
+    profile = profile or Profile()
     wds = tuple(dict.fromkeys(words(text)))
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
-    places = tuple(p for p in PLACES if p in text)
+    places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
+    if not places and any(r in text for r in SELF_REFERENCES) and profile.main_city:
+        places = (profile.main_city,)
     parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
-    return Question(text, wds, numbers, kinds, places, parts)
+    years = tuple(int(y) for y in YEAR.findall(text))
+    measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(text)), "")
+    time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
+    if not time and years:
+        time = "year"
+    unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
+        next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
+    return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
+                    _measure_words(text, places, profile), _shape(text, kinds, places, len(parts)))
+
+
+def _measure_words(text: str, places: Sequence[str], profile: Profile) -> tuple[str, ...]:
+    """The question's words that say what is measured."""
+    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", text))
+    for rx in (*TIME_CUES.values(), *MEASURE_KINDS.values()):
+        core = rx.sub(" ", core)
+    for p in sorted({*places, *profile.places}, key=len, reverse=True):
+        core = core.replace(p, " ")
+    out = [w for w in words(core) if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS]
+    return tuple(dict.fromkeys(out))
+
+
+LIST_CUES = re.compile(r"有哪些|哪些|哪几|包括|包含|措施|做法|举措|建议|启示|经验|途径|路径|方面|几个方面|几种|列举")
+REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到|如何做到|靠什么|凭什么|得益于|关键|怎么|如何|怎样")
+COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
+
+
+def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:
+    figure = any(k in kinds for k in ("count", "percent", "rank"))
+    if figure and len(places) >= 2 and COMPARE_CUES.search(text):
+        return "compare"
+    if figure and n_parts == 1:
+        return "figure"
+    if TIME_CUES["trend"].search(text) and not n_parts > 1:
+        return "figure"
+    if REASON_CUES.search(text) and not figure:
+        return "reason"
+    if LIST_CUES.search(text) and not figure:
+        return "list"
+    return "fact"
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -89,7 +163,7 @@ def _counted(text: str) -> str | None:
 
     def nouns(part: str) -> list[str]:
         return [w for w in words(part) if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isdigit()
-                and not any(p in w for p in PLACES) and is_content_word(w)]
+                and is_content_word(w)]
 
     after = nouns(m.group(1))
     if after:

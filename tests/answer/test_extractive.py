@@ -51,22 +51,52 @@ def test_unanswerable_is_refused_with_closest_passages(pipeline, question):
     assert not re.search(r"\[\d+\]", answer.text)
 
 
-def test_differing_figures_shown_newest_first(pipeline):
-    answer = pipeline.ask("宁波有多少家国家级单项冠军企业？")
+@pytest.mark.parametrize("question", ["宁波有多少家单项冠军企业？", "宁波现在有多少家单项冠军？",
+                                      "截至目前宁波累计有多少家单项冠军企业？"])
+def test_differing_figures_latest_first_targets_apart(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.short == "119家" and answer.short_note  # the latest actual figure, dated
     values = [f.value for f in answer.figures if not f.label]
     assert values == ["119家", "83家", "51家"]
-    dates = [f.date for f in answer.figures if not f.label]
-    assert dates[1] == "2023-05-05"
-    assert "130家为规划目标" in answer.text
-    lines = answer.text.splitlines()
-    assert lines[0].index("119家") < lines[0].index("83家") < lines[0].index("51家")
+    assert [f.value for f in answer.figures if f.label == "目标"] == ["130家"]
+    first, older, target = answer.text.splitlines()
+    assert "119家" in first and "130家" not in first
+    assert older.index("83家") < older.index("51家")
+    assert "130家" in target and "目标" in target
     _check_citations(answer)
+
+
+def test_target_question_gets_only_the_target(pipeline):
+    answer = pipeline.ask("到2025年宁波计划培育多少家国家级单项冠军企业？")
+    assert answer.short == "130家" and "目标" in answer.short_note
+    assert "119家" not in answer.text
+
+
+def test_trend_lists_the_series_in_date_order(pipeline):
+    answer = pipeline.ask("宁波国家级专精特新小巨人企业数量这几年有什么变化？")
+    text = answer.text
+    assert text.index("182家") < text.index("283家") < text.index("418家")
+    assert "172家" not in text  # Suzhou's own count
+
+
+def test_two_sided_question_answers_both_sides(pipeline):
+    answer = pipeline.ask("宁波和苏州的国家级专精特新小巨人企业各有多少家？")
+    assert "418家" in answer.short and "172家" in answer.short
+    assert "宁波：" in answer.text and "苏州：" in answer.text
+    _check_citations(answer)
+
+
+def test_figure_of_another_subject_is_not_a_confident_answer(pipeline):
+    # the only share in the passages is industry's share of GDP: not the asked one
+    answer = pipeline.ask("宁波单项冠军占全国的比重是多少%？")
+    assert answer.refused and not answer.short
 
 
 def test_little_giants_figures_exclude_suzhou_and_district(pipeline):
     answer = pipeline.ask("宁波有多少家国家级专精特新小巨人企业？")
     values = [f.value for f in answer.figures if not f.label]
     assert values == ["418家", "283家", "182家"]
+    assert answer.short == "418家"
     assert "172家" not in answer.text and "43家" not in answer.text
 
 
@@ -83,7 +113,7 @@ def test_another_citys_figure_is_not_given_as_answer(pipeline):
 
 
 def test_follow_up_uses_history(pipeline):
-    from rag.answer.followup import Turn
+    from rag.schema import Turn
 
     history = [Turn("user", "宁波有多少家国家级专精特新小巨人企业？"), Turn("assistant", "283家。")]
     answer = pipeline.ask("那苏州呢？", history=history)

@@ -7,9 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.answer.followup import Turn
 from rag.pipeline import Pipeline
-
+from rag.schema import Turn
 from tests import stub_llm
 
 

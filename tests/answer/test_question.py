@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from rag.answer.followup import Turn, is_followup, rewrite
+import pytest
+
+from rag.answer.followup import is_followup, rewrite
 from rag.answer.question import analyse
+from rag.profile import Profile
+from rag.schema import Turn
 
 
 def test_kinds_units_and_parts():
@@ -13,7 +17,25 @@ def test_kinds_units_and_parts():
     assert q.parts[0].unit == "人" and "count" in q.kinds
     assert analyse("天生密封件公司创建于哪一年？").kinds == ("year",)
     assert analyse("2021年宁波工业增加值排第几？").numbers == ("2021",)
-    assert analyse("苏州和宁波各有多少家？").places == ("宁波", "苏州")
+    profile = Profile(places=("苏州", "宁波"), main_city="宁波")
+    assert analyse("苏州和宁波各有多少家？", profile).places == ("苏州", "宁波")
+    assert analyse("苏州和宁波各有多少家？", profile).shape == "compare"
+
+
+@pytest.mark.parametrize("text,time,unit,kind", [
+    ("宁波现在有多少家单项冠军？", "latest", "家", ""),
+    ("截至目前累计培育了几家？", "latest", "家", ""),
+    ("到2025年计划培育多少家？", "target", "家", ""),
+    ("这几年小巨人数量有什么变化？", "trend", "", ""),
+    ("2021年工业增加值是多少？", "year", "元", ""),
+    ("出口额同比增长多少？", "", "%", "growth"),
+    ("占全省的比重是多少？", "", "%", "share"),
+    ("在全国排第几？", "", "位", "rank"),
+    ("去年新增了几家？", "", "家", "change"),
+])
+def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
+    q = analyse(text)
+    assert (q.time, q.unit, q.measure_kind) == (time, unit, kind)
 
 
 def test_follow_up_detection():

@@ -1,0 +1,163 @@
+"""Answer count, amount, share and rank questions from the figures table.
+
+The question says what is measured (matched to each row's measure by keyword
+weight and by embedding), where (a place, else the corpus's main city), in which
+unit, and when: 现在/目前/累计 → the latest actual figure; 目标/力争/到20XX年 →
+targets only; a year → that year; 变化/这几年 → the series in date order. When
+sources give different figures, all are listed with source and date, newest
+first and targets apart, and the 简答 is the latest actual figure with its date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer.facts import Fact
+from rag.answer.question import Question
+from rag.profile import Profile
+
+MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
+OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
+CLUSTER_GAP = 0.15  # rows this close to the best row (and carrying as much of the
+SAME_MEASURE = 0.8  # question's words in their own measure) measure the same thing
+EMBED_WEIGHT = 0.4
+CONTEXT_SHARE = 0.5  # a question word found in the sentence but not in the figure's own measure
+
+WANTED_KINDS = {
+    "growth": ("growth",),
+    "share": ("share", "actual"),
+    "rank": ("rank",),
+    "change": ("change",),
+}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A figure row with how well it matches the question."""
+
+    fact: Fact
+    score: float
+    keyword: float
+    dense: float
+    own: float = 0.0  # share of the question's word weight found in the row's own measure
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    """The rows that answer a figure question, grouped for composing."""
+
+    main: list[Scored]  # the answer: latest actual, the target(s), the year's figure or the series
+    older: list[Scored]  # other sources' figures for the same measure (older, or other dates)
+    targets: list[Scored]  # targets for the same measure, shown apart
+    place: str
+    intent: str
+
+
+class FactTable:
+    """The figures table with its measure vectors, queried per question."""
+
+    def __init__(self, facts: Sequence[Fact], vectors: np.ndarray, profile: Profile,
+                 weight: Callable[[str], float], has: Callable[[str, str], bool]) -> None:
+        self.facts = list(facts)
+        self.vectors = vectors
+        self.profile = profile
+        self.weight = weight  # IDF-like weight of a question word
+        self.has = has  # loose "text contains word" (synonyms, gaps)
+
+    def score(self, q: Question, qvec: np.ndarray | None) -> list[Scored]:
+        """Every row scored against the question's measure words (unit, place, kind not applied)."""
+        words = list(q.measure_words)
+        weights = {w: self.weight(w) for w in words}
+        total = sum(weights.values()) or 1.0
+        dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
+        out = []
+        for i, f in enumerate(self.facts):
+            in_measure = {w for w in words if self.has(f.measure, w)}
+            in_context = {w for w in words if w not in in_measure and self.has(f.sentence, w)}
+            kw = (sum(weights[w] for w in in_measure) + CONTEXT_SHARE * sum(weights[w] for w in in_context)) / total \
+                if words else 0.0
+            d = float(dense[i]) if len(dense) else 0.0
+            own = sum(weights[w] for w in in_measure) / total if words else 0.0
+            out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
+        return out
+
+    def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",
+               doc_ids: Sequence[str] | None = None) -> FigureResult | None:
+        """The rows answering the question for one place (from the given documents
+        only, when a filter is set), or None when no row fits."""
+        place = place or (q.places[0] if q.places else self.profile.main_city)
+        rows = [s for s in self.score(q, qvec) if self._fits(q, s.fact, place)
+                and (not doc_ids or s.fact.doc_id in doc_ids)]
+        rows = [s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR]
+        if q.time == "target":
+            rows = [s for s in rows if s.fact.kind == "target"]
+        if not rows:
+            return None
+        best = max(rows, key=lambda s: s.score)
+        same = [s for s in rows if s.fact.unit == best.fact.unit and s.score >= best.score - CLUSTER_GAP
+                and s.own >= SAME_MEASURE * best.own]
+        same = _dedupe(same)
+        targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
+        actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
+        intent = q.time
+        if intent == "target":
+            years = [y for y in q.years]
+            main = [s for s in targets if not years or s.fact.year in years][:2]
+            return FigureResult(main, [], [], place, intent) if main else None
+        if intent == "year":
+            main = [s for s in actual if s.fact.year in q.years]
+            if not main:
+                return None
+            return FigureResult(main[:1], [s for s in actual if s not in main[:1]], targets, place, intent)
+        if intent == "trend":
+            series = sorted(actual, key=lambda s: s.fact.as_of)
+            return FigureResult(series, [], targets, place, intent) if series else None
+        if not actual:
+            return None
+        return FigureResult(actual[:1], actual[1:], targets, place, intent)
+
+    def _fits(self, q: Question, f: Fact, place: str) -> bool:
+        if q.unit and not _unit_ok(q.unit, f.unit):
+            return False
+        if f.kind not in _kinds_for(q):
+            return False
+        if f.district and f.place not in q.places:
+            return False
+        return f.place == place or (not f.place and place == self.profile.main_city)
+
+
+def _unit_ok(asked: str, unit: str) -> bool:
+    classes = [set("人名位"), {"元", "美元"}]
+    if asked == unit:
+        return True
+    return any(asked in c and unit in c for c in classes)
+
+
+def _kinds_for(q: Question) -> tuple[str, ...]:
+    if q.measure_kind in WANTED_KINDS:
+        return WANTED_KINDS[q.measure_kind]
+    return ("actual", "target")
+
+
+def _dedupe(rows: Sequence[Scored]) -> list[Scored]:
+    """One row per (value, document, kind): the same figure quoted twice is one figure."""
+    best: dict[tuple[float, str, str], Scored] = {}
+    for s in rows:
+        key = (s.fact.value, s.fact.doc_id if s.fact.kind != "target" else str(s.fact.year), s.fact.kind)
+        if key not in best or s.score > best[key].score:
+            best[key] = s
+    return list(best.values())
+
+
+def as_of_label(f: Fact) -> str:
+    """When a figure holds, for display: "2024年12月" / "2025年9月" / "2021年"."""
+    year, month = divmod(f.as_of, 100)
+    if not year:
+        return ""
+    if f.as_of_text and re.search(r"\d{1,2}\s*月|底|末|季度|上半年|去年|今年|目前|截至", f.as_of_text):
+        return f"{year}年{month}月" if month else f"{year}年"
+    return f"{year}年"

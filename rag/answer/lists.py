@@ -1,0 +1,121 @@
+"""List answers: every item of the enumeration that best answers a 有哪些 question.
+
+Enumerations are found in the cleaned text as written: 一是…二是…, （一）（二）,
+一、二、 paragraphs, 首先/其次/最后, and sibling numbered sections (2.1, 2.2, 2.3).
+The best one overlaps a retrieved passage and carries the question's words in
+its lead-in or its items; each item is quoted (its first sentence) and cited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rag.answer.citations import CitationBook
+from rag.answer.knowledge import Knowledge
+from rag.answer.matching import has_word
+from rag.answer.question import Question
+from rag.schema import Answer, Hit
+
+CN = "一二三四五六七八九十"
+MARKERS = (
+    re.compile(rf"([{CN}])是"),
+    re.compile(rf"(?:^|\n)[（(]([{CN}])[）)]"),
+    re.compile(rf"(?:^|\n)([{CN}])、"),
+    re.compile(r"(?:^|\n)(\d{1,2})[.、．]\s*(?!\d)"),
+)
+SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
+MAX_GAP = 1200  # characters between two items of one enumeration
+MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
+LEAD_IN = 160
+FIRST_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of an enumeration: where it starts and its first sentence."""
+
+    start: int
+    end: int
+    head: str
+
+
+def _ordinal(label: str) -> int:
+    return int(label) if label.isdigit() else CN.index(label) + 1
+
+
+def enumerations(text: str) -> list[list[Item]]:
+    """Runs of items numbered 1, 2, 3… (or 首先/其次…) in a document's cleaned text."""
+    groups: list[list[Item]] = []
+    for rx in MARKERS:
+        marks = [(m.start(m.lastindex or 0), _ordinal(m.group(1))) for m in rx.finditer(text)]
+        groups += _runs(text, marks)
+    seq = [(m.start(), SEQUENCE_WORDS.index(m.group(0)) + 1)
+           for m in re.finditer("|".join(SEQUENCE_WORDS), text)]
+    groups += _runs(text, seq, allow_last=True)
+    return groups
+
+
+def _runs(text: str, marks: list[tuple[int, int]], allow_last: bool = False) -> list[list[Item]]:
+    runs: list[list[tuple[int, int]]] = []
+    for pos, n in sorted(marks):
+        last = runs[-1][-1] if runs else None
+        follows = last is not None and pos - last[0] <= MAX_GAP and (n == last[1] + 1 or (allow_last and n == 4))
+        if follows:
+            runs[-1].append((pos, n))
+        elif n == 1:
+            runs.append([(pos, n)])
+    out = []
+    for run in runs:
+        if len(run) < 2:
+            continue
+        items = []
+        for k, (pos, _) in enumerate(run):
+            end = run[k + 1][0] if k + 1 < len(run) else _paragraph_end(text, pos)
+            m = FIRST_SENTENCE.match(text, pos)
+            head = (m.group(0) if m else text[pos:end]).strip()
+            items.append(Item(pos, end, head[: end - pos].strip()))
+        out.append(items)
+    return out
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    end = text.find("\n\n", pos)
+    return len(text) if end < 0 else end
+
+
+def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[str, float]) -> Answer | None:
+    """All items of the best enumeration near the retrieved passages, each cited; None if none fits."""
+    total = sum(weights.values()) or 1.0
+    best: tuple[float, str, list[Item]] | None = None
+    for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
+        text = kb.texts.get(doc_id, "")
+        spans = [(h.chunk.start, h.chunk.end, h.score) for h in hits if h.chunk.doc_id == doc_id]
+        for items in enumerations(text):
+            near = [s for a, b, s in spans if a < items[-1].end and items[0].start < b]
+            if not near:
+                continue
+            context = text[max(0, items[0].start - LEAD_IN): items[0].start] + " ".join(i.head for i in items)
+            cov = sum(w for t, w in weights.items() if has_word(context.lower(), t)) / total
+            score = cov + 0.2 * max(near)
+            if cov >= MIN_COVERAGE and (best is None or score > best[0]):
+                best = (score, doc_id, items)
+    if best is None:
+        return None
+    _, doc_id, items = best
+    book = CitationBook(kb.metas, kb.profile.main_city)
+    lines = []
+    for item in items:
+        chunk = kb.chunk_at(doc_id, item.start, item.start + len(item.head))
+        hit = kb.hit_for(chunk.chunk_id, hits) if chunk else None
+        if hit is None:
+            continue
+        a = hit.chunk.text.find(item.head)
+        if a < 0:
+            continue
+        n = book.cite(hit, item.head, a, a + len(item.head))
+        lines.append(f"{item.head}[{n}]")
+    if len(lines) < 2:
+        return None
+    return Answer(question=q.text, text="\n".join(lines), citations=book.citations(), hits=hits)

@@ -1,0 +1,25 @@
+"""Loose word matching between questions and passages (synonyms, short gaps)."""
+
+from __future__ import annotations
+
+import re
+
+from rag.tokenize import synonyms
+
+
+def stem(word: str) -> str:
+    """单项冠军企业 → 单项冠军: the counted thing without a generic head noun."""
+    for suffix in ("企业", "公司", "人员", "数量"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            return word[: -len(suffix)]
+    return word
+
+
+def loosely_has(text: str, word: str) -> bool:
+    """The word's characters in order with short gaps: 工业增加值 ~ 工业实现增加值."""
+    return has_word(text, word) or bool(re.search(".{0,3}".join(map(re.escape, word)), text))
+
+
+def has_word(text: str, word: str) -> bool:
+    """The word or one of its synonyms (rag/data/synonyms.txt) occurs in the text."""
+    return any(s in text for s in synonyms().get(word, (word,)))
