@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.facts import fact_from_dict
+from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label
 from rag.answer.followup import is_followup, rewrite
 from rag.answer.grounded import LLMAnswerer, prompt
@@ -82,6 +82,8 @@ class Pipeline:
         table = FactTable([fact_from_dict(r) for r in rows], vectors, profile,
                           weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_content_word(w) else 0.5),
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)))
+        table.doc_dates = {k: doc_as_of(m.date) for k, m in metas.items()}
+        table.known = lambda w: keyword.word_idf(w) is not None
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         answerer = ExtractiveAnswerer(

@@ -68,8 +68,9 @@ class Profile:
         )
 
     def city_of(self, place: str) -> str:
-        """A place name without its 市 suffix (宁波市 → 宁波); districts unchanged."""
-        if place.endswith("市") and len(place) > 2:
+        """A place name without its 市/区/县 suffix when the short name is known too
+        (宁波市 → 宁波, 镇海区 → 镇海)."""
+        if place.endswith(("市", "区", "县")) and len(place) > 2 and (place.endswith("市") or place[:-1] in self.places):
             return place[:-1]
         return place
 

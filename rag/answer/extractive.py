@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer.citations import CitationBook
-from rag.answer.figure_answers import FigureResult
+from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import list_answer
@@ -34,13 +34,15 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import is_content_word, synonyms
+from rag.tokenize import is_content_word, synonyms, words
 
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
 BOILERPLATE = re.compile(
     r"^(?:[●■]?\s*(?:本报记者|见习记者|记者|通讯员)\s*\S{2,12}(?:\s+\S{2,4}){0,4}$|责任编辑|联系电话|地址：|共印|"
     r"[（(]作者单位|【本文|（受访者供图）|[（(]企业供图|[（(]资料图片)"
 )
+RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
+SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 REPORTER_PREFIX = re.compile(r"^本报讯\s*[（(][^）)]{0,40}[）)]\s*")
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
@@ -63,6 +65,17 @@ class Candidate:
     score: float
     terms: frozenset[str]
     part_ok: tuple[bool, ...] = ()
+
+
+def _longest_shared(a: str, b: str) -> str:
+    """The longest substring of ``a`` that occurs in ``b``."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(len(a), i + len(best), -1):
+            if a[i:j] in b:
+                best = a[i:j]
+                break
+    return best
 
 
 class ExtractiveAnswerer:
@@ -179,22 +192,25 @@ class ExtractiveAnswerer:
         enumeration; everything else from the best sentences.
         """
         q = analyse(question, self.kb.profile)
+        q, doc_ids = self._source_filter(q, doc_ids)
         pool = [*hits, *more]
-        if q.shape in ("figure", "compare") and len(q.numbers) <= len(q.years):
+        several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
+        if q.shape in ("figure", "compare") and len(q.numbers) <= len(q.years) and not several:
             figured = self._figure_answer(q, question, pool, doc_ids)
             if figured is not None:
                 figured.hits = list(hits)
                 return figured
+        every = self._candidates(q, hits)
         if q.shape == "list":
-            listed = list_answer(self.kb, q, list(hits), self._weights(q))
+            best_sentence = max((c.coverage for c in every), default=0.0)
+            listed = list_answer(self.kb, q, list(hits), self._weights(q), best_sentence)
             if listed is not None:
                 return listed
-        every = self._candidates(q, hits)
         cands = every
         if q.shape in ("figure", "compare") and q.measure_words:
             # no figure row fits: a sentence may answer only if it names what is measured
-            top = max(q.measure_words, key=lambda w: self._weights(q).get(w, 0.0))
-            cands = [c for c in cands if loosely_has(c.text, top)]
+            rare = [*self.kb.table.rare_words(q), *(x for x in QUALIFIERS if x in q.text)]
+            cands = [c for c in cands if all(loosely_has(c.text, w) for w in rare)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
@@ -210,6 +226,24 @@ class ExtractiveAnswerer:
             citations=book.citations(),
             hits=list(hits),
         )
+
+    def _source_filter(self, q: Question, doc_ids: Sequence[str] | None) -> tuple[Question, Sequence[str] | None]:
+        """"苏州太湖智库的专报里说…": a publisher named in the question limits the
+        figures to its documents, and its words are neither place nor measure."""
+        named = {}
+        for doc_id, meta in self.docs.items():
+            phrase = _longest_shared(meta.publisher, q.text)
+            if len(phrase) >= 4:
+                named[doc_id] = phrase
+        if not named or doc_ids or len(named) == len(self.docs):
+            return q, doc_ids
+        rest = q.text
+        for phrase in named.values():
+            rest = rest.replace(phrase, " ")
+        places = tuple(dict.fromkeys(p for _, p in self.kb.profile.places_in(rest)))
+        gone = set(words(" ".join(named.values()))) | SOURCE_WORDS
+        measure = tuple(w for w in q.measure_words if w not in gone)
+        return replace(q, measure_words=measure, places=places), list(named)
 
     def _figure_answer(self, q: Question, question: str, pool: list[Hit],
                        doc_ids: Sequence[str] | None = None) -> Answer | None:

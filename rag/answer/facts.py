@@ -67,6 +67,7 @@ class Fact:
     kind: str  # actual | target | change | growth | share | rank | part (a sub-group's count)
     place: str  # the place the figure describes ("" if none is known)
     district: bool = False
+    context: str = ""  # the text just before the sentence (names the subject of "公司营收…")
 
     @property
     def year(self) -> int:
@@ -171,6 +172,7 @@ class _Scoper:
         title_places = [p for _, p in profile.places_in(doc.meta.title)]
         self.subject = title_places[0] if title_places else self.city
         self.last_district = ""
+        self.last_time = 0  # yyyymm the previous sentence names, for "全年…" sentences
 
     def note_district(self, text: str) -> None:
         for _, p in self.profile.places_in(text):
@@ -209,9 +211,30 @@ def extract_facts(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile) -> l
         start = sm.start() + sm.group(0).find(sentence)
         chunk = _chunk_for(mine, start, start + len(sentence))
         if chunk is not None:
-            out += _sentence_facts(doc, chunk.chunk_id, sentence, start, doc_date, scoper, profile)
+            date = scoper.last_time if CARRY_TIME.match(sentence) and scoper.last_time else doc_date
+            out += _sentence_facts(doc, chunk.chunk_id, sentence, start, date, scoper, profile)
         scoper.note_district(sentence)
+        found = [m for m in TIME.finditer(sentence) if m.group("year")]
+        scoper.last_time = _time_of(found[-1], doc_date) if found else 0
     return out
+
+
+CONTEXT_CHARS = 60
+RESPECTIVELY = re.compile(r"分别")
+SUBJECT_SPLIT = re.compile(r"[、和与及]")
+CARRY_TIME = re.compile(r"^(?:全年|当年|同年|其中|同期|此外)")
+
+
+def _respective(sentence: str, clause_start: int, found: list[re.Match[str]], profile: Profile) -> list[str]:
+    """"A、B分别居第1位和第3位" → the measures [A, B], paired with the numbers in order."""
+    head = sentence[: clause_start + found[0].start()]
+    m = list(RESPECTIVELY.finditer(head))
+    if not m:
+        return []
+    before = head[: m[-1].start()]
+    clause = re.split(r"[，；：,;:]", before)[-1] or (re.split(r"[，；：,;:]", before)[-2:] or [""])[0]
+    subjects = [_strip(x, profile) for x in SUBJECT_SPLIT.split(clause) if _han(_strip(x, profile)) >= 2]
+    return subjects if len(subjects) == len(found) else []
 
 
 def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc_date: int,
@@ -224,6 +247,7 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
         found += list(RANK.finditer(clause))
         found.sort(key=lambda m: m.start())
         after_style = bool(found) and _noun_follows(clause, found, profile)
+        respective = _respective(sentence, cm.start(), found, profile) if len(found) > 1 else []
         for i, m in enumerate(found):
             seg_start = found[i - 1].end() if i else 0
             seg_end = found[i + 1].start() if i + 1 < len(found) else len(clause)
@@ -231,6 +255,8 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
                 measure = _measure(clause[m.end():seg_end], "", previous, profile)
             else:  # "企业10家、…企业43家", "工业增加值6997.2亿元"
                 measure = _measure(clause[seg_start:m.start()], clause[m.end():seg_end], previous, profile)
+            if respective:
+                measure = respective[i]
             out.append(_fact(doc, chunk_id, sentence, start, cm.start(), clause, m, measure,
                              doc_date, scoper))
         previous = _strip(clause, profile) if _han(_strip(clause, profile)) >= 2 else previous
@@ -274,6 +300,7 @@ def _fact(doc: CleanDoc, chunk_id: str, sentence: str, start: int, clause_start:
         sentence=sentence, clause=clause.strip(), measure=measure, value=value,
         shown=re.sub(r"\s+", "", m.group(0)), unit=unit, as_of=as_of, as_of_text=when,
         kind=kind, place=place, district=place in scoper.profile.districts,
+        context=doc.text[max(0, start - CONTEXT_CHARS):start],
     )
 
 

@@ -19,9 +19,11 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import Question
 from rag.profile import Profile
+from rag.tokenize import is_content_word
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
+RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
 CLUSTER_GAP = 0.15  # rows this close to the best row (and carrying as much of the
 SAME_MEASURE = 0.8  # question's words in their own measure) measure the same thing
 EMBED_WEIGHT = 0.4
@@ -67,6 +69,8 @@ class FactTable:
         self.profile = profile
         self.weight = weight  # IDF-like weight of a question word
         self.has = has  # loose "text contains word" (synonyms, gaps)
+        self.known: Callable[[str], bool] = lambda w: True  # whether the corpus uses a word
+        self.doc_dates: dict[str, int] = {}  # doc id → yyyymm, to put newer sources first
 
     def score(self, q: Question, qvec: np.ndarray | None) -> list[Scored]:
         """Every row scored against the question's measure words (unit, place, kind not applied)."""
@@ -85,6 +89,15 @@ class FactTable:
             out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
         return out
 
+    def rare_words(self, q: Question) -> list[str]:
+        """The question's measure words nearly as rare as its rarest: names and specific
+        terms an answer must contain (极氪汽车, 重点小巨人)."""
+        if not q.measure_words:
+            return []
+        top = max(self.weight(w) for w in q.measure_words)
+        return [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top
+                and (self.known(w) or is_content_word(w))]
+
     def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",
                doc_ids: Sequence[str] | None = None) -> FigureResult | None:
         """The rows answering the question for one place (from the given documents
@@ -93,6 +106,8 @@ class FactTable:
         rows = [s for s in self.score(q, qvec) if self._fits(q, s.fact, place)
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
         rows = [s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR]
+        rare = self.rare_words(q)  # the question's rarest words must be in the sentence
+        rows = [s for s in rows if all(self.has(s.fact.context + s.fact.sentence, w) for w in rare)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not rows:
@@ -105,9 +120,9 @@ class FactTable:
         actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
         intent = q.time
         if intent == "target":
-            years = [y for y in q.years]
-            main = [s for s in targets if not years or s.fact.year in years][:2]
-            return FigureResult(main, [], [], place, intent) if main else None
+            main = [s for s in targets if not q.years or s.fact.year in q.years]
+            main.sort(key=lambda s: -self.doc_dates.get(s.fact.doc_id, 0))
+            return FigureResult(main[:1], main[1:3], [], place, intent) if main else None
         if intent == "year":
             main = [s for s in actual if s.fact.year in q.years]
             if not main:
@@ -123,6 +138,8 @@ class FactTable:
     def _fits(self, q: Question, f: Fact, place: str) -> bool:
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
+        if any(x in f.measure and x not in q.text for x in QUALIFIERS):
+            return False
         if f.kind not in _kinds_for(q):
             return False
         if f.district and f.place not in q.places:
@@ -130,9 +147,14 @@ class FactTable:
         return f.place == place or (not f.place and place == self.profile.main_city)
 
 
+COUNT_UNITS = set("家个项名人位件种台套")
+# A word before the counted noun that makes it another category (潜在独角兽 is not 独角兽).
+QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
+
+
 def _unit_ok(asked: str, unit: str) -> bool:
     classes = [set("人名位"), {"元", "美元"}]
-    if asked == unit:
+    if asked == unit or (asked == "#count" and unit in COUNT_UNITS):
         return True
     return any(asked in c and unit in c for c in classes)
 

@@ -49,7 +49,7 @@ def _substitute(previous: str, current: str, profile: Profile) -> str:
     places = [p for _, p in profile.places_in(current)]
     if places:
         before = [p for _, p in profile.places_in(out)]
-        old = before[0] if before else None
+        old = before[-1] if before else None  # the last place: earlier ones often name a source
         out = out.replace(old, places[0], 1) if old else f"{places[0]}{out}"
     years = YEAR.findall(current)
     if years:

@@ -24,11 +24,13 @@ MARKERS = (
     re.compile(rf"(?:^|\n)[（(]([{CN}])[）)]"),
     re.compile(rf"(?:^|\n)([{CN}])、"),
     re.compile(r"(?:^|\n)(\d{1,2})[.、．]\s*(?!\d)"),
+    re.compile(r"(?:^|\n)\d{1,2}\.(\d{1,2})\s"),  # sibling sections 4.1, 4.2, 4.3
 )
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
 LEAD_IN = 160
+RIVAL_MARGIN = 0.0  # a list must carry as much of the question as the best sentence
 FIRST_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
@@ -85,9 +87,12 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[str, float]) -> Answer | None:
-    """All items of the best enumeration near the retrieved passages, each cited; None if none fits."""
+def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[str, float],
+                rival: float = 0.0) -> Answer | None:
+    """All items of the best enumeration near the retrieved passages, each cited; None if
+    none fits, or if the best single sentence (coverage ``rival``) carries more of the question."""
     total = sum(weights.values()) or 1.0
+    top = max(weights, key=lambda w: weights[w]) if weights else ""
     best: tuple[float, str, list[Item]] | None = None
     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
         text = kb.texts.get(doc_id, "")
@@ -97,9 +102,11 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             if not near:
                 continue
             context = text[max(0, items[0].start - LEAD_IN): items[0].start] + " ".join(i.head for i in items)
-            cov = sum(w for t, w in weights.items() if has_word(context.lower(), t)) / total
+            low = context.lower()
+            cov = sum(w for t, w in weights.items() if has_word(low, t)) / total
             score = cov + 0.2 * max(near)
-            if cov >= MIN_COVERAGE and (best is None or score > best[0]):
+            fits = cov >= MIN_COVERAGE and cov >= rival - RIVAL_MARGIN and (not top or has_word(low, top))
+            if fits and (best is None or score > best[0]):
                 best = (score, doc_id, items)
     if best is None:
         return None

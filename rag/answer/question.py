@@ -48,6 +48,7 @@ UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*项"), "项"),
     (re.compile(r"(?:多少|几)\s*个"), "个"),
     (re.compile(r"(?:多少|几)\s*亩"), "亩"),
+    (re.compile(r"数量|数目|多少\s*(?:家|个)?企业"), "#count"),
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
 QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
@@ -126,8 +127,29 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile) -> tuple[
         core = rx.sub(" ", core)
     for p in sorted({*places, *profile.places}, key=len, reverse=True):
         core = core.replace(p, " ")
-    out = [w for w in words(core) if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS]
+    toks = [w for seg in core.split() for w in _merge_singles(words(seg))]
+    out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
     return tuple(dict.fromkeys(out))
+
+
+FUNCTION_CHARS = set("的了在是有和与及说里把被对从到为以于就也都而且或很更最这那其之年月日家个项名人")
+CHANGE_VERBS = {"增长", "增加", "变化", "发展", "提高", "提升", "达到", "实现", "变成"}
+
+
+def _merge_singles(tokens: Sequence[str]) -> list[str]:
+    """Runs of single Han characters the tokenizer could not place (极/氪) as one word (极氪)."""
+    out: list[str] = []
+    run = ""
+    for t in [*tokens, ""]:
+        if len(t) == 1 and "\u4e00" <= t <= "\u9fff" and t not in FUNCTION_CHARS:
+            run += t
+            continue
+        if len(run) >= 2:
+            out.append(run)
+        run = ""
+        if t:
+            out.append(t)
+    return out
 
 
 LIST_CUES = re.compile(r"有哪些|哪些|哪几|包括|包含|措施|做法|举措|建议|启示|经验|途径|路径|方面|几个方面|几种|列举")
