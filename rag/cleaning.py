@@ -161,9 +161,11 @@ def _classify(line: _Line, prev: _Para | None, has_md: bool) -> _Para:
 
 def _paragraphs(lines: list[_Line], has_md: bool) -> list[_Para]:
     paras: list[_Para] = []
-    for line in lines:
+    for n, line in enumerate(lines):
         prev = paras[-1] if paras else None
         para = _classify(line, prev, has_md)
+        if n == 0 and para.kind == "text" and len(line.text) <= 40 and _is_dangling(line.text):
+            para = _Para(line.text, "heading", 1)  # an unmarked headline on the first line
         if para.kind == "subtitle" and prev is not None or (
             para.kind == "text"
             and prev is not None

@@ -24,6 +24,7 @@ from rag.answer.matching import has_word, loosely_has, stem
 from rag.answer.question import (
     CN_NUM,
     KIND_PATTERNS,
+    NUMBER,
     UNIT_CLASSES,
     Part,
     Question,
@@ -41,6 +42,7 @@ BOILERPLATE = re.compile(
     r"^(?:[●■]?\s*(?:本报记者|见习记者|记者|通讯员)\s*\S{2,12}(?:\s+\S{2,4}){0,4}$|责任编辑|联系电话|地址：|共印|"
     r"[（(]作者单位|【本文|（受访者供图）|[（(]企业供图|[（(]资料图片)"
 )
+ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 REPORTER_PREFIX = re.compile(r"^本报讯\s*[（(][^）)]{0,40}[）)]\s*")
@@ -116,14 +118,17 @@ class ExtractiveAnswerer:
             text = hit.chunk.text
             meta = self.docs.get(hit.chunk.doc_id)
             context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
+            previous = ""
             for a, b in split_sentences(text):
-                sent = text[a:b]
+                sent, before = text[a:b], previous
+                previous = sent
                 if len(sent) < 8 or "\n" in sent or sent in hit.chunk.section or BOILERPLATE.search(sent):
                     continue  # headings, bylines and mastheads are context, not answers
                 lead = REPORTER_PREFIX.match(sent)
                 if lead:
                     a, sent = a + lead.end(), sent[lead.end():]
-                out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta))
+                out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta,
+                                       before if ANAPHOR.match(sent) else ""))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]
         if present:
@@ -134,8 +139,9 @@ class ExtractiveAnswerer:
         return out
 
     def _score(self, q: Question, weights: dict[str, float], total: float, i: int, hit: Hit,
-               a: int, b: int, sent: str, context: str, meta: DocMeta | None) -> Candidate:
-        low = sent.lower()
+               a: int, b: int, sent: str, context: str, meta: DocMeta | None,
+               antecedent: str = "") -> Candidate:
+        low = sent.lower() + antecedent.lower()  # "该公司成立于…": the previous sentence names it
         if meta and any(s in sent for s in SELF_REFERENCES):
             low += meta.home_city
         low += resolved_years(sent, meta)
@@ -143,7 +149,9 @@ class ExtractiveAnswerer:
         nearby = {t for t in weights if t not in covered and has_word(context, t)}
         cov = (sum(weights[t] for t in covered) + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
-        numbers_ok = all(n in low for n in q.numbers) and ordinals(q.text) <= ordinals(sent)
+        asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
+        numbers = {n for p in asked for n in NUMBER.findall(p.text)}  # a part's own numbers only
+        numbers_ok = all(n in low for n in numbers) and ordinals(q.text) <= ordinals(sent)
         place_ok = self._place_ok(q, sent, low, meta)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):

@@ -145,6 +145,9 @@ def _strip(text: str, profile: Profile) -> str:
     return LEAD.sub("", text)
 
 
+DEMONSTRATIVE = re.compile(r"这一数字|该数字|这一数量|这个数字|此数|这一数据")
+
+
 def _han(text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text))
 
@@ -157,6 +160,8 @@ def _measure(before: str, after: str, previous: str, profile: Profile) -> str:
     if _han(text) < 4:
         tail = _strip(after, profile)
         text = text + tail if _han(tail) >= 2 else text
+    if DEMONSTRATIVE.search(text):  # "这一数字已增至96家": the measure of the sentence before
+        return DEMONSTRATIVE.sub("", text) if not previous else f"{previous}{DEMONSTRATIVE.sub('', text)}"[:60]
     if _han(text) < 4 or re.match(r"^(同比|增长|占|较|比|居|位居|排名|分别|增至|达)", text):
         text = f"{previous}{text}"
     return text[:60]
@@ -173,6 +178,7 @@ class _Scoper:
         self.subject = title_places[0] if title_places else self.city
         self.last_district = ""
         self.last_time = 0  # yyyymm the previous sentence names, for "全年…" sentences
+        self.last_measure = ""  # the last figure's measure, for "这一数字…"
 
     def note_district(self, text: str) -> None:
         for _, p in self.profile.places_in(text):
@@ -198,8 +204,16 @@ def _chunk_for(chunks: Sequence[Chunk], start: int, end: int) -> Chunk | None:
 
 
 def extract_facts(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile) -> list[Fact]:
-    """Every quantity in a cleaned document as a Fact row."""
+    """Every quantity in a cleaned document as a Fact row. An undated document is
+    taken to date from the latest time it states for an actual figure."""
     doc_date = doc_as_of(doc.meta.date)
+    if not doc_date:
+        dated = [f.as_of for f in _extract(doc, chunks, profile, 0) if f.as_of_text and f.kind != "target"]
+        doc_date = max(dated, default=0)
+    return _extract(doc, chunks, profile, doc_date)
+
+
+def _extract(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile, doc_date: int) -> list[Fact]:
     scoper = _Scoper(doc, profile)
     mine = [c for c in chunks if c.doc_id == doc.meta.doc_id]
     out: list[Fact] = []
@@ -240,7 +254,7 @@ def _respective(sentence: str, clause_start: int, found: list[re.Match[str]], pr
 def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc_date: int,
                     scoper: _Scoper, profile: Profile) -> list[Fact]:
     out: list[Fact] = []
-    previous = ""
+    previous = scoper.last_measure
     for cm in CLAUSE.finditer(sentence):
         clause = cm.group(0)
         found = [m for m in QTY.finditer(clause) if not _is_ordinal(clause, m)]
@@ -260,6 +274,8 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
             out.append(_fact(doc, chunk_id, sentence, start, cm.start(), clause, m, measure,
                              doc_date, scoper))
         previous = _strip(clause, profile) if _han(_strip(clause, profile)) >= 2 else previous
+    if out:
+        scoper.last_measure = out[-1].measure
     return out
 
 

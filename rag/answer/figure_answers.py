@@ -107,7 +107,7 @@ class FactTable:
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
         rows = [s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR]
         rare = self.rare_words(q)  # the question's rarest words must be in the sentence
-        rows = [s for s in rows if all(self.has(s.fact.context + s.fact.sentence, w) for w in rare)]
+        rows = [s for s in rows if all(self.has(f"{s.fact.measure} {s.fact.context}{s.fact.sentence}", w) for w in rare)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not rows:
@@ -166,11 +166,12 @@ def _kinds_for(q: Question) -> tuple[str, ...]:
 
 
 def _dedupe(rows: Sequence[Scored]) -> list[Scored]:
-    """One row per (value, document, kind): the same figure quoted twice is one figure."""
+    """One row per (value, document, kind): the same figure quoted twice is one figure
+    (the copy that states its time is kept)."""
     best: dict[tuple[float, str, str], Scored] = {}
     for s in rows:
         key = (s.fact.value, s.fact.doc_id if s.fact.kind != "target" else str(s.fact.year), s.fact.kind)
-        if key not in best or s.score > best[key].score:
+        if key not in best or (bool(s.fact.as_of_text), s.score) > (bool(best[key].fact.as_of_text), best[key].score):
             best[key] = s
     return list(best.values())
 

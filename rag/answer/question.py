@@ -157,7 +157,13 @@ REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到
 COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
 
 
+ASKS_NUMBER = re.compile(r"多少|几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
+WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
+
+
 def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:
+    if WHY.search(text) and not ASKS_NUMBER.search(text):
+        return "reason"  # "小巨人数量为什么增长得快": a reason, though it names a count
     figure = any(k in kinds for k in ("count", "percent", "rank"))
     if figure and len(places) >= 2 and COMPARE_CUES.search(text):
         return "compare"
