@@ -158,7 +158,7 @@ def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | No
 
     try:
         answer = pipe.ask(question, top_k, doc_ids or None, history=history,
-                          on_token=on_token if pipe.llm is not None else None)
+                          on_token=on_token if pipe.generator is not None else None)
         holder.empty()
         return answer  # type: ignore[no-any-return]
     except RagError as exc:

@@ -8,17 +8,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label
 from rag.answer.followup import is_followup, rewrite
-from rag.answer.grounded import LLMAnswerer, prompt
+from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, stem
 from rag.answer.question import analyse, check_question
+from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError
-from rag.generators import make_generator
+from rag.generators import Generator
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
 from rag.profile import Profile
@@ -42,13 +42,9 @@ class Pipeline:
     info: BuildInfo
     docs: dict[str, StoredDoc]
     retriever: HybridRetriever
-    answerer: ExtractiveAnswerer
-    llm: LLMAnswerer | None = None
-
-    @property
-    def knowledge(self) -> Knowledge:
-        """Documents, profile and figures table the answerers read."""
-        return self.answerer.kb
+    knowledge: Knowledge  # documents, profile and figures table the answerer reads
+    answerer: Answerer
+    generator: Generator | None = None  # the LLM, when one is configured (also rewrites follow-ups)
 
     @classmethod
     def load(cls, settings: Settings) -> Pipeline:
@@ -86,18 +82,9 @@ class Pipeline:
         table.known = lambda w: keyword.word_idf(w) is not None
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
-        answerer = ExtractiveAnswerer(
-            kb, min_support=settings.min_support, max_sentences=settings.answer_sentences
-        )
-        llm = None
-        if settings.llm != "extractive":
-            generator = make_generator(
-                settings.llm, base_url=settings.llm_base_url, model=settings.llm_model,
-                api_key=settings.llm_api_key.get_secret_value(), gguf_file=settings.llm_gguf_file,
-                timeout=settings.llm_timeout, max_retries=settings.llm_max_retries,
-                max_tokens=settings.llm_max_tokens, temperature=settings.llm_temperature)
-            llm = LLMAnswerer(generator, metas, answerer)
-        return cls(settings, store, info, docs, retriever, answerer, llm)
+        generator = make_generator_for(settings)
+        answerer = make_answerer(settings, kb, generator)
+        return cls(settings, store, info, docs, retriever, kb, answerer, generator)
 
     def search(self, question: str, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None) -> list[Hit]:
@@ -127,11 +114,11 @@ class Pipeline:
         configured (rules if it fails), by rules otherwise."""
         if not history or not is_followup(question):
             return question
-        if self.llm is not None:
+        if self.generator is not None:
             lines = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content}" for t in history[-6:])
             text = prompt("condense_zh.txt").format(history=lines, question=question)
             try:
-                out = self.llm.generator.complete([{"role": "user", "content": text}]).strip()
+                out = self.generator.complete([{"role": "user", "content": text}]).strip()
                 out = out.splitlines()[0].strip() if out else ""
                 if 2 <= len(out) <= self.settings.max_question_chars:
                     return out
@@ -154,12 +141,7 @@ class Pipeline:
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(q, k + FIGURE_POOL, doc_ids)
         t1 = time.perf_counter()
-        if self.llm is not None:
-            answer = self.llm.answer(q, pool[:k], more=pool[k:], on_token=on_token)
-        else:
-            answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids)
-            if on_token:
-                on_token(answer.text)
+        answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids, on_token=on_token)
         t2 = time.perf_counter()
         answer.standalone_question = q
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}

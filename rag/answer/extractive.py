@@ -12,7 +12,7 @@ with the closest passages. Differing figures → each with source and date.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answer.citations import CitationBook
@@ -192,13 +192,22 @@ class ExtractiveAnswerer:
 
     # ---- composing -----------------------------------------------------
     def answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit] = (),
-               doc_ids: Sequence[str] | None = None) -> Answer:
+               doc_ids: Sequence[str] | None = None,
+               on_token: Callable[[str], None] | None = None) -> Answer:
         """Answer from the hits, or refuse and show the closest passages.
 
         Figure questions are answered from the figures table (``more`` widens the
         passages a figure's citation may reuse); list questions from the best
-        enumeration; everything else from the best sentences.
+        enumeration; everything else from the best sentences. ``on_token`` gets
+        the whole text at once (nothing is generated).
         """
+        answer = self._answer(question, hits, more, doc_ids)
+        if on_token:
+            on_token(answer.text)
+        return answer
+
+    def _answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit],
+                doc_ids: Sequence[str] | None) -> Answer:
         q = analyse(question, self.kb.profile)
         q, doc_ids = self._source_filter(q, doc_ids)
         pool = [*hits, *more]

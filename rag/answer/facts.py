@@ -26,7 +26,7 @@ SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』）)]*")
 CLAUSE = re.compile(r"[^，；：,;:]+")
 _CN = "一二两三四五六七八九十百千"
 QTY = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|(?<![唯之第])(?!一[个种项位家名人件])[{_CN}]+(?=[多余]?(?:万|亿)?[家项名人个位件种]))\s*(?P<more>[多余])?\s*"
+    rf"(?P<num>\d+(?:\.\d+)?(?:\s*[-—–~]\s*\d+(?:\.\d+)?(?=\s*%))?|(?<![唯之第])(?!一[个种项位家名人件])[{_CN}]+(?=[多余]?(?:万|亿)?[家项名人个位件种]))\s*(?P<more>[多余])?\s*"
     r"(?P<mult>万亿|亿|万|千)?\s*(?P<unit>美元|元|家|项|名|人|个|位|件|亩|台|套|种|%|平方米|倍)"
 )
 RANK = re.compile(rf"第\s*(?P<num>\d+|[{_CN}]+)\s*(?P<unit>位|名)|(?P<first>全国第一|首位|榜首)")
@@ -35,7 +35,7 @@ TARGET = re.compile(r"力争|目标|计划|规划|要培育|将达到|预计|争
 FUTURE_VERB = re.compile(r"实现|达到|要|将|培育|突破")
 GROWTH = re.compile(r"同比|增长|增速|提高|下降|增幅|回落|较上年|比上年")
 SHARE = re.compile(r"占|比重|份额|占有率|贡献率|渗透率")
-PART = re.compile(r"中不乏|其中|之中|中有|产业|行业|领域|板块|上市公司|细分")
+PART = re.compile(r"中不乏|其中|之中|(?:产业|行业|领域|板块|公司)(?:在|中|里|内|已|方面)")
 CHANGE = re.compile(r"新增|净增|增加(?!值)|新引进|新入选|入选|增长(?!至|到)")
 TIME = re.compile(
     r"(?P<upto>截至|截止|到)?\s*(?:(?P<year>\d{4})\s*年(?:\s*(?P<month>\d{1,2})\s*月)?(?:\s*\d{1,2}\s*日)?"
@@ -114,6 +114,7 @@ def _when(prefix: str, doc_date: int) -> tuple[int, str]:
 
 
 def _value(num: str, mult: str | None) -> float:
+    num = re.split(r"\s*[-—–~]\s*", num)[0]  # a range "5-6%" is kept as written, valued by its start
     base = float(num) if num[0].isdigit() else float(cn_to_int(num))
     return base * MULT.get(mult or "", 1.0)
 

@@ -52,10 +52,11 @@ class LLMAnswerer:
         self.id = generator.id
 
     def answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit] = (),
+               doc_ids: Sequence[str] | None = None,
                on_token: Callable[[str], None] | None = None) -> Answer:
         """A checked LLM answer; the extractive one (with a notice) if the LLM fails."""
         if not hits:
-            return self.fallback.answer(question, hits, more)
+            return self.fallback.answer(question, hits, more, doc_ids)
         pieces: list[str] = []
         try:
             for piece in self.generator.stream(build_messages(question, hits, self.docs)):
@@ -64,14 +65,15 @@ class LLMAnswerer:
                     on_token(piece)
         except Exception as exc:  # noqa: BLE001 - any backend failure falls back
             log.warning("LLM backend %s failed (%s); using the extractive answer", self.id, exc)
-            return self._fallback(question, hits, more, f"llm_failed: {type(exc).__name__}")
+            return self._fallback(question, hits, more, doc_ids, f"llm_failed: {type(exc).__name__}")
         text = "".join(pieces).strip()
         if not text:
-            return self._fallback(question, hits, more, "llm_empty")
+            return self._fallback(question, hits, more, doc_ids, "llm_empty")
         return self._checked(question, text, hits)
 
-    def _fallback(self, question: str, hits: Sequence[Hit], more: Sequence[Hit], flag: str) -> Answer:
-        answer = self.fallback.answer(question, hits, more)
+    def _fallback(self, question: str, hits: Sequence[Hit], more: Sequence[Hit],
+                  doc_ids: Sequence[str] | None, flag: str) -> Answer:
+        answer = self.fallback.answer(question, hits, more, doc_ids)
         answer.flags.append(flag)
         answer.notice = template("extractive_zh")["llm_fallback"]
         return answer

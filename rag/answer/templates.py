@@ -1,22 +1,12 @@
-"""Answer backends: one protocol, built-ins registered by name."""
+"""Answer templates (rag/prompts/*.json) and how document dates are shown."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import Protocol
 
-from rag.schema import Answer, DocMeta, Hit
-
-
-class Answerer(Protocol):
-    """Writes a grounded answer from retrieved passages."""
-
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        """An answer whose claims cite the given hits."""
-        ...
+from rag.schema import DocMeta
 
 
 @cache

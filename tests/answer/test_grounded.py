@@ -112,6 +112,6 @@ def test_transformers_backend_loads_gguf_and_streams(built_settings, tmp_path_fa
     pipe = Pipeline.load(settings)
     tokens: list[str] = []
     answer = pipe.ask("天生密封件公司创建于哪一年？", top_k=2, on_token=tokens.append)
-    assert pipe.llm is not None and pipe.llm.id.startswith("transformers:")
+    assert pipe.generator is not None and pipe.answerer.id.startswith("transformers:")
     assert tokens, "no tokens streamed"
     assert answer.backend.startswith("transformers:") or answer.notice  # checked answer or clear fallback
