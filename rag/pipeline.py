@@ -27,9 +27,10 @@ from rag.retrieve import HybridRetriever
 from rag.schema import Answer, Hit, Turn
 from rag.settings import Settings
 from rag.store import BuildInfo, ChromaStore, StoredDoc
-from rag.tokenize import add_terms, is_content_word
+from rag.tokenize import add_terms, is_nounish
 
 log = logging.getLogger(__name__)
+VERB_SHARE = 0.25  # a verb (培育, 建立) says little about which figure is meant
 FIGURE_POOL = 5  # extra passages searched for differing figures beyond top_k
 
 
@@ -76,7 +77,7 @@ class Pipeline:
         )
         missing = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
         table = FactTable([fact_from_dict(r) for r in rows], vectors, profile,
-                          weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_content_word(w) else 0.5),
+                          weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) else VERB_SHARE),
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)))
         table.doc_dates = {k: doc_as_of(m.date) for k, m in metas.items()}
         table.known = lambda w: keyword.word_idf(w) is not None

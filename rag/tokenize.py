@@ -80,3 +80,22 @@ def is_content_word(word: str) -> bool:
     _jieba()
     flags = [f for _, f in pseg.cut(word)]
     return bool(flags) and flags[-1][:1] in ("n", "m", "e", "x") or flags[-1] in ("vn", "nz", "eng")
+
+
+def is_noun(word: str) -> bool:
+    """Nouns, names and foreign words only (not verbal nouns such as 培育 or 发展)."""
+    import jieba.posseg as pseg
+
+    _jieba()
+    flags = [f for _, f in pseg.cut(word)]
+    return bool(flags) and (flags[-1].startswith("n") or flags[-1] == "eng")
+
+
+def in_dictionary(word: str) -> bool:
+    """Whether the tokenizer knows the word (unknown ones are often names: 极氪)."""
+    return bool(_jieba().dt.FREQ.get(word))
+
+
+def is_nounish(word: str) -> bool:
+    """A noun or name, or a word the tokenizer does not know (most such are names)."""
+    return is_noun(word) or not in_dictionary(word)

@@ -48,6 +48,7 @@ SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数
 REPORTER_PREFIX = re.compile(r"^本报讯\s*[（(][^）)]{0,40}[）)]\s*")
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
 
 
@@ -102,12 +103,18 @@ class ExtractiveAnswerer:
 
     # ---- scoring -------------------------------------------------------
     def _weights(self, q: Question) -> dict[str, float]:
-        """IDF weight of each key word (a word no passage contains weighs most);
-        words other than nouns, names and numbers count half."""
+        """IDF weight of each key word: a noun or name no passage contains weighs most
+        (a question about something absent is not answered from its common words);
+        other words count half, and a verb or modifier the corpus never uses little
+        (a paraphrase's wording is not what the documents lack)."""
         out = {}
         for w in q.key_words:
             idf = max((self.keyword.word_idf(s) or 0.0) for s in synonyms().get(w, (w,)))
-            out[w] = (idf or self._missing_idf) * (1.0 if is_content_word(w) else 0.5)
+            content = is_content_word(w)
+            if idf:
+                out[w] = idf * (1.0 if content else 0.5)
+            else:
+                out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING)
         return out
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
@@ -348,10 +355,14 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     matches = list(re.finditer(pattern, sent))
     if not matches:
         return ""
-    anchors = [sent.find(t) for t in chosen[0].terms if sent.find(t) >= 0]
-    anchor = max(anchors) if anchors else 0
-    after = [m for m in matches if m.start() >= anchor]
-    return (after or matches)[0].group(0).strip()
+    # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
+
+    def clause_score(m: re.Match[str]) -> int:
+        a, b = next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
+        return sum(1 for t in chosen[0].terms if t in sent[a:b])
+
+    return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
 
 
 RELATIVE_YEARS = {"去年": -1, "今年": 0, "前年": -2, "上年": -1}

@@ -263,15 +263,18 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
         found.sort(key=lambda m: m.start())
         after_style = bool(found) and _noun_follows(clause, found, profile)
         respective = _respective(sentence, cm.start(), found, profile) if len(found) > 1 else []
+        in_clause = ""  # the measure of the clause's previous number: "营收从5.5亿元增至36.05亿元"
         for i, m in enumerate(found):
             seg_start = found[i - 1].end() if i else 0
             seg_end = found[i + 1].start() if i + 1 < len(found) else len(clause)
+            before = in_clause or previous
             if after_style:  # "有418家国家级…企业", "集聚22家单项冠军、97家…"
-                measure = _measure(clause[m.end():seg_end], "", previous, profile)
+                measure = _measure(clause[m.end():seg_end], "", before, profile)
             else:  # "企业10家、…企业43家", "工业增加值6997.2亿元"
-                measure = _measure(clause[seg_start:m.start()], clause[m.end():seg_end], previous, profile)
+                measure = _measure(clause[seg_start:m.start()], clause[m.end():seg_end], before, profile)
             if respective:
                 measure = respective[i]
+            in_clause = re.sub(r"(?:增至|增加到|增长到|提高到|达到|升至|降至|到)$", "", measure)
             out.append(_fact(doc, chunk_id, sentence, start, cm.start(), clause, m, measure,
                              doc_date, scoper))
         previous = _strip(clause, profile) if _han(_strip(clause, profile)) >= 2 else previous

@@ -19,7 +19,7 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import Question
 from rag.profile import Profile
-from rag.tokenize import is_content_word
+from rag.tokenize import is_nounish
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -95,8 +95,7 @@ class FactTable:
         if not q.measure_words:
             return []
         top = max(self.weight(w) for w in q.measure_words)
-        return [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top
-                and (self.known(w) or is_content_word(w))]
+        return [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top and is_nounish(w)]
 
     def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",
                doc_ids: Sequence[str] | None = None) -> FigureResult | None:
@@ -123,11 +122,13 @@ class FactTable:
             main = [s for s in targets if not q.years or s.fact.year in q.years]
             main.sort(key=lambda s: -self.doc_dates.get(s.fact.doc_id, 0))
             return FigureResult(main[:1], main[1:3], [], place, intent) if main else None
-        if intent == "year":
-            main = [s for s in actual if s.fact.year in q.years]
+        if intent == "year":  # the best figure for each year asked ("2017年到2024年…从多少到多少")
+            main = [next(s for s in actual if s.fact.year == y) for y in sorted(set(q.years))
+                    if any(s.fact.year == y for s in actual)]
             if not main:
                 return None
-            return FigureResult(main[:1], [s for s in actual if s not in main[:1]], targets, place, intent)
+            intent = "trend" if len(main) > 1 else intent
+            return FigureResult(main, [s for s in actual if s not in main], targets, place, intent)
         if intent == "trend":
             series = sorted(actual, key=lambda s: s.fact.as_of)
             return FigureResult(series, [], targets, place, intent) if series else None

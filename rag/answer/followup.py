@@ -59,13 +59,19 @@ def _substitute(previous: str, current: str, profile: Profile) -> str:
 
 
 def _measure(text: str, profile: Profile) -> str | None:
-    """The last content noun before 多少/几 in a question: what it asks about."""
+    """The run of nouns just before 多少/几 in a question (营业收入 in
+    "…企业的营业收入是多少"): what it asks about."""
     m = MEASURE_BEFORE.search(text)
-    head = text[: m.start()] if m else text
-    for _, p in profile.places_in(head):
-        head = head.replace(p, " ")
-    nouns = [w for w in words(head) if len(w) >= 2 and is_content_word(w) and not re.fullmatch(r"\d+年?", w)]
-    return nouns[-1] if nouns else None
+    head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
+    run: list[str] = []
+    for w in reversed(list(_jieba().cut(head))):
+        if w.strip() and is_content_word(w) and not re.fullmatch(r"\d+年?", w) and \
+                not any(w == p for _, p in profile.places_in(w)):
+            run.insert(0, w)
+        elif run:
+            break
+    phrase = "".join(run)
+    return phrase if len(phrase) >= 2 and phrase in text else None
 
 
 def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:

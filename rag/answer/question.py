@@ -112,8 +112,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     years = tuple(int(y) for y in YEAR.findall(text))
     measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(text)), "")
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
-    if not time and years:
-        time = "year"
+    if years and time in ("", "latest"):
+        time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
@@ -157,20 +157,23 @@ REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到
 COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
 
 
-ASKS_NUMBER = re.compile(r"多少|几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
+ASKS_NUMBER = re.compile(r"多少|(?<!哪)几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
 
 
 def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:
     if WHY.search(text) and not ASKS_NUMBER.search(text):
         return "reason"  # "小巨人数量为什么增长得快": a reason, though it names a count
+    if LIST_CUES.search(text) and re.search(r"哪些|哪几", text) and not ASKS_NUMBER.search(text):
+        return "list"  # "有哪几种": the items, not their number
     figure = any(k in kinds for k in ("count", "percent", "rank"))
     if figure and len(places) >= 2 and COMPARE_CUES.search(text):
         return "compare"
     if figure and n_parts == 1:
         return "figure"
-    if TIME_CUES["trend"].search(text) and not n_parts > 1:
-        return "figure"
+    if TIME_CUES["trend"].search(text) and n_parts == 1 and (
+            figure or any(rx.search(text) for rx, _ in UNIT_WORDS)):
+        return "figure"  # "这几年数量怎么变化": the series of a figure
     if REASON_CUES.search(text) and not figure:
         return "reason"
     if LIST_CUES.search(text) and not figure:
