@@ -80,7 +80,7 @@ class Pipeline:
                           weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) else VERB_SHARE),
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)))
         table.doc_dates = {k: doc_as_of(m.date) for k, m in metas.items()}
-        table.known = lambda w: keyword.word_idf(w) is not None
+        table.chunk_texts = {c.chunk_id: c.text for c in chunks}
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         generator = make_generator_for(settings)
@@ -99,9 +99,7 @@ class Pipeline:
         q = analyse(check_question(question, self.settings.max_question_chars), self.knowledge.profile)
         kb = self.knowledge
         qvec = kb.embed_query(" ".join(q.measure_words)) if q.measure_words and kb.embed_query else None
-        place = q.places[0] if q.places else kb.profile.main_city
-        rows = [s for s in kb.table.score(q, qvec) if s.fact.place == place or not q.places]
-        rows.sort(key=lambda s: -s.score)
+        rows = kb.table.matching(q, qvec)
         out = []
         for s in rows[:limit]:
             meta = kb.metas.get(s.fact.doc_id)

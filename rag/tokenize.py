@@ -67,7 +67,7 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     text = (resources.files("rag") / "data" / "synonyms.txt").read_text(encoding="utf-8")
     out: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
-        group = tuple(w for w in line.split() if not line.startswith("#"))
+        group = tuple(w.lower() for w in line.split() if not line.startswith("#"))
         for w in group:
             out[w] = group
     return out
@@ -97,5 +97,12 @@ def in_dictionary(word: str) -> bool:
 
 
 def is_nounish(word: str) -> bool:
-    """A noun or name, or a word the tokenizer does not know (most such are names)."""
-    return is_noun(word) or not in_dictionary(word)
+    """A noun or name, or a word the tokenizer does not know and cannot read as a
+    verb phrase (极氪: a name; 派往: a verb)."""
+    if is_noun(word):
+        return True
+    if in_dictionary(word):
+        return False
+    import jieba.posseg as pseg
+
+    return not any(f[:1] in ("v", "p", "u", "c") for _, f in pseg.cut(word))

@@ -285,3 +285,11 @@ def test_api_picks_up_a_rebuilt_index(tiny_corpus, tmp_path, monkeypatch):
         docs = httpx.get(f"{url}/api/documents").json()
         assert {d["id"] for d in docs} == {"a", "b", "c"}
         assert httpx.get(f"{url}/readyz").json()["chunks"] > first
+
+
+def test_facts_endpoint(open_api):
+    url, _ = open_api
+    rows = httpx.get(f"{url}/api/facts", params={"q": "宁波小巨人企业有多少家", "limit": 5}, timeout=30).json()
+    assert len(rows) <= 5 and any(r["shown"] == "418家" and r["as_of_label"] == "2024年12月" for r in rows)
+    assert httpx.get(f"{url}/api/facts", params={"q": "x", "limit": 0}).status_code == 400
+    assert httpx.get(f"{url}/api/facts", params={"q": " "}).status_code == 400

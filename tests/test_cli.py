@@ -58,3 +58,17 @@ def test_index_command_builds_with_progress(tiny_corpus: Path, tmp_path: Path):
                                  "index"])
     assert result.exit_code == 0, result.output
     assert "Indexed" in result.output and "2 documents" in result.output
+
+
+def test_facts_lists_dated_figures_with_sources(built_settings):
+    result = runner.invoke(app, _args(built_settings, "facts", "宁波有多少家国家级单项冠军企业？", "--json"))
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    by_value = {r["shown"]: r for r in rows}
+    assert {"119家", "130家"} <= set(by_value)
+    assert by_value["130家"]["kind"] == "target" and by_value["119家"]["kind"] == "actual"
+    assert all(r["publisher"] and r["sentence"] for r in rows)
+    gdp = runner.invoke(app, _args(built_settings, "facts", "宁波GDP是多少", "--limit", "3", "--json"))
+    assert json.loads(gdp.stdout)[0]["shown"] == "1.35万亿元"
+    table = runner.invoke(app, _args(built_settings, "facts", "宁波GDP是多少", "--limit", "3"))
+    assert table.exit_code == 0 and "figure" in table.output and "source" in table.output

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook
 from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
@@ -38,16 +39,12 @@ from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import is_content_word, synonyms, words
 
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
-BOILERPLATE = re.compile(
-    r"^(?:[●■]?\s*(?:本报记者|见习记者|记者|通讯员)\s*\S{2,12}(?:\s+\S{2,4}){0,4}$|责任编辑|联系电话|地址：|共印|"
-    r"[（(]作者单位|【本文|（受访者供图）|[（(]企业供图|[（(]资料图片)"
-)
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
-REPORTER_PREFIX = re.compile(r"^本报讯\s*[（(][^）)]{0,40}[）)]\s*")
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
 
@@ -68,6 +65,16 @@ class Candidate:
     score: float
     terms: frozenset[str]
     part_ok: tuple[bool, ...] = ()
+
+
+def _names_what_is_asked(c: Candidate, rare: Sequence[str]) -> bool:
+    """The rarest question word is in the sentence or just before it, the other rare
+    words in the same passage."""
+    if not rare:
+        return True
+    text = c.hit.chunk.text
+    near = text[max(0, c.start - NEAR_CHARS): c.end].lower()
+    return loosely_has(near, rare[0]) and all(loosely_has(text.lower(), w) for w in rare[1:])
 
 
 def _longest_shared(a: str, b: str) -> str:
@@ -233,8 +240,9 @@ class ExtractiveAnswerer:
         cands = every
         if q.shape in ("figure", "compare") and q.measure_words:
             # no figure row fits: a sentence may answer only if it names what is measured
-            rare = [*self.kb.table.rare_words(q), *(x for x in QUALIFIERS if x in q.text)]
-            cands = [c for c in cands if all(loosely_has(c.text, w) for w in rare)]
+            rare = self.kb.table.rare_words(q)
+            cands = [c for c in cands if _names_what_is_asked(c, rare)
+                     and all(x in c.text for x in QUALIFIERS if x in q.text)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)

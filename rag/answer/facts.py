@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.numbers import cn_to_int
 from rag.profile import DISTRICT_REFERENCES, SELF_REFERENCES, Profile
 from rag.schema import Chunk, CleanDoc
@@ -220,7 +221,10 @@ def _extract(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile, doc_date:
     out: list[Fact] = []
     for sm in SENTENCE.finditer(doc.text):
         sentence = sm.group(0).strip()
-        if len(sentence) < 6:
+        lead = REPORTER_PREFIX.match(sentence)
+        if lead:  # "本报讯(记者孙肖)近日，…": the byline is not part of the statement
+            sentence = sentence[lead.end():]
+        if len(sentence) < 6 or BOILERPLATE.search(sentence):
             scoper.note_district(sentence)
             continue
         start = sm.start() + sm.group(0).find(sentence)
@@ -234,7 +238,7 @@ def _extract(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile, doc_date:
     return out
 
 
-CONTEXT_CHARS = 60
+CONTEXT_CHARS = 120
 RESPECTIVELY = re.compile(r"分别")
 SUBJECT_SPLIT = re.compile(r"[、和与及]")
 CARRY_TIME = re.compile(r"^(?:全年|当年|同年|其中|同期|此外)")

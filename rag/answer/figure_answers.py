@@ -11,8 +11,8 @@ first and targets apart, and the 简答 is the latest actual figure with its dat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -69,7 +69,8 @@ class FactTable:
         self.profile = profile
         self.weight = weight  # IDF-like weight of a question word
         self.has = has  # loose "text contains word" (synonyms, gaps)
-        self.known: Callable[[str], bool] = lambda w: True  # whether the corpus uses a word
+        self.fact_places = {f.place for f in self.facts}  # places some figure describes
+        self.chunk_texts: dict[str, str] = {}  # chunk id → text, for rare words near a figure
         self.doc_dates: dict[str, int] = {}  # doc id → yyyymm, to put newer sources first
 
     def score(self, q: Question, qvec: np.ndarray | None) -> list[Scored]:
@@ -80,8 +81,9 @@ class FactTable:
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         out = []
         for i, f in enumerate(self.facts):
-            in_measure = {w for w in words if self.has(f.measure, w)}
-            in_context = {w for w in words if w not in in_measure and self.has(f.sentence, w)}
+            measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
+            in_measure = {w for w in words if self.has(measure, w)}
+            in_context = {w for w in words if w not in in_measure and self.has(sentence, w)}
             kw = (sum(weights[w] for w in in_measure) + CONTEXT_SHARE * sum(weights[w] for w in in_context)) / total \
                 if words else 0.0
             d = float(dense[i]) if len(dense) else 0.0
@@ -89,24 +91,36 @@ class FactTable:
             out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
         return out
 
+    def names_what_is_asked(self, q: Question, f: Fact) -> bool:
+        """The question's rarest word is in the figure's sentence or just before it, and
+        its other rare words are in the same passage (极氪汽车的估值 is not 独角兽的估值)."""
+        rare = self.rare_words(q)
+        if not rare:
+            return True
+        near = f"{f.measure} {f.context}{f.sentence}".lower()
+        passage = self.chunk_texts.get(f.chunk_id, near).lower()
+        return self.has(near, rare[0]) and all(self.has(passage, w) or self.has(near, w) for w in rare[1:])
+
     def rare_words(self, q: Question) -> list[str]:
         """The question's measure words nearly as rare as its rarest: names and specific
         terms an answer must contain (极氪汽车, 重点小巨人)."""
         if not q.measure_words:
             return []
         top = max(self.weight(w) for w in q.measure_words)
-        return [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top and is_nounish(w)]
+        rare = [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top and is_nounish(w)]
+        return sorted(rare, key=self.weight, reverse=True)  # rarest first
 
     def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",
                doc_ids: Sequence[str] | None = None) -> FigureResult | None:
         """The rows answering the question for one place (from the given documents
         only, when a filter is set), or None when no row fits."""
         place = place or (q.places[0] if q.places else self.profile.main_city)
-        rows = [s for s in self.score(q, qvec) if self._fits(q, s.fact, place)
+        if place not in self.fact_places and _names_organisation(q):
+            place = self.profile.main_city  # 旭升集团派往墨西哥: the company is the subject, not the place
+        rows = [s for s in self.score(q, qvec) if self.fits(q, s.fact, place)
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
-        rows = [s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR]
-        rare = self.rare_words(q)  # the question's rarest words must be in the sentence
-        rows = [s for s in rows if all(self.has(f"{s.fact.measure} {s.fact.context}{s.fact.sentence}", w) for w in rare)]
+        rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
+        rows = [s for s in rows if self.names_what_is_asked(q, s.fact)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not rows:
@@ -114,7 +128,6 @@ class FactTable:
         best = max(rows, key=lambda s: s.score)
         same = [s for s in rows if s.fact.unit == best.fact.unit and s.score >= best.score - CLUSTER_GAP
                 and s.own >= SAME_MEASURE * best.own]
-        same = _dedupe(same)
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
         intent = q.time
@@ -136,7 +149,14 @@ class FactTable:
             return None
         return FigureResult(actual[:1], actual[1:], targets, place, intent)
 
-    def _fits(self, q: Question, f: Fact, place: str) -> bool:
+    def matching(self, q: Question, qvec: np.ndarray | None, place: str = "") -> list[Scored]:
+        """Rows of the asked unit, kind and place, best match first (for listing)."""
+        place = place or (q.places[0] if q.places else self.profile.main_city)
+        rows = [s for s in self.score(q, qvec) if self.fits(q, s.fact, place)]
+        return sorted(rows, key=lambda s: -s.score)
+
+    def fits(self, q: Question, f: Fact, place: str) -> bool:
+        """Whether a row has the asked unit, kind and place."""
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
         if any(x in f.measure and x not in q.text for x in QUALIFIERS):
@@ -153,6 +173,16 @@ COUNT_UNITS = set("家个项名人位件种台套")
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
 
+def _names_organisation(q: Question) -> bool:
+    """Whether the question names an organisation (jieba tag nt, domain terms included)."""
+    import jieba.posseg as pseg
+
+    from rag.tokenize import _jieba
+
+    _jieba()
+    return any(flag == "nt" for _, flag in pseg.cut(q.text))
+
+
 def _unit_ok(asked: str, unit: str) -> bool:
     classes = [set("人名位"), {"元", "美元"}]
     if asked == unit or (asked == "#count" and unit in COUNT_UNITS):
@@ -166,15 +196,25 @@ def _kinds_for(q: Question) -> tuple[str, ...]:
     return ("actual", "target")
 
 
-def _dedupe(rows: Sequence[Scored]) -> list[Scored]:
-    """One row per (value, document, kind): the same figure quoted twice is one figure
-    (the copy that states its time is kept)."""
-    best: dict[tuple[float, str, str], Scored] = {}
+def _dedupe(rows: Iterable[Scored]) -> list[Scored]:
+    """One row per (value, document, kind): the same figure quoted twice is one figure.
+    The body sentence that states its time is kept, with the best match of any copy
+    (a headline often names the measure better than the sentence)."""
+    groups: dict[tuple[float, str, str], list[Scored]] = {}
     for s in rows:
         key = (s.fact.value, s.fact.doc_id if s.fact.kind != "target" else str(s.fact.year), s.fact.kind)
-        if key not in best or (bool(s.fact.as_of_text), s.score) > (bool(best[key].fact.as_of_text), best[key].score):
-            best[key] = s
-    return list(best.values())
+        groups.setdefault(key, []).append(s)
+    out = []
+    for group in groups.values():
+        keep = max(group, key=_preference)
+        out.append(replace(keep, score=max(g.score for g in group), keyword=max(g.keyword for g in group),
+                           own=max(g.own for g in group)))
+    return out
+
+
+def _preference(s: Scored) -> tuple[bool, bool, float]:
+    """A body sentence before a headline, a dated statement before an undated one."""
+    return (s.fact.sentence.endswith(("。", "！", "？", "”")), bool(s.fact.as_of_text), s.score)
 
 
 def as_of_label(f: Fact) -> str:

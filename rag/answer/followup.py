@@ -65,7 +65,7 @@ def _measure(text: str, profile: Profile) -> str | None:
     head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
     run: list[str] = []
     for w in reversed(list(_jieba().cut(head))):
-        if w.strip() and is_content_word(w) and not re.fullmatch(r"\d+年?", w) and \
+        if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and \
                 not any(w == p for _, p in profile.places_in(w)):
             run.insert(0, w)
         elif run:

@@ -51,7 +51,7 @@ def enumerations(text: str) -> list[list[Item]]:
     """Runs of items numbered 1, 2, 3… (or 首先/其次…) in a document's cleaned text."""
     groups: list[list[Item]] = []
     for rx in MARKERS:
-        marks = [(m.start(m.lastindex or 0), _ordinal(m.group(1))) for m in rx.finditer(text)]
+        marks = [(m.start() + m.group(0).startswith("\n"), _ordinal(m.group(1))) for m in rx.finditer(text)]
         groups += _runs(text, marks)
     seq = [(m.start(), SEQUENCE_WORDS.index(m.group(0)) + 1)
            for m in re.finditer("|".join(SEQUENCE_WORDS), text)]

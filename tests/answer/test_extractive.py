@@ -107,9 +107,16 @@ def test_suzhou_perspective_is_explained(pipeline):
     assert answer.citations[0].note
 
 
-def test_another_citys_figure_is_not_given_as_answer(pipeline):
-    answer = pipeline.ask("杭州有多少家单项冠军企业？")
-    assert answer.refused
+@pytest.mark.parametrize("question", ["杭州有多少家单项冠军企业？", "深圳有多少家国家级专精特新“小巨人”企业？",
+                                      "极氪汽车上市时的估值是多少美元？"])
+def test_another_subjects_figure_is_not_given_as_answer(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.refused and not answer.short
+
+
+def test_a_company_abroad_is_still_the_subject(pipeline):
+    answer = pipeline.ask("旭升集团派往墨西哥的技术骨干有多少人？")
+    assert answer.short == "25名" and not answer.text.startswith("本报讯")
 
 
 def test_follow_up_uses_history(pipeline):

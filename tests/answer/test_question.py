@@ -52,3 +52,11 @@ def test_rewrites():
     h = [Turn("user", "2021年宁波工业增加值是多少？"), Turn("assistant", "6997.2亿元。")]
     assert rewrite("占GDP的比重呢？", h) == "2021年宁波工业增加值是多少？ 占GDP的比重呢？"
     assert rewrite("宁波有多少家单项冠军？", []) == "宁波有多少家单项冠军？"
+
+
+def test_follow_up_swaps_the_measure_and_the_place():
+    profile = Profile(places=("苏州", "宁波"), main_city="宁波")
+    history = [Turn("user", "按2021年的数据，宁波国家级小巨人企业的营业收入是多少？"), Turn("assistant", "653亿元。")]
+    assert rewrite("那出口额呢？", history, profile) == "按2021年的数据，宁波国家级小巨人企业的出口额是多少？"
+    history = [Turn("user", "苏州太湖智库的专报里说宁波有多少家小巨人企业？"), Turn("assistant", "283家。")]
+    assert rewrite("那苏州呢？", history, profile) == "苏州太湖智库的专报里说苏州有多少家小巨人企业？"

@@ -1,0 +1,60 @@
+"""The figures table built at index time, on hand-made documents (real jieba)."""
+
+from __future__ import annotations
+
+from rag.answer.facts import doc_as_of, extract_facts
+from rag.profile import Profile
+from rag.schema import Chunk, CleanDoc, DocMeta
+
+
+def _facts(text: str, date: str = "2025-03", city: str = "甲市", places=("甲市", "乙市", "丙区")):
+    doc = CleanDoc(DocMeta("d", "甲市产业报道", date=date, home_city=city), text, ())
+    chunk = Chunk("c", "d", text, "", 0, len(text))
+    profile = Profile(places=places, districts=("丙区",), main_city=city, doc_cities={"d": city})
+    return {f.shown: f for f in extract_facts(doc, [chunk], profile)}
+
+
+def test_time_kind_and_place_of_each_figure():
+    f = _facts("截至去年底，我市有418家国家级专精特新企业。力争到2027年达到600家国家级专精特新企业。"
+               "去年，乙市新增专精特新企业5家。")
+    assert (f["418家"].as_of, f["418家"].kind, f["418家"].place) == (202412, "actual", "甲市")
+    assert "专精特新企业" in f["418家"].measure
+    assert (f["600家"].kind, f["600家"].year) == ("target", 2027)
+    assert (f["5家"].kind, f["5家"].place) == ("change", "乙市")
+
+
+def test_units_are_normalised_and_ranges_kept():
+    f = _facts("2025年前三季度实现GDP 1.35万亿元，同比增长5.0%，平均研发投入占比约5-6%。")
+    assert f["1.35万亿元"].value == 1.35e12 and f["1.35万亿元"].unit == "元"
+    assert f["1.35万亿元"].as_of == 202509
+    assert f["5.0%"].kind == "growth" and "GDP" in f["5.0%"].measure
+    assert "5-6%" in f
+
+
+def test_respectively_pairs_subjects_with_numbers_in_order():
+    f = _facts("单项冠军、小巨人企业数量分别居全国城市第1位和第3位。")
+    assert f["第1位"].measure.startswith("单项冠军") and f["第3位"].measure.startswith("小巨人")
+
+
+def test_from_to_gives_both_years_and_one_measure():
+    f = _facts("2017—2024年，公司营收从5.5亿元增至36.05亿元。")
+    assert f["5.5亿元"].as_of // 100 == 2017 and f["36.05亿元"].as_of // 100 == 2024
+    assert "营收" in f["36.05亿元"].measure
+
+
+def test_district_reference_and_demonstrative():
+    f = _facts("丙区经信局介绍了情况。目前，该区拥有国家级小巨人企业43家。2021年全区有小巨人企业12家。"
+               "到2023年底，这一数字已增至20家。")
+    assert f["43家"].place == "丙区" and f["43家"].district
+    assert "小巨人" in f["20家"].measure and f["20家"].as_of == 202312
+
+
+def test_subgroup_counts_are_not_totals():
+    f = _facts("甲市125家上市公司中不乏46家单项冠军。")
+    assert f["46家"].kind == "part"
+
+
+def test_undated_document_takes_its_latest_stated_time():
+    f = _facts("截至2025年底，全市共有153家小巨人企业。目前全市共有153家小巨人企业。", date="")
+    assert all(x.as_of == 202512 for x in f.values())
+    assert doc_as_of("2023-05-05") == 202305 and doc_as_of("2021") == 202106 and doc_as_of("") == 0

@@ -1,0 +1,28 @@
+"""Enumerations found in cleaned text, and list answers on the real index."""
+
+from __future__ import annotations
+
+from rag.answer.lists import enumerations
+
+
+def test_enumeration_kinds():
+    text = ("我市采取了四项措施。一是实施培育工程。二是强化金融保障。三是推进智改数转。\n\n"
+            "（一）第一点\n（二）第二点\n\n首先，要定方向。其次，要抓落实。最后，要重考核。")
+    groups = enumerations(text)
+    heads = [[i.head for i in g] for g in groups]
+    assert ["一是实施培育工程。", "二是强化金融保障。", "三是推进智改数转。"] in heads
+    assert any(len(g) == 2 and g[0].head.startswith("（一）") for g in groups)
+    assert any(g[0].head.startswith("首先") and g[-1].head.startswith("最后") for g in groups)
+
+
+def test_a_lone_or_broken_sequence_is_not_a_list():
+    assert enumerations("一是只有一项。后面没有了。") == []
+    assert enumerations("一是开头。三是跳过了二。") == []
+
+
+def test_list_question_gets_every_item_cited(pipeline):
+    answer = pipeline.ask("宁波的专精特新培育体系在哪些方面为企业赋能？")
+    assert not answer.refused
+    for item in ("梯度构建", "资本赋能", "人才配套", "个性服务", "政策支持"):
+        assert item in answer.text
+    assert answer.text.count("[") >= 5 and answer.citations
