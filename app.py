@@ -108,6 +108,8 @@ def show_notices(answer: Answer) -> None:
 
 def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> None:
     show_notices(answer)
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        st.caption(f"按“{_safe(answer.standalone_question)}”理解")
     if answer.short:
         note = f"（{_safe(answer.short_note)}）" if answer.short_note else ""
         st.markdown(f"**简答：{_safe(answer.short)}**{note}")

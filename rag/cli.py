@@ -107,6 +107,8 @@ def print_answer(answer: Answer) -> None:
     """Short answer (if any), answer text, then its numbered sources."""
     if answer.notice:
         err.print(f"[yellow]{answer.notice}[/yellow]")
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        out.print(f"（按“{answer.standalone_question}”理解）", markup=False, highlight=False)
     if answer.short:
         note = f"（{answer.short_note}）" if answer.short_note else ""
         out.print(f"简答：{answer.short}{note}", markup=False, highlight=False)

@@ -142,6 +142,6 @@ class Pipeline:
         t1 = time.perf_counter()
         answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids, on_token=on_token)
         t2 = time.perf_counter()
-        answer.standalone_question = q
+        answer.question, answer.standalone_question = asked, q
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000}
         return answer

@@ -115,9 +115,9 @@ def _tagged_places(texts: Iterable[str]) -> set[str]:
     places that carry an administrative suffix (镇海区, 合肥市) with their short form."""
     import jieba.posseg as pseg
 
-    from rag.tokenize import _jieba
+    from rag.tokenize import jieba_tokenizer
 
-    _jieba()
+    jieba_tokenizer()
     known = gazetteer()
     found: set[str] = set()
     for text in texts:

@@ -17,7 +17,8 @@ _KEEP = re.compile(r"[\w\u4e00-\u9fff%.]+")
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def jieba_tokenizer():  # type: ignore[no-untyped-def]
+    """The jieba module, initialised once (quiet logging)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -27,7 +28,7 @@ def _jieba():  # type: ignore[no-untyped-def]
 
 def add_terms(terms: Iterable[tuple[str, str]]) -> None:
     """Teach the tokenizer the corpus's own words (company names, jargon): (word, POS) pairs."""
-    jb = _jieba()
+    jb = jieba_tokenizer()
     for word, pos in terms:
         if word and word not in _added:
             jb.add_word(word, tag=pos or None)
@@ -48,7 +49,7 @@ def tokens(text: str) -> list[str]:
     """Search-mode jieba tokens, lower-cased, without punctuation and stopwords."""
     stop = stopwords()
     out = []
-    for tok in _jieba().cut_for_search(text):
+    for tok in jieba_tokenizer().cut_for_search(text):
         tok = tok.strip().lower()
         if tok and _KEEP.fullmatch(tok) and tok not in stop:
             out.append(tok)
@@ -58,7 +59,7 @@ def tokens(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """Precise-mode jieba words (no overlapping sub-words), for question analysis."""
     stop = stopwords()
-    return [w for w in (t.strip().lower() for t in _jieba().cut(text)) if w and _KEEP.fullmatch(w) and w not in stop]
+    return [w for w in (t.strip().lower() for t in jieba_tokenizer().cut(text)) if w and _KEEP.fullmatch(w) and w not in stop]
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +78,7 @@ def is_content_word(word: str) -> bool:
     """Nouns, names, numbers and foreign words carry a question; verbs and the rest less so."""
     import jieba.posseg as pseg
 
-    _jieba()
+    jieba_tokenizer()
     flags = [f for _, f in pseg.cut(word)]
     return bool(flags) and flags[-1][:1] in ("n", "m", "e", "x") or flags[-1] in ("vn", "nz", "eng")
 
@@ -86,14 +87,14 @@ def is_noun(word: str) -> bool:
     """Nouns, names and foreign words only (not verbal nouns such as 培育 or 发展)."""
     import jieba.posseg as pseg
 
-    _jieba()
+    jieba_tokenizer()
     flags = [f for _, f in pseg.cut(word)]
     return bool(flags) and (flags[-1].startswith("n") or flags[-1] == "eng")
 
 
 def in_dictionary(word: str) -> bool:
     """Whether the tokenizer knows the word (unknown ones are often names: 极氪)."""
-    return bool(_jieba().dt.FREQ.get(word))
+    return bool(jieba_tokenizer().dt.FREQ.get(word))
 
 
 def is_nounish(word: str) -> bool:

@@ -21,7 +21,7 @@ from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import list_answer
-from rag.answer.matching import has_word, loosely_has, stem
+from rag.answer.matching import has_word, loosely_has, overlap, stem
 from rag.answer.question import (
     CN_NUM,
     KIND_PATTERNS,
@@ -197,7 +197,7 @@ class ExtractiveAnswerer:
                 break
             if c in chosen or c.score < 0.8 * top:
                 continue
-            if any(_overlap(c.text, k.text) > 0.5 for k in chosen):
+            if any(overlap(c.text, k.text) > 0.5 for k in chosen):
                 continue
             if not (c.terms - frozenset().union(*(k.terms for k in chosen))) and "list" not in q.kinds:
                 continue  # adds nothing new
@@ -395,11 +395,5 @@ def _part_ok(part: Part, sent: str) -> bool:
     if part.unit and not re.search(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent):
         return False
     return all(KIND_PATTERNS[k].search(sent) for k in part.kinds if k in STRICT_KINDS)
-
-
-def _overlap(a: str, b: str) -> float:
-    ga = {a[i : i + 3] for i in range(max(1, len(a) - 2))}
-    gb = {b[i : i + 3] for i in range(max(1, len(b) - 2))}
-    return len(ga & gb) / max(1, min(len(ga), len(gb)))
 
 

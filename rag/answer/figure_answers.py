@@ -177,9 +177,9 @@ def _names_organisation(q: Question) -> bool:
     """Whether the question names an organisation (jieba tag nt, domain terms included)."""
     import jieba.posseg as pseg
 
-    from rag.tokenize import _jieba
+    from rag.tokenize import jieba_tokenizer
 
-    _jieba()
+    jieba_tokenizer()
     return any(flag == "nt" for _, flag in pseg.cut(q.text))
 
 

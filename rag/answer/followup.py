@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rag.profile import Profile
 from rag.schema import Turn
-from rag.tokenize import _jieba, is_content_word, words
+from rag.tokenize import is_content_word, jieba_tokenizer, words
 
 PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
@@ -30,7 +30,7 @@ def _entity(text: str, places: tuple[str, ...] = ()) -> str | None:
     """The first organisation name in a text (jieba POS nt, domain dictionary included)."""
     import jieba.posseg as pseg
 
-    _jieba()  # loads the domain dictionary
+    jieba_tokenizer()  # loads the domain dictionary
     for word, flag in pseg.cut(text):
         if flag in ENTITY_FLAGS and len(word) >= 2 and word not in places:
             return str(word)
@@ -64,7 +64,7 @@ def _measure(text: str, profile: Profile) -> str | None:
     m = MEASURE_BEFORE.search(text)
     head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
     run: list[str] = []
-    for w in reversed(list(_jieba().cut(head))):
+    for w in reversed(list(jieba_tokenizer().cut(head))):
         if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and \
                 not any(w == p for _, p in profile.places_in(w)):
             run.insert(0, w)

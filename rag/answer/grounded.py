@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 
-from rag.answer.extractive import ExtractiveAnswerer, _overlap
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.matching import overlap
 from rag.answer.postcheck import MARKER, strip_bad_citations, unverified_numbers
 from rag.answer.sentences import split_sentences
 from rag.answer.templates import display_date, template
@@ -96,7 +97,7 @@ class LLMAnswerer:
         ch = hit.chunk
         meta = self.docs.get(ch.doc_id) or DocMeta(ch.doc_id, ch.doc_id)
         spans = split_sentences(ch.text) or [(0, len(ch.text))]
-        a, b = max(spans, key=lambda s: _overlap(ch.text[s[0]:s[1]], answer_text) if answer_text else 0)
+        a, b = max(spans, key=lambda s: overlap(ch.text[s[0]:s[1]], answer_text) if answer_text else 0)
         return Citation(n=n, doc_id=ch.doc_id, title=meta.title, publisher=meta.publisher,
                         date=display_date(meta), section=ch.section, quote=ch.text[a:b],
                         chunk_id=ch.chunk_id, passage=ch.text, start=ch.start + a, end=ch.start + b)

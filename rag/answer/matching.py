@@ -23,3 +23,10 @@ def loosely_has(text: str, word: str) -> bool:
 def has_word(text: str, word: str) -> bool:
     """The word or one of its synonyms (rag/data/synonyms.txt) occurs in the text."""
     return any(s in text for s in synonyms().get(word, (word,)))
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of character trigrams the shorter text has in common with the other."""
+    ga = {a[i : i + 3] for i in range(max(1, len(a) - 2))}
+    gb = {b[i : i + 3] for i in range(max(1, len(b) - 2))}
+    return len(ga & gb) / max(1, min(len(ga), len(gb)))

@@ -124,5 +124,8 @@ def test_follow_up_uses_history(pipeline):
 
     history = [Turn("user", "宁波有多少家国家级专精特新小巨人企业？"), Turn("assistant", "283家。")]
     answer = pipeline.ask("那苏州呢？", history=history)
-    assert "172家" in answer.text
-    assert "苏州" in answer.standalone_question
+    assert "172家" in answer.text and answer.short == "172家"
+    assert answer.question == "那苏州呢？" and "苏州" in answer.standalone_question
+    measure = pipeline.ask("那出口额呢？", history=[
+        Turn("user", "2021年宁波国家级小巨人企业的营业收入是多少？"), Turn("assistant", "653亿元。")])
+    assert measure.short == "144亿元" and "出口额" in measure.standalone_question
