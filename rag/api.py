@@ -77,6 +77,14 @@ class ChatIn(BaseModel):
     stream: bool = False
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options: X-Forwarded-For is believed only from the proxies listed in
+    RAG_TRUSTED_PROXIES (uvicorn would otherwise trust 127.0.0.1, so any local
+    client could pick its own address and escape the per-address limits)."""
+    trusted = split_list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) or ""}
+
+
 class Service:
     """Holds the pipeline; loads it lazily and again after a failure (store back up)."""
 
@@ -87,7 +95,7 @@ class Service:
         self._checked = time.monotonic()
         self._lock = threading.Lock()
         self._rate_lock = threading.Lock()
-        self.keys = set(split_list(settings.api_keys))
+        self.keys = settings.key_set
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
     def pipeline(self) -> Any:

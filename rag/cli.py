@@ -387,7 +387,7 @@ def serve(
         _fail(exc)
         return
     loopback = host == "localhost" or _is_loopback(host, ipaddress)
-    if not loopback and not settings.api_keys:
+    if not loopback and not settings.key_set:
         err.print(f"[red]Error:[/red] refusing to listen on {host} without API keys. "
                   "Set RAG_API_KEYS, or bind to 127.0.0.1 behind a reverse proxy.")
         raise typer.Exit(2)
@@ -395,8 +395,10 @@ def serve(
         if value is not None:
             os.environ[f"RAG_{key.upper()}"] = str(value)
     out.print(f"API on http://{host}:{port}  (docs: /docs, widget demo: /widget/demo)")
+    from rag.api import server_options
+
     uvicorn.run("rag.api:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", **server_options(settings))
 
 
 def _is_loopback(host: str, ipaddress) -> bool:  # type: ignore[no-untyped-def]

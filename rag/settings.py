@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
 
+MIN_KEY_CHARS = 16
+
 
 class Settings(BaseSettings):
     """All runtime configuration. See the README's configuration table."""
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     chroma_host: str = Field("", description="Chroma server host; empty = embedded database under index_dir")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
     api_keys: str = Field("", description="Comma-separated bearer keys for the HTTP API; empty = loopback only")
+    trusted_proxies: str = Field("", description="Comma-separated proxy addresses whose X-Forwarded-For "
+                                 "is believed; empty = none (the socket peer is the client)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API from a browser")
     rate_limit: int = Field(120, ge=1, le=100_000, description="Requests per minute per API key (or client)")
     max_body_bytes: int = Field(65_536, ge=1024, le=10_000_000, description="Largest request body accepted")
@@ -60,6 +64,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(512, ge=16, le=8192, description="Longest LLM reply")
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="LLM sampling temperature")
 
+    @property
+    def key_set(self) -> frozenset[str]:
+        """The API keys as a set (blank entries dropped)."""
+        return frozenset(split_list(self.api_keys))
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
@@ -70,6 +79,12 @@ class Settings(BaseSettings):
             raise ValueError("RAG_LLM=openai needs RAG_LLM_BASE_URL and RAG_LLM_MODEL")
         if self.llm == "transformers" and not self.llm_model:
             raise ValueError("RAG_LLM=transformers needs RAG_LLM_MODEL (a name or a folder)")
+        if self.api_keys.strip() and not self.key_set:
+            raise ValueError("RAG_API_KEYS holds no key (only commas or spaces); set real keys or leave it empty")
+        short = sorted(k for k in self.key_set if len(k) < MIN_KEY_CHARS)
+        if short:
+            raise ValueError(f"RAG_API_KEYS: {len(short)} key(s) shorter than {MIN_KEY_CHARS} characters "
+                             f"(e.g. {short[0][:2]}…, {len(short[0])} characters); use long random keys")
         if self.embedder == "sentence-transformers" and not self.embedder_model:
             raise ValueError("embedder 'sentence-transformers' needs RAG_EMBEDDER_MODEL (a name or path)")
         return self

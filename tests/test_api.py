@@ -17,7 +17,7 @@ import httpx
 import pytest
 import uvicorn
 
-from rag.api import create_app
+from rag.api import create_app, server_options
 from rag.indexing import build_index
 
 from .conftest import CORPUS
@@ -33,7 +33,7 @@ def _port() -> int:
 def serve(settings):
     port = _port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning", **server_options(settings)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
@@ -293,3 +293,36 @@ def test_facts_endpoint(open_api):
     assert len(rows) <= 5 and any(r["shown"] == "418家" and r["as_of_label"] == "2024年12月" for r in rows)
     assert httpx.get(f"{url}/api/facts", params={"q": "x", "limit": 0}).status_code == 400
     assert httpx.get(f"{url}/api/facts", params={"q": " "}).status_code == 400
+
+
+@pytest.mark.parametrize("keys", [" , ", ",,", "   "])
+def test_blank_keys_do_not_switch_auth_off(built_settings, keys, monkeypatch):
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+    from rag.errors import ConfigError
+    from rag.settings import load_settings
+
+    if keys.strip():
+        with pytest.raises(ConfigError, match="holds no key"):
+            load_settings(api_keys=keys)
+    with pytest.raises(ConfigError, match="shorter than 16"):
+        load_settings(api_keys="short,also-short")
+    monkeypatch.setenv("RAG_API_KEYS", keys)
+    result = CliRunner().invoke(app, ["--index-dir", str(built_settings.index_dir), "serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 2  # refused: no usable key for a public bind
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(built_settings):
+    settings = built_settings.model_copy(update={"api_keys": "k1" * 8, "rate_limit": 3})
+    with serve(settings) as url:
+        codes = [httpx.post(f"{url}/api/ask", json={"question": "x"},
+                            headers={"Authorization": f"Bearer guess{i}", "X-Forwarded-For": f"10.0.0.{i}"}
+                            ).status_code for i in range(5)]
+        assert codes[:3] == [401, 401, 401] and codes[-1] == 429  # rotating the header does not help
+    trusted = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    with serve(trusted) as url:
+        codes = [httpx.post(f"{url}/api/ask", json={"question": "x"},
+                            headers={"Authorization": "Bearer wrong", "X-Forwarded-For": f"10.0.0.{i}"}
+                            ).status_code for i in range(5)]
+        assert codes == [401] * 5  # behind a trusted proxy each client address has its own limit
