@@ -16,12 +16,14 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.errors import (
     EmbedderMismatchError,
@@ -47,28 +49,45 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.zh = status, code, message, zh or message
 
 
+def _encodable(value: str) -> str:
+    """Text that can be written as UTF-8 (a lone surrogate such as \\ud800 cannot)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text is not valid Unicode (lone surrogate)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+STRICT = ConfigDict(strict=True)  # "5" is not a number and true is not a top_k
+
+
 class TurnIn(BaseModel):
+    model_config = STRICT
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=5_000)
+    content: Text = Field(max_length=5_000)
 
 
 class AskIn(BaseModel):
-    question: str
+    model_config = STRICT
+    question: Text
     history: list[TurnIn] = Field(default_factory=list, max_length=20)
-    doc_ids: list[str] | None = None
+    doc_ids: list[Text] | None = None
     top_k: int | None = Field(None, ge=1, le=20)
 
 
 class FeedbackIn(BaseModel):
-    question: str = Field(max_length=5000)
-    answer: str = Field(max_length=20_000)
+    model_config = STRICT
+    question: Text = Field(max_length=5000)
+    answer: Text = Field(max_length=20_000)
     rating: Literal[1, -1]
-    comment: str = Field("", max_length=2000)
+    comment: Text = Field("", max_length=2000)
 
 
 class ChatMessage(BaseModel):
+    model_config = STRICT
     role: str
-    content: str | list[dict[str, Any]] = Field("", max_length=20_000)
+    content: Text | list[dict[str, Any]] = Field("", max_length=20_000)
 
 
 class ChatIn(BaseModel):
@@ -178,6 +197,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
         status = 503 if isinstance(exc, StoreUnavailableError | IndexMissingError | EmbedderMismatchError) else 400
         return _error(status, type(exc).__name__, str(exc), exc.zh)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        """Which field and why, never the rejected input itself."""
+        problems = []
+        for e in exc.errors()[:5]:
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {str(e.get('msg', 'invalid'))[:120]}")
+        bad_json = any(e.get("type") == "json_invalid" for e in exc.errors())
+        return _error(400 if bad_json else 422, "invalid_json" if bad_json else "invalid_request",
+                      "; ".join(problems), "请求格式有误：" + "；".join(problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return _error(exc.status_code, code, str(exc.detail)[:200], "请求有误。")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -98,7 +98,7 @@ def test_limits_and_errors_are_json(open_api):
                       headers={"content-type": "application/json"})
     assert huge.status_code == 413
     bad = httpx.post(f"{url}/api/ask", content=b"{not json", headers={"content-type": "application/json"})
-    assert bad.status_code == 422 and "Traceback" not in bad.text
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_json" and "Traceback" not in bad.text
 
 
 def test_cors_allowlist(open_api):
@@ -326,3 +326,32 @@ def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(built_settings):
                             headers={"Authorization": "Bearer wrong", "X-Forwarded-For": f"10.0.0.{i}"}
                             ).status_code for i in range(5)]
         assert codes == [401] * 5  # behind a trusted proxy each client address has its own limit
+
+
+def test_bad_bodies_get_the_documented_error_shape(open_api):
+    """Issue 10 items 5-8: lone surrogates, invalid UTF-8, deep nesting and loose types
+    give 4xx in the one error shape, echo nothing back, and keep the connection usable."""
+    url, _ = open_api
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(timeout=30) as client:  # one keep-alive connection for all requests
+        for path in ("/api/ask", "/api/search"):
+            r = client.post(f"{url}{path}", content=b'{"question":"\\ud800abc"}', headers=headers)
+            assert r.status_code in (400, 422) and "error" in r.json() and "ud800" not in r.text
+        chat = client.post(f"{url}/v1/chat/completions", headers=headers,
+                           content=b'{"messages":[{"role":"user","content":"\\ud800"}]}')
+        assert chat.status_code in (400, 422) and "error" in chat.json()
+        r = client.post(f"{url}/api/ask", content=b'{"question": "\xff\xfe"}', headers=headers)
+        assert r.status_code == 400 and r.json()["error"]["code"] in ("invalid_json", "bad_request")
+        deep = b'{"question":' + b"[" * 5000 + b"]" * 5000 + b"}"
+        r = client.post(f"{url}/api/ask", content=deep, headers=headers)
+        assert 400 <= r.status_code < 500 and "error" in r.json()
+        for top_k in ('"5"', "true"):
+            r = client.post(f"{url}/api/ask", headers=headers,
+                            content=('{"question":"天生密封件公司创建于哪一年？","top_k":%s}' % top_k).encode())
+            assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+            assert "top_k" in r.json()["error"]["message"]
+        secret = "我的秘密问题" * 3
+        r = client.post(f"{url}/api/ask", json={"question": secret, "top_k": 999})
+        assert r.status_code == 422 and secret not in r.text
+        ok = client.post(f"{url}/api/ask", json={"question": "天生密封件公司创建于哪一年？"})
+        assert ok.status_code == 200 and "1998年12月" in ok.json()["text"]  # connection still fine
