@@ -166,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application (``settings`` default: from RAG_* env and .env)."""
     settings = settings or load_settings()
     svc = Service(settings)
-    app = FastAPI(title="宁波制造业冠军企业问答 API", version="1.0",
+    app = FastAPI(title="制造业冠军企业问答 API", version="1.0",
                   description="Cited answers over the Ningbo champion-company articles.")
     app.state.service = svc
     origins = split_list(settings.cors_origins)

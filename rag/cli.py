@@ -188,7 +188,7 @@ def search(
 @app.command()
 def facts(
     ctx: typer.Context,
-    question: str = typer.Argument(..., help="A question about a figure, e.g. 宁波有多少家单项冠军？"),
+    question: str = typer.Argument(..., help="A question about a figure, e.g. 全市有多少家单项冠军？"),
     limit: int = typer.Option(10, "--limit", min=1, max=200, help="Rows to show"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
 ) -> None:

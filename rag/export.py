@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rag.schema import Answer
 
 
-def conversation_markdown(answers: Sequence[Answer], title: str = "宁波制造业冠军企业问答记录") -> str:
+def conversation_markdown(answers: Sequence[Answer], title: str = "制造业冠军企业问答记录") -> str:
     """The conversation as a Markdown document."""
     lines = [f"# {title}", "", f"导出时间：{time.strftime('%Y-%m-%d %H:%M')}", ""]
     for i, a in enumerate(answers, start=1):

@@ -1,8 +1,8 @@
 """BM25 keyword index over jieba tokens, rebuilt from the stored chunks at load.
 
 Each chunk is indexed with its document title and section, and with the city
-that "我市/本市" means in that document (苏州 in the Suzhou think-tank report),
-so a question about 苏州 finds the sentences that say 我市 there.
+that "我市/本市" means in that document (another city in a think-tank report written from there),
+so a question about that city finds the sentences that say 我市 there.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 import bm25s
 import numpy as np
 
+from rag.profile import SELF_REFERENCES
 from rag.schema import Chunk, DocMeta
 from rag.tokenize import tokens
 
-SELF_REFERENCES = ("我市", "本市")
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 

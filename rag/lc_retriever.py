@@ -21,7 +21,7 @@ class ChampionRetriever(BaseRetriever):
         from rag.pipeline import Pipeline
         from rag.settings import load_settings
         retriever = ChampionRetriever(pipeline=Pipeline.load(load_settings()), k=5)
-        docs = retriever.invoke("宁波有多少家单项冠军企业？")
+        docs = retriever.invoke("有多少家单项冠军企业？")
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)

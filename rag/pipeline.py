@@ -129,7 +129,7 @@ class Pipeline:
             history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None) -> Answer:
         """A cited answer (or a refusal with the closest passages).
 
-        With ``history``, a follow-up ("那苏州呢？") is first rewritten into a
+        With ``history``, a follow-up ("那乙市呢？") is first rewritten into a
         standalone question. ``on_token`` receives the answer text as it is produced.
         """
         asked = check_question(question, self.settings.max_question_chars)

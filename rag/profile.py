@@ -43,7 +43,7 @@ _NOT_PLACES = {"全市", "我市", "本市", "该市", "各市", "城市", "都�
 class Profile:
     """Corpus knowledge derived at index time (plus domain.json)."""
 
-    places: tuple[str, ...] = ()  # place names, longest first ("宁波市" before "宁波")
+    places: tuple[str, ...] = ()  # place names, longest first ("青岛市" before "青岛")
     districts: tuple[str, ...] = ()  # places below city level
     terms: tuple[tuple[str, str], ...] = ()  # (word, jieba POS) added to the tokenizer
     examples: tuple[str, ...] = ()  # example questions for the chat page
@@ -69,7 +69,7 @@ class Profile:
 
     def city_of(self, place: str) -> str:
         """A place name without its 市/区/县 suffix when the short name is known too
-        (宁波市 → 宁波, 镇海区 → 镇海)."""
+        (青岛市 → 青岛, 黄岛区 → 黄岛)."""
         if place.endswith(("市", "区", "县")) and len(place) > 2 and (place.endswith("市") or place[:-1] in self.places):
             return place[:-1]
         return place
@@ -78,7 +78,7 @@ class Profile:
         """(offset, place) for each place mention, in order; 我市 → that is not resolved here."""
         found: list[tuple[int, str]] = []
         taken: set[int] = set()
-        for p in self.places:  # longest first, so 宁波市 wins over 宁波
+        for p in self.places:  # longest first, so 青岛市 wins over 青岛
             for m in re.finditer(re.escape(p), text):
                 if not taken & set(range(m.start(), m.end())):
                     found.append((m.start(), self.city_of(p)))
@@ -112,7 +112,7 @@ def gazetteer() -> frozenset[str]:
 
 def _tagged_places(texts: Iterable[str]) -> set[str]:
     """Places a corpus names: gazetteer names it mentions, and words jieba tags as
-    places that carry an administrative suffix (镇海区, 合肥市) with their short form."""
+    places that carry an administrative suffix (黄岛区, 青岛市) with their short form."""
     import jieba.posseg as pseg
 
     from rag.tokenize import jieba_tokenizer

@@ -260,7 +260,7 @@ class ExtractiveAnswerer:
         )
 
     def _source_filter(self, q: Question, doc_ids: Sequence[str] | None) -> tuple[Question, Sequence[str] | None]:
-        """"苏州太湖智库的专报里说…": a publisher named in the question limits the
+        """"某智库的专报里说…": a publisher named in the question limits the
         figures to its documents, and its words are neither place nor measure."""
         named = {}
         for doc_id, meta in self.docs.items():

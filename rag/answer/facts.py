@@ -1,7 +1,7 @@
 """The figures table: every quantity in the corpus as a row, built at index time.
 
-A sentence such as "截至去年底，宁波有418家国家级专精特新“小巨人”企业" yields a
-row: place 宁波, measure "国家级专精特新小巨人企业", value 418, unit 家, as of
+A sentence such as "截至去年底，甲市有418家国家级专精特新“小巨人”企业" yields a
+row: place 甲市, measure "国家级专精特新小巨人企业", value 418, unit 家, as of
 2024-12 (the document is from 2025, so 去年底 is the end of 2024), kind actual,
 and the chunk and span it came from. Count, amount, share and rank questions are
 answered from these rows (rag/answer/figure_answers.py) instead of from whatever

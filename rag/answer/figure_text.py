@@ -36,7 +36,7 @@ def _label(kb: Knowledge, s: Scored) -> str:
 
 
 def _perspective(kb: Knowledge, s: Scored) -> str:
-    """"（此处“我市”指苏州）" when a sentence's 我市 is not the corpus's main city."""
+    """"（此处“我市”指乙市）" when a sentence's 我市 is not the corpus's main city."""
     meta = kb.metas.get(s.fact.doc_id)
     if meta and meta.home_city and meta.home_city != kb.profile.main_city and \
             any(r in s.fact.sentence for r in SELF_REFERENCES):

@@ -1,7 +1,7 @@
 """Rule-based rewrite of a follow-up question into a standalone one.
 
-Used when no LLM is configured. "那苏州呢？" after a question about 宁波 becomes
-that question about 苏州; "它是哪一年成立的？" after an answer about 天生密封件
+Used when no LLM is configured. "那乙市呢？" after a question about 甲市 becomes
+that question about 乙市; "它是哪一年成立的？" after an answer about 天生密封件
 becomes "天生密封件是哪一年成立的？"; an elliptic question ("占GDP的比重呢？")
 is appended to the previous one.
 """
@@ -102,6 +102,6 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     for _, p in profile.places_in(rest_core):
         rest_core = rest_core.replace(p, "")
     if not rest_core:
-        return base  # "那苏州呢？" → the previous question about 苏州
+        return base  # "那乙市呢？" → the previous question about 乙市
     swapped = _swap_measure(base, rest_core, profile)
     return swapped or f"{base} {rest}"
