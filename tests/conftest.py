@@ -92,3 +92,12 @@ def real_corpus_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def corpus_terms() -> None:
+    """The bundled corpus's own terms (corpus/domain.json) taught to the tokenizer,
+    as indexing and Pipeline.load do."""
+    from rag.profile import derive_profile, load_domain
+
+    derive_profile([], load_domain(CORPUS))

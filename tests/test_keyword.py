@@ -6,13 +6,8 @@ from rag.keyword import KeywordIndex
 from rag.schema import Chunk, DocMeta
 from rag.tokenize import tokens
 
-from .conftest import CORPUS
 
-
-def test_jieba_tokens_not_whole_clauses():
-    from rag.profile import derive_profile, load_domain
-
-    derive_profile([], load_domain(CORPUS))  # the corpus's own terms reach the tokenizer
+def test_jieba_tokens_not_whole_clauses(corpus_terms):
     toks = tokens("宁波单项冠军企业的技术追赶模式有哪几种？")
     assert "追赶模式" in toks and "单项冠军企业" in toks
     assert "的" not in toks and "哪几种" not in toks

@@ -43,7 +43,7 @@ def test_follow_up_detection():
     assert not is_followup("宁波有多少家国家级单项冠军企业？")
 
 
-def test_rewrites():
+def test_rewrites(corpus_terms):
     h = [Turn("user", "宁波有多少家小巨人企业？"), Turn("assistant", "283家。")]
     assert rewrite("那苏州呢？", h) == "苏州有多少家小巨人企业？"
     h = [Turn("user", "哪家宁波企业是技术联盟型追赶模式的代表？"),
