@@ -48,6 +48,24 @@ class EmptyQuestionError(RagError):
         super().__init__("The question is empty. Type a question.", "问题为空，请输入问题。")
 
 
+class InvalidTextError(RagError):
+    """The question is not valid Unicode text (e.g. undecodable bytes from a terminal)."""
+
+    def __init__(self) -> None:
+        super().__init__("The question is not valid UTF-8 text. Retype it or check the terminal encoding.",
+                         "问题含有无法识别的字符，请重新输入。")
+
+
+class UnknownDocumentError(RagError):
+    """A document filter names ids the index does not have."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        super().__init__(
+            f"Unknown document id(s): {', '.join(unknown)}. Known ids: {', '.join(known)}.",
+            f"没有这些资料：{'、'.join(unknown)}。可选：{'、'.join(known)}。",
+        )
+
+
 class QuestionTooLongError(RagError):
     """The question exceeds the configured length limit."""
 

@@ -17,7 +17,7 @@ from rag.answer.matching import loosely_has, stem
 from rag.answer.question import analyse, check_question
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.embedders import embedder_id, make_embedder
-from rag.errors import EmbedderMismatchError
+from rag.errors import EmbedderMismatchError, UnknownDocumentError
 from rag.generators import Generator
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex
@@ -87,10 +87,17 @@ class Pipeline:
         answerer = make_answerer(settings, kb, generator)
         return cls(settings, store, info, docs, retriever, kb, answerer, generator)
 
+    def check_docs(self, doc_ids: Sequence[str] | None) -> None:
+        """Raise UnknownDocumentError naming the known ids if a filter names others."""
+        unknown = [d for d in doc_ids or [] if d not in self.docs]
+        if unknown:
+            raise UnknownDocumentError(unknown, sorted(self.docs))
+
     def search(self, question: str, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """Ranked passages for a question."""
         q = check_question(question, self.settings.max_question_chars)
+        self.check_docs(doc_ids)
         return self.retriever.retrieve(q, top_k or self.settings.top_k, doc_ids)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -133,6 +140,7 @@ class Pipeline:
         standalone question. ``on_token`` receives the answer text as it is produced.
         """
         asked = check_question(question, self.settings.max_question_chars)
+        self.check_docs(doc_ids)
         q = self.standalone(asked, history)
         if len(q) > self.settings.max_question_chars:  # a rewrite must not get around the limit
             q = asked

@@ -72,3 +72,27 @@ def test_facts_lists_dated_figures_with_sources(built_settings):
     assert json.loads(gdp.stdout)[0]["shown"] == "1.35万亿元"
     table = runner.invoke(app, _args(built_settings, "facts", "宁波GDP是多少", "--limit", "3"))
     assert table.exit_code == 0 and "figure" in table.output and "source" in table.output
+
+
+def _rag(settings, *args: bytes | str):  # the CLI as a real subprocess, raw argv bytes allowed
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "rag"
+    argv = [str(exe), *_args(settings)] + [a if isinstance(a, bytes) else a.encode() for a in args]
+    return subprocess.run(argv, capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+def test_hostile_questions_and_unknown_documents(built_settings):
+    """Issue 10 item 9: control characters are not echoed to the terminal, undecodable
+    argv is a message (no traceback), an unknown --doc names the known ids."""
+    escape = _rag(built_settings, "ask", "宁波2035年\x1b[31m\x07的人口目标是多少？")
+    assert escape.returncode == 0 and b"\x1b" not in escape.stdout and b"\x07" not in escape.stdout
+    assert "资料中没有找到".encode() in escape.stdout
+    broken = _rag(built_settings, "ask", b"\xff\xfe\xfa")
+    assert broken.returncode == 2 and b"Traceback" not in broken.stderr + broken.stdout
+    assert b"UTF-8" in broken.stderr + broken.stdout
+    unknown = _rag(built_settings, "ask", "小巨人企业有多少家？", "--doc", "../../etc/passwd")
+    assert unknown.returncode == 2 and b"Unknown document" in unknown.stderr + unknown.stdout
+    assert b"004_5fdd652ecef025e0" in unknown.stderr + unknown.stdout

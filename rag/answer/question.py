@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.errors import EmptyQuestionError, QuestionTooLongError
+from rag.errors import EmptyQuestionError, InvalidTextError, QuestionTooLongError
 from rag.profile import SELF_REFERENCES, Profile
 from rag.tokenize import words
 
@@ -221,9 +221,17 @@ def _part(text: str) -> Part:
                 _counted(text) if "count" in kinds else None)
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters, not \t or \n
+
+
 def check_question(question: str, limit: int) -> str:
-    """The question stripped; raises EmptyQuestionError or QuestionTooLongError."""
-    q = (question or "").strip()
+    """The question stripped of control characters (terminal escape codes among them);
+    raises EmptyQuestionError, QuestionTooLongError or InvalidTextError."""
+    try:
+        (question or "").encode("utf-8")
+    except UnicodeEncodeError:  # undecodable argv bytes arrive as lone surrogates
+        raise InvalidTextError() from None
+    q = CONTROL.sub("", question or "").strip()
     if not q:
         raise EmptyQuestionError()
     if len(q) > limit:
