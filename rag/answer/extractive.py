@@ -161,7 +161,10 @@ class ExtractiveAnswerer:
         low += resolved_years(sent, meta)
         covered = frozenset(t for t in weights if has_word(low, t))
         nearby = {t for t in weights if t not in covered and has_word(context, t)}
-        cov = (sum(weights[t] for t in covered) + CONTEXT_WEIGHT * sum(weights[t] for t in nearby)) / total
+        # summed in the question's word order: a set's order changes per process and
+        # would change the float sum, and with it ties between list and sentence answers
+        cov = (sum(v for t, v in weights.items() if t in covered)
+               + CONTEXT_WEIGHT * sum(v for t, v in weights.items() if t in nearby)) / total
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
         numbers = {n for p in asked for n in NUMBER.findall(p.text)}  # a part's own numbers only

@@ -84,10 +84,12 @@ class FactTable:
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
             in_measure = {w for w in words if self.has(measure, w)}
             in_context = {w for w in words if w not in in_measure and self.has(sentence, w)}
-            kw = (sum(weights[w] for w in in_measure) + CONTEXT_SHARE * sum(weights[w] for w in in_context)) / total \
+            # summed in question order (not set order) so ties break the same way in every process
+            kw = (sum(weights[w] for w in words if w in in_measure)
+                  + CONTEXT_SHARE * sum(weights[w] for w in words if w in in_context)) / total \
                 if words else 0.0
             d = float(dense[i]) if len(dense) else 0.0
-            own = sum(weights[w] for w in in_measure) / total if words else 0.0
+            own = sum(weights[w] for w in words if w in in_measure) / total if words else 0.0
             out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
         return out
 

@@ -30,7 +30,7 @@ SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
 LEAD_IN = 160
-RIVAL_MARGIN = 0.0  # a list must carry as much of the question as the best sentence
+RIVAL_MARGIN = 1e-6  # a list must carry as much of the question as the best sentence (ties: the list)
 FIRST_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
