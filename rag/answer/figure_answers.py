@@ -93,10 +93,10 @@ class FactTable:
             out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
         return out
 
-    def names_what_is_asked(self, q: Question, f: Fact) -> bool:
+    def names_what_is_asked(self, f: Fact, rare: Sequence[str]) -> bool:
         """The question's rarest word is in the figure's sentence or just before it, and
-        its other rare words are in the same passage (极氪汽车的估值 is not 独角兽的估值)."""
-        rare = self.rare_words(q)
+        its other rare words are in the same passage (极氪汽车的估值 is not 独角兽的估值);
+        ``rare`` is ``rare_words(q)``, computed once per question."""
         if not rare:
             return True
         near = f"{f.measure} {f.context}{f.sentence}".lower()
@@ -122,7 +122,8 @@ class FactTable:
         rows = [s for s in self.score(q, qvec) if self.fits(q, s.fact, place)
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
         rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
-        rows = [s for s in rows if self.names_what_is_asked(q, s.fact)]
+        rare = self.rare_words(q)
+        rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not rows:

@@ -56,7 +56,7 @@ def _note(kb: Knowledge, s: Scored) -> str:
 
 
 def figure_list(kb: Knowledge, book: CitationBook, rows: Sequence[Scored], hits: list[Hit]) -> str:
-    """"119家（2025年12月，中国证券报）[1]；83家（…）[2]"."""
+    """"119家（2025年12月，某报）[1]；83家（…）[2]": figures with when and whose."""
     return "；".join(f"{s.fact.shown}（{_label(kb, s)}）[{cite_row(kb, book, s, hits)}]" for s in rows)
 
 
