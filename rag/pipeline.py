@@ -78,9 +78,9 @@ class Pipeline:
         missing = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
         table = FactTable([fact_from_dict(r) for r in rows], vectors, profile,
                           weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) else VERB_SHARE),
-                          has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)))
-        table.doc_dates = {k: doc_as_of(m.date) for k, m in metas.items()}
-        table.chunk_texts = {c.chunk_id: c.text for c in chunks}
+                          has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)),
+                          doc_dates={k: doc_as_of(m.date) for k, m in metas.items()},
+                          chunk_texts={c.chunk_id: c.text for c in chunks})
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         generator = make_generator_for(settings)

@@ -10,6 +10,13 @@ from rag.profile import SELF_REFERENCES
 from rag.schema import Citation, DocMeta, Hit
 
 
+def perspective_note(meta: DocMeta | None, main_city: str, text: str) -> str:
+    """"（此处“我市”指乙市）" when the text's 我市 is not the corpus's main city."""
+    if meta and meta.home_city and meta.home_city != main_city and any(r in text for r in SELF_REFERENCES):
+        return template("extractive_zh")["perspective"].format(city=meta.home_city)
+    return ""
+
+
 class CitationBook:
     """Numbers passages in order of first use; one citation per passage."""
 
@@ -27,9 +34,7 @@ class CitationBook:
                 self._by_chunk[ch.chunk_id] = replace(old, quote=old.quote + "……" + quote)
             return old.n
         meta = self.docs.get(ch.doc_id) or DocMeta(ch.doc_id, ch.doc_id)
-        note = ""
-        if meta.home_city and meta.home_city != self.main_city and any(s in quote for s in SELF_REFERENCES):
-            note = template("extractive_zh")["perspective"].format(city=meta.home_city)
+        note = perspective_note(meta, self.main_city, quote)
         cit = Citation(
             n=len(self._by_chunk) + 1,
             doc_id=ch.doc_id,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
-from rag.answer.citations import CitationBook
+from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
@@ -253,7 +253,8 @@ class ExtractiveAnswerer:
         parts = []
         for c in chosen:
             n = book.cite(c.hit, c.text, c.start, c.end)
-            parts.append(f"{c.text}{self._perspective(c)}[{n}]")
+            note = perspective_note(self.docs.get(c.hit.chunk.doc_id), self.kb.profile.main_city, c.text)
+            parts.append(f"{c.text}{note}[{n}]")
         return Answer(
             question=question,
             text="".join(parts),
@@ -316,13 +317,6 @@ class ExtractiveAnswerer:
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
                       short_note="；".join(n for n in notes if n) if len(results) == 1 else "",
                       citations=book.citations(), figures=figs if len(figs) > 1 else [])
-
-    def _perspective(self, c: Candidate) -> str:
-        meta = self.docs.get(c.hit.chunk.doc_id)
-        main = self.kb.profile.main_city
-        if meta and meta.home_city and meta.home_city != main and any(s in c.text for s in SELF_REFERENCES):
-            return self.t["perspective"].format(city=meta.home_city)
-        return ""
 
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
         book = CitationBook(self.docs, self.kb.profile.main_city)

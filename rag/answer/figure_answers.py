@@ -11,7 +11,7 @@ first and targets apart, and the 简答 is the latest actual figure with its dat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -63,15 +63,17 @@ class FactTable:
     """The figures table with its measure vectors, queried per question."""
 
     def __init__(self, facts: Sequence[Fact], vectors: np.ndarray, profile: Profile,
-                 weight: Callable[[str], float], has: Callable[[str, str], bool]) -> None:
+                 weight: Callable[[str], float], has: Callable[[str, str], bool], *,
+                 doc_dates: Mapping[str, int] | None = None,
+                 chunk_texts: Mapping[str, str] | None = None) -> None:
         self.facts = list(facts)
         self.vectors = vectors
         self.profile = profile
         self.weight = weight  # IDF-like weight of a question word
         self.has = has  # loose "text contains word" (synonyms, gaps)
         self.fact_places = {f.place for f in self.facts}  # places some figure describes
-        self.chunk_texts: dict[str, str] = {}  # chunk id → text, for rare words near a figure
-        self.doc_dates: dict[str, int] = {}  # doc id → yyyymm, to put newer sources first
+        self.chunk_texts = chunk_texts or {}  # chunk id → text, for rare words near a figure
+        self.doc_dates = doc_dates or {}  # doc id → yyyymm, to put newer sources first
 
     def score(self, q: Question, qvec: np.ndarray | None) -> list[Scored]:
         """Every row scored against the question's measure words (unit, place, kind not applied)."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.answer.citations import CitationBook
+from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.figure_answers import FigureResult, Scored, as_of_label
 from rag.answer.knowledge import Knowledge
 from rag.answer.templates import display_date, template
-from rag.profile import SELF_REFERENCES
 from rag.schema import Figure, Hit
 
 
@@ -33,15 +32,6 @@ def _label(kb: Knowledge, s: Scored) -> str:
     when = as_of_label(s.fact)
     doc_date = display_date(meta) if meta else ""
     return f"{when}，{source}" if when and when not in doc_date else f"{source}，{doc_date}"
-
-
-def _perspective(kb: Knowledge, s: Scored) -> str:
-    """"（此处“我市”指乙市）" when a sentence's 我市 is not the corpus's main city."""
-    meta = kb.metas.get(s.fact.doc_id)
-    if meta and meta.home_city and meta.home_city != kb.profile.main_city and \
-            any(r in s.fact.sentence for r in SELF_REFERENCES):
-        return template("extractive_zh")["perspective"].format(city=meta.home_city)
-    return ""
 
 
 def _note(kb: Knowledge, s: Scored) -> str:
@@ -73,7 +63,8 @@ def compose(kb: Knowledge, result: FigureResult, hits: list[Hit], book: Citation
         note = ""
     else:
         n = cite_row(kb, book, main, hits)
-        lines.append(f"{main.fact.sentence}{_perspective(kb, main)}[{n}]")
+        note = perspective_note(kb.metas.get(main.fact.doc_id), kb.profile.main_city, main.fact.sentence)
+        lines.append(f"{main.fact.sentence}{note}[{n}]")
         short = main.fact.shown
         note = _note(kb, main)
     if result.older:
