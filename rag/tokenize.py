@@ -23,6 +23,10 @@ def jieba_tokenizer():  # type: ignore[no-untyped-def]
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    for group in _synonym_lines():  # 经济规模 is one word, so it can match 经济总量
+        for w in group:
+            if len(w) >= 2 and not jieba.dt.FREQ.get(w):
+                jieba.add_word(w)
     return jieba
 
 
@@ -63,15 +67,16 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def _synonym_lines() -> tuple[tuple[str, ...], ...]:
+    text = (resources.files("rag") / "data" / "synonyms.txt").read_text(encoding="utf-8")
+    return tuple(tuple(w.lower() for w in line.split()) for line in text.splitlines()
+                 if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def synonyms() -> dict[str, tuple[str, ...]]:
     """word → all words on its line of rag/data/synonyms.txt (itself included)."""
-    text = (resources.files("rag") / "data" / "synonyms.txt").read_text(encoding="utf-8")
-    out: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        group = tuple(w.lower() for w in line.split() if not line.startswith("#"))
-        for w in group:
-            out[w] = group
-    return out
+    return {w: group for group in _synonym_lines() for w in group}
 
 
 def is_content_word(word: str) -> bool:

@@ -36,7 +36,7 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import is_content_word, synonyms, words
+from rag.tokenize import is_content_word, synonyms, tokens, words
 
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
@@ -88,6 +88,19 @@ def _longest_shared(a: str, b: str) -> str:
     return best
 
 
+def _publisher_phrases(publisher: str, question: str) -> list[str]:
+    """The publisher as the question names it: a shared run of four or more
+    characters (太湖智库的专报), or, beside a word such as 专报 or 报告, two or more
+    of its words (苏州智库专报 for 苏州太湖智库)."""
+    phrase = _longest_shared(publisher, question)
+    if len(phrase) >= 4:
+        return [phrase]
+    if not any(w in question for w in SOURCE_WORDS):
+        return []
+    shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question]
+    return shared if len(shared) >= 2 else []
+
+
 class ExtractiveAnswerer:
     """Builds answers from quoted sentences; never invents text."""
 
@@ -116,7 +129,8 @@ class ExtractiveAnswerer:
         (a paraphrase's wording is not what the documents lack)."""
         out = {}
         for w in q.key_words:
-            idf = max((self.keyword.word_idf(s) or 0.0) for s in synonyms().get(w, (w,)))
+            # a synonym group is as common as its commonest member the corpus uses
+            idf = min((x for s in synonyms().get(w, (w,)) if (x := self.keyword.word_idf(s))), default=0.0)
             content = is_content_word(w)
             if idf:
                 out[w] = idf * (1.0 if content else 0.5)
@@ -266,20 +280,22 @@ class ExtractiveAnswerer:
     def _source_filter(self, q: Question, doc_ids: Sequence[str] | None) -> tuple[Question, Sequence[str] | None]:
         """"某智库的专报里说…": a publisher named in the question limits the
         figures to its documents, and its words are neither place nor measure."""
-        named = {}
+        named: dict[str, list[str]] = {}
         for doc_id, meta in self.docs.items():
-            phrase = _longest_shared(meta.publisher, q.text)
-            if len(phrase) >= 4:
-                named[doc_id] = phrase
+            phrases = _publisher_phrases(meta.publisher, q.text)
+            if phrases:
+                named[doc_id] = phrases
         if not named or doc_ids or len(named) == len(self.docs):
             return q, doc_ids
+        said = [p for phrases in named.values() for p in phrases]
         rest = q.text
-        for phrase in named.values():
+        for phrase in sorted(said, key=len, reverse=True):
             rest = rest.replace(phrase, " ")
         places = tuple(dict.fromkeys(p for _, p in self.kb.profile.places_in(rest)))
-        gone = set(words(" ".join(named.values()))) | SOURCE_WORDS
+        gone = set(words(" ".join(said))) | set(said) | SOURCE_WORDS
         measure = tuple(w for w in q.measure_words if w not in gone)
-        return replace(q, measure_words=measure, places=places), list(named)
+        kept = tuple(w for w in q.words if w not in gone)
+        return replace(q, words=kept, measure_words=measure, places=places), list(named)
 
     def _figure_answer(self, q: Question, question: str, pool: list[Hit],
                        doc_ids: Sequence[str] | None = None) -> Answer | None:
@@ -385,7 +401,8 @@ def resolved_years(sent: str, meta: DocMeta | None) -> str:
 def _part_ok(part: Part, sent: str) -> bool:
     """The sentence holds the kind of answer this sub-question asks for (and, for a
     count, mentions what is counted)."""
-    if part.counted and not any(loosely_has(sent, w) for w in {part.counted, stem(part.counted)}):
+    if part.counted and not any(loosely_has(sent, s) for w in {part.counted, stem(part.counted)}
+                                for s in synonyms().get(w, (w,))):
         return False
     units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
     number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"

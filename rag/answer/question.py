@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from rag.errors import EmptyQuestionError, InvalidTextError, QuestionTooLongError
 from rag.profile import SELF_REFERENCES, Profile
-from rag.tokenize import words
+from rag.tokenize import in_dictionary, words
 
 # Answer kinds and the text patterns that satisfy them.
 KIND_CUES: dict[str, tuple[str, ...]] = {
@@ -23,7 +23,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     "rank": re.compile(r"第\s*[\d一二三四五六七八九十]+|前列|首位|榜首|全国第一|第一"),
     "percent": re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成"),
     "count": re.compile(
-        r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*[多余]?\s*(?:万|亿)?\s*[家项名人个台套亿万元%亩种类位批部岁年天]"
+        r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)\s*[多余]?\s*(?:万|亿)?\s*[家项名人个台套亿万元%亩种类位批部岁年天场次届条所座]"
     ),
     "list": re.compile(r"[、；]|和|及|以及"),
 }
@@ -56,7 +56,8 @@ QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|�
 
 
 ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
-UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位"}
+UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
+                "家": "家个所座", "个": "个家所座"}  # 多少家研发平台 is answered by "212个"
 CN_NUM = "一二两三四五六七八九十百千"
 
 
@@ -98,11 +99,34 @@ class Question:
         return tuple(w for w in self.words if len(w) >= 2 or w.isdigit())
 
 
+# How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
+# tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
+ASKING = re.compile(r"什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
+                    r"(?:多少|几)\s*(?:万亿|亿|万)?\s*[场次届个家项名人位种批台套亩岁年天元条所座]?")
+CN_AMOUNT = re.compile(r"^[一二两三四五六七八九十百千]+(?=万亿|亿|万)")
+MAGNITUDE_UNIT = re.compile(r"^(万亿|亿|万)元$")  # 万亿元 → 万亿: 万亿俱乐部 is about it too
+
+
+TIME_SUFFIX = re.compile(r"(?<=..)[时后前里]$")
+
+
+def _unglued(word: str) -> str:
+    """高田时 → 高田: a time or place suffix jieba left on a word it does not know."""
+    return word if in_dictionary(word) else TIME_SUFFIX.sub("", word)
+
+
+def key_words_of(text: str) -> tuple[str, ...]:
+    """The question's words less its asking phrases; 一万亿元 → 万亿 (a spelled-out
+    round number matches the magnitude the documents write beside digits)."""
+    return tuple(dict.fromkeys(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w)))
+                               for w in words(ASKING.sub(" ", text))))
+
+
 def analyse(text: str, profile: Profile | None = None) -> Question:
     """Break a question into words, numbers, places, wanted answer kinds, and for a
     figure question its unit, time intent and measure words."""
     profile = profile or Profile()
-    wds = tuple(dict.fromkeys(words(text)))
+    wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
     if not places and any(r in text for r in SELF_REFERENCES) and profile.main_city:
@@ -122,7 +146,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 
 def _measure_words(text: str, places: Sequence[str], profile: Profile) -> tuple[str, ...]:
     """The question's words that say what is measured."""
-    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", text))
+    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", text)))
     for rx in (*TIME_CUES.values(), *MEASURE_KINDS.values()):
         core = rx.sub(" ", core)
     for p in sorted({*places, *profile.places}, key=len, reverse=True):
@@ -182,7 +206,10 @@ def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int)
 
 
 def _kinds(text: str) -> tuple[str, ...]:
-    return tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
+    kinds = tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
+    if "year" in kinds and "count" in kinds and not re.search(r"多少|几(?!年)", text):
+        kinds = tuple(k for k in kinds if k != "count")  # 哪一年经济规模上万亿: a year, not a count
+    return kinds
 
 
 def _counted(text: str) -> str | None:
@@ -198,7 +225,7 @@ def _counted(text: str) -> str | None:
 
     after = nouns(m.group(1))
     if after:
-        return max(after, key=len)
+        return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(text[: m.start()])
     return before[-1] if before else None
 

@@ -129,3 +129,23 @@ def test_follow_up_uses_history(pipeline):
     measure = pipeline.ask("那出口额呢？", history=[
         Turn("user", "2021年宁波国家级小巨人企业的营业收入是多少？"), Turn("assistant", "653亿元。")])
     assert measure.short == "144亿元" and "出口额" in measure.standalone_question
+
+
+def test_publisher_named_by_two_of_its_words_limits_the_sources(pipeline):
+    from rag.answer.extractive import _publisher_phrases
+
+    assert _publisher_phrases("甲城太湖智库", "按甲城智库专报的数据，…") == ["甲城", "智库"]
+    assert _publisher_phrases("甲城太湖智库", "甲城有多少家企业？") == []  # no 专报/报告: a place
+    answer = pipeline.ask("按苏州智库专报的数据，宁波小巨人手里有多少个市级以上的研发机构？")
+    assert not answer.refused and "212个" in answer.text
+    assert {c.doc_id[:3] for c in answer.citations} == {"004"}
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("宁波的经济总量是从什么时候起进入一万亿的城市行列的？", "2018年"),  # 进入…行列 ~ 跻身…俱乐部
+    ("宁波那些小巨人企业一共办了多少家市级及以上的研发平台？", "212个"),  # 平台 ~ 机构, 家 ~ 个
+])
+def test_everyday_wording_finds_the_documents_wording(pipeline, question, fact):
+    answer = pipeline.ask(question)
+    assert not answer.refused and fact in answer.text
+    _check_citations(answer)

@@ -60,3 +60,27 @@ def test_follow_up_swaps_the_measure_and_the_place():
     assert rewrite("那出口额呢？", history, profile) == "按2021年的数据，宁波国家级小巨人企业的出口额是多少？"
     history = [Turn("user", "苏州太湖智库的专报里说宁波有多少家小巨人企业？"), Turn("assistant", "283家。")]
     assert rewrite("那苏州呢？", history, profile) == "苏州太湖智库的专报里说苏州有多少家小巨人企业？"
+
+
+@pytest.mark.parametrize("text,present,absent", [
+    # asking phrases say how, not what: no key word of their own, none glued to the next word
+    ("该市组织了多少场线上的国际展会？", {"线上", "展会"}, {"场线", "多少"}),
+    ("这家公司是从什么时候起做这件事的？", set(), {"时候", "这件"}),
+    # a spelled-out round amount matches the magnitude written beside digits
+    ("该市哪一年GDP迈过一万亿元大关？", {"万亿", "大关"}, {"一万亿元", "万亿元"}),
+    # a time suffix jieba leaves on a word it does not know
+    ("甲乙电子收购丙丁时，哪部分业务没有收购？", {"业务"}, {"部分"}),
+])
+def test_key_words_leave_out_how_the_question_asks(text, present, absent):
+    kw = set(analyse(text).key_words)
+    assert present <= kw and not (absent & kw)
+
+
+def test_a_year_question_naming_a_size_asks_for_the_year():
+    assert analyse("该市哪一年经济规模上了万亿？").kinds == ("year",)
+    assert "count" in analyse("该市2020年经济规模有多少亿元？").kinds
+
+
+def test_count_units_of_one_class_and_the_head_noun_counted():
+    part = analyse("那些企业一共办了多少家市级以上的研发平台？").parts[0]
+    assert part.unit == "家" and part.counted == "平台"
