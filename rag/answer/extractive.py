@@ -41,9 +41,12 @@ from rag.tokenize import is_content_word, synonyms, tokens, words
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
+WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+PART_FLOOR = 0.5  # share of a sub-question's own words its answer sentence covers (dev split)
+PARAGRAPH_WEIGHT = 0.6  # a word in the sentences just before, same paragraph (dev split)
 NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
@@ -65,6 +68,14 @@ class Candidate:
     score: float
     terms: frozenset[str]
     part_ok: tuple[bool, ...] = ()
+    part_cov: tuple[float, ...] = ()  # coverage of each sub-question's own words
+
+
+def _share(weights: dict[str, float], credit: dict[str, float], terms: Sequence[str]) -> float:
+    """Weighted share of the terms a sentence covers, summed in the question's word
+    order (a set's order changes per process, and with it float ties)."""
+    total = sum(weights[t] for t in terms)
+    return sum(weights[t] * credit[t] for t in terms) / total if total else 0.0
 
 
 def _names_what_is_asked(c: Candidate, rare: Sequence[str]) -> bool:
@@ -140,7 +151,7 @@ class ExtractiveAnswerer:
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
         weights = self._weights(q)
-        total = sum(weights.values()) or 1.0
+        which = bool(WHICH.search(q.text))
         out: list[Candidate] = []
         for i, hit in enumerate(hits):
             text = hit.chunk.text
@@ -150,12 +161,14 @@ class ExtractiveAnswerer:
             for a, b in split_sentences(text):
                 sent, before = text[a:b], previous
                 previous = sent
-                if len(sent) < 8 or "\n" in sent or sent in hit.chunk.section or BOILERPLATE.search(sent):
-                    continue  # headings, bylines and mastheads are context, not answers
+                heading = sent in hit.chunk.section
+                if len(sent) < 8 or "\n" in sent or (heading and not which) or BOILERPLATE.search(sent):
+                    continue  # bylines and mastheads are context; headings too, unless they
+                    # name what a "which" question asks (2.1 某某型——以某公司为例)
                 lead = REPORTER_PREFIX.match(sent)
                 if lead:
                     a, sent = a + lead.end(), sent[lead.end():]
-                out.append(self._score(q, weights, total, i, hit, a, b, sent, context, meta,
+                out.append(self._score(q, weights, i, hit, a, b, sent, context, meta,
                                        before if ANAPHOR.match(sent) else ""))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]
@@ -166,7 +179,7 @@ class ExtractiveAnswerer:
         out.sort(key=lambda c: -c.score)
         return out
 
-    def _score(self, q: Question, weights: dict[str, float], total: float, i: int, hit: Hit,
+    def _score(self, q: Question, weights: dict[str, float], i: int, hit: Hit,
                a: int, b: int, sent: str, context: str, meta: DocMeta | None,
                antecedent: str = "") -> Candidate:
         low = sent.lower() + antecedent.lower()  # "该公司成立于…": the previous sentence names it
@@ -174,11 +187,14 @@ class ExtractiveAnswerer:
             low += meta.home_city
         low += resolved_years(sent, meta)
         covered = frozenset(t for t in weights if has_word(low, t))
-        nearby = {t for t in weights if t not in covered and has_word(context, t)}
-        # summed in the question's word order: a set's order changes per process and
-        # would change the float sum, and with it ties between list and sentence answers
-        cov = (sum(v for t, v in weights.items() if t in covered)
-               + CONTEXT_WEIGHT * sum(v for t, v in weights.items() if t in nearby)) / total
+        # the sentences just before, in the same paragraph, often hold its dropped subject
+        lead = hit.chunk.text[max(0, a - NEAR_CHARS):a].rsplit("\n", 1)[-1].lower()
+        before = {t for t in weights if t not in covered and has_word(lead, t)}
+        nearby = {t for t in weights if t not in covered and t not in before and has_word(context, t)}
+        credit = {t: 1.0 if t in covered else PARAGRAPH_WEIGHT if t in before
+                  else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
+        cov = _share(weights, credit, weights)
+        part_cov = tuple(_share(weights, credit, [t for t in weights if t in p.text]) for p in q.parts)
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
         numbers = {n for p in asked for n in NUMBER.findall(p.text)}  # a part's own numbers only
@@ -189,7 +205,7 @@ class ExtractiveAnswerer:
             score += 0.15
         score -= 0.0 if numbers_ok else 0.3
         return Candidate(i, hit, a, b, sent, cov, any(part_ok) or q.shape in ("reason", "list"),
-                         numbers_ok, place_ok, score, covered, part_ok)
+                         numbers_ok, place_ok, score, covered, part_ok, part_cov)
 
     def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:
         """A place other than the corpus's main city must be named in the sentence."""
@@ -204,9 +220,14 @@ class ExtractiveAnswerer:
         supported = [c for c in cands if self._supported(c)]
         chosen: list[Candidate] = []
         for k in range(len(q.parts)):
-            best = next((c for c in supported if c.part_ok[k]), None)
-            if best is not None and best not in chosen:
-                chosen.append(best)
+            fit = [c for c in supported if c.part_ok[k]]
+            if len(q.parts) > 1:  # each sub-question by its own words
+                fit = sorted((c for c in fit if c.part_cov[k] >= PART_FLOOR),
+                             key=lambda c: -(c.part_cov[k] + 0.1 * c.hit.score))
+            if fit and fit[0] not in chosen:
+                chosen.append(fit[0])
+        if not chosen:
+            chosen.append(supported[0])
         top = supported[0].score
         limit = max(len(chosen), self.max_sentences + (1 if "list" in q.kinds else 0))
         for c in supported:
@@ -272,7 +293,7 @@ class ExtractiveAnswerer:
         return Answer(
             question=question,
             text="".join(parts),
-            short=short_answer(q, chosen) if not {"count", "percent"} & set(q.kinds) else "",
+            short=short_answer(q, chosen),
             citations=book.citations(),
             hits=list(hits),
         )
@@ -360,7 +381,8 @@ SHORT_PATTERNS = {
 
 
 def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
-    """The figure or date a one-part typed question asks for, taken from the best sentence."""
+    """The figure or date a one-part typed question asks for, taken from the best
+    sentence; no count or share when the sentence holds several."""
     if len(q.parts) != 1 or not chosen:
         return ""
     part, sent = q.parts[0], chosen[0].text
@@ -374,8 +396,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     else:
         pattern = SHORT_PATTERNS[kind]
     matches = list(re.finditer(pattern, sent))
-    if not matches:
-        return ""
+    if not matches or (kind in ("count", "percent") and len(matches) > 1):
+        return ""  # several amounts in one sentence: which is meant is for the reader to see
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
 

@@ -116,10 +116,11 @@ def _unglued(word: str) -> str:
 
 
 def key_words_of(text: str) -> tuple[str, ...]:
-    """The question's words less its asking phrases; 一万亿元 → 万亿 (a spelled-out
+    """The question's words less its asking phrases and 现在/目前 (the time intent
+    says those); 一万亿元 → 万亿 (a spelled-out
     round number matches the magnitude the documents write beside digits)."""
     return tuple(dict.fromkeys(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w)))
-                               for w in words(ASKING.sub(" ", text))))
+                               for w in words(TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text)))))
 
 
 def analyse(text: str, profile: Profile | None = None) -> Question:
@@ -223,6 +224,9 @@ def _counted(text: str) -> str | None:
         return [w for w in words(part) if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isdigit()
                 and is_content_word(w)]
 
+    following = words(m.group(1))[:1]
+    if following and following[0] in ("企业", "公司"):
+        return following[0]  # 组织了多少企业出海参展: companies are what is counted
     after = nouns(m.group(1))
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台

@@ -149,3 +149,38 @@ def test_everyday_wording_finds_the_documents_wording(pipeline, question, fact):
     answer = pipeline.ask(question)
     assert not answer.refused and fact in answer.text
     _check_citations(answer)
+
+
+def test_a_heading_names_the_example_a_which_question_asks_for(pipeline):
+    # the flattened table row under the table's header is not the answer; the section
+    # heading "2.3 技术联盟型——以天生密封件公司为例" is
+    answer = pipeline.ask("技术联盟型追赶模式的代表企业是谁？")
+    assert not answer.refused and "天生密封件" in answer.text.split("[1]")[0]
+    _check_citations(answer)
+
+
+def test_each_sub_question_gets_its_own_best_sentence(pipeline):
+    answer = pipeline.ask("旭升集团和哪家研究院有深度合作？它的首个海外基地建在哪？")
+    assert "首个海外" in answer.text and "萨尔蒂约" in answer.text
+    _check_citations(answer)
+
+
+def test_a_subject_named_just_before_the_sentence_counts(pipeline):
+    # "截至目前，组织超300家企业赴12国参展…" follows the sentence naming the programme
+    answer = pipeline.ask("宁波“甬通全球”系列组织了多少企业出海参展？成效如何？")
+    assert "300家" in answer.text
+    _check_citations(answer)
+
+
+def test_short_answer_only_when_the_sentence_holds_one_amount():
+    from rag.answer.extractive import Candidate, short_answer
+    from rag.answer.question import analyse
+    from rag.schema import Chunk, Hit
+
+    def short(question, sentence):
+        hit = Hit(Chunk("c", "d", sentence, "", 0, len(sentence)), 1.0)
+        c = Candidate(0, hit, 0, len(sentence), sentence, 1.0, True, True, True, 1.0, frozenset())
+        return short_answer(analyse(question), [c])
+
+    assert short("该区建立了多少个研发机构？", "该区建立市级以上研发机构212个。") == "212个"
+    assert short("该公司最新的营收是多少亿元？", "营收从5.5亿元增至36.05亿元，今年达32.91亿元。") == ""
