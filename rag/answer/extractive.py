@@ -193,7 +193,7 @@ class ExtractiveAnswerer:
         nearby = {t for t in weights if t not in covered and t not in before and has_word(context, t)}
         credit = {t: 1.0 if t in covered else PARAGRAPH_WEIGHT if t in before
                   else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
-        cov = _share(weights, credit, weights)
+        cov = _share(weights, credit, list(weights))
         part_cov = tuple(_share(weights, credit, [t for t in weights if t in p.text]) for p in q.parts)
         part_ok = tuple(_part_ok(p, sent) for p in q.parts)
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
