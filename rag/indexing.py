@@ -7,6 +7,8 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -67,11 +69,33 @@ def prepare(settings: Settings) -> Prepared:
     docs = [d if d.meta.home_city else replace(d, meta=replace(d.meta, home_city=profile.doc_cities.get(
         d.meta.doc_id, ""))) for d in docs]
     chunks = [c for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
-    return Prepared(docs, chunks, loaded.skipped, loaded.fingerprint + _hash(json.dumps(domain)), profile)
+    return Prepared(docs, chunks, loaded.skipped,
+                    loaded.fingerprint + _hash(json.dumps(domain)) + builder_fingerprint(), profile)
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+# What the stored index is made by besides the corpus: the cleaning, chunking, profile
+# and figure-extraction code and its data files. A change to any of them makes the
+# index out of date, so `rag index` rebuilds instead of saying it is current.
+BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "profile.py", "indexing.py",
+                 "answer/facts.py", "numbers.py", "data")
+
+
+@lru_cache(maxsize=1)
+def builder_fingerprint() -> str:
+    """A short hash of the code and data files that shape the index."""
+    root = resources.files("rag")
+    digest = hashlib.sha256()
+    for part in BUILDER_PARTS:
+        node = root.joinpath(part)
+        files = sorted((f for f in node.iterdir() if f.is_file()), key=lambda f: f.name) \
+            if node.is_dir() else [node]
+        for f in files:
+            digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def figures_table(prep: Prepared, embedder: Embedder) -> tuple[list[dict[str, Any]], np.ndarray, str]:

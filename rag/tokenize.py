@@ -97,6 +97,11 @@ def is_noun(word: str) -> bool:
     return bool(flags) and (flags[-1].startswith("n") or flags[-1] == "eng")
 
 
+def general_frequency(word: str) -> int:
+    """How often the word occurs in general Chinese (jieba's dictionary count; 0 if unknown)."""
+    return int(jieba_tokenizer().dt.FREQ.get(word) or 0)
+
+
 def in_dictionary(word: str) -> bool:
     """Whether the tokenizer knows the word (unknown ones are often names: 极氪)."""
     return bool(jieba_tokenizer().dt.FREQ.get(word))

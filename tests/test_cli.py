@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
@@ -96,3 +97,15 @@ def test_hostile_questions_and_unknown_documents(built_settings):
     unknown = _rag(built_settings, "ask", "小巨人企业有多少家？", "--doc", "../../etc/passwd")
     assert unknown.returncode == 2 and b"Unknown document" in unknown.stderr + unknown.stdout
     assert b"004_5fdd652ecef025e0" in unknown.stderr + unknown.stdout
+
+
+def test_index_is_rebuilt_when_the_code_that_builds_it_changed(tiny_corpus: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch):
+    import rag.indexing
+
+    args = ["--corpus-dir", str(tiny_corpus), "--index-dir", str(tmp_path / "i"), "index"]
+    assert "Indexed" in runner.invoke(app, args).output
+    assert "up to date" in runner.invoke(app, args).output
+    # what a new release's figure extraction or cleaning looks like to the index
+    monkeypatch.setattr(rag.indexing, "builder_fingerprint", lambda: "00000000")
+    assert "Indexed" in runner.invoke(app, args).output

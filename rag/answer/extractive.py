@@ -36,7 +36,7 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import is_content_word, synonyms, tokens, words
+from rag.tokenize import general_frequency, is_content_word, synonyms, tokens, words
 
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
@@ -50,6 +50,8 @@ PARAGRAPH_WEIGHT = 0.6  # a word in the sentences just before, same paragraph (d
 NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
+EVERYDAY_FREQ = 1000  # jieba dictionary count from which a word is everyday vocabulary
+EVERYDAY_SHARE = 0.4  # weight share of such a word when the corpus never uses it (dev split)
 
 
 @dataclass
@@ -137,7 +139,10 @@ class ExtractiveAnswerer:
         """IDF weight of each key word: a noun or name no passage contains weighs most
         (a question about something absent is not answered from its common words);
         other words count half, and a verb or modifier the corpus never uses little
-        (a paraphrase's wording is not what the documents lack)."""
+        (a paraphrase's wording is not what the documents lack). An everyday word the
+        corpus never uses (办法, 条件: frequent in general Chinese) weighs less than a
+        rare or unknown one (售价, a company's name): it is more likely the asker's
+        wording than the thing asked about."""
         out = {}
         for w in q.key_words:
             # a synonym group is as common as its commonest member the corpus uses
@@ -146,7 +151,8 @@ class ExtractiveAnswerer:
             if idf:
                 out[w] = idf * (1.0 if content else 0.5)
             else:
-                out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING)
+                out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING) * (
+                    EVERYDAY_SHARE if general_frequency(w) >= EVERYDAY_FREQ else 1.0)
         return out
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:

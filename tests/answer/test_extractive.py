@@ -184,3 +184,17 @@ def test_short_answer_only_when_the_sentence_holds_one_amount():
 
     assert short("该区建立了多少个研发机构？", "该区建立市级以上研发机构212个。") == "212个"
     assert short("该公司最新的营收是多少亿元？", "营收从5.5亿元增至36.05亿元，今年达32.91亿元。") == ""
+
+
+def test_an_everyday_word_the_corpus_never_uses_weighs_less_than_a_rare_one(pipeline):
+    weights = pipeline.answerer._weights  # the corpus uses neither 办法 nor 售价
+    from rag.answer.question import analyse
+
+    everyday = weights(analyse("用什么办法支持企业？"))["办法"]
+    rare = weights(analyse("这款产品的售价是多少？"))["售价"]
+    assert everyday < rare
+
+
+def test_the_latest_rank_not_an_older_one(pipeline):
+    answer = pipeline.ask("最新数据里，宁波国家级小巨人数量在全国城市里排第几？")
+    assert answer.short == "第四位" and answer.short_note  # 2023, not 2022's 第3位

@@ -58,3 +58,8 @@ def test_undated_document_takes_its_latest_stated_time():
     f = _facts("截至2025年底，全市共有153家小巨人企业。目前全市共有153家小巨人企业。", date="")
     assert all(x.as_of == 202512 for x in f.values())
     assert doc_as_of("2023-05-05") == 202305 and doc_as_of("2021") == 202106 and doc_as_of("") == 0
+
+
+def test_a_total_refers_back_to_what_the_sentence_counts():
+    f = _facts("甲市国家级小巨人企业数量远超乙市，达283家，总量居全国第四位。")
+    assert f["第四位"].kind == "rank" and "小巨人" in f["第四位"].measure
