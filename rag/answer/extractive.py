@@ -414,6 +414,15 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
 
 
+def _only_qualified(sent: str, counted: str, asked: str) -> bool:
+    """Every mention of the counted word carries a qualifier the question does not
+    (潜在, 市级…): the sentence counts another category."""
+    spots = [m.start() for m in re.finditer(re.escape(counted), sent)]
+    extra = [x for x in QUALIFIERS if x not in asked]
+    return bool(spots) and all(any(sent[max(0, i - len(x) - 2):i].find(x) >= 0 for x in extra)
+                               for i in spots)
+
+
 RELATIVE_YEARS = {"去年": -1, "今年": 0, "前年": -2, "上年": -1}
 
 
@@ -432,6 +441,8 @@ def _part_ok(part: Part, sent: str) -> bool:
     if part.counted and not any(loosely_has(sent, s) for w in {part.counted, stem(part.counted)}
                                 for s in synonyms().get(w, (w,))):
         return False
+    if part.counted and _only_qualified(sent, part.counted, part.text):
+        return False  # "潜在独角兽企业有9家" does not count 独角兽
     units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
     number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
     if part.unit and not re.search(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent):

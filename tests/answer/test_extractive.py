@@ -198,3 +198,9 @@ def test_an_everyday_word_the_corpus_never_uses_weighs_less_than_a_rare_one(pipe
 def test_the_latest_rank_not_an_older_one(pipeline):
     answer = pipeline.ask("最新数据里，宁波国家级小巨人数量在全国城市里排第几？")
     assert answer.short == "第四位" and answer.short_note  # 2023, not 2022's 第3位
+
+
+def test_a_qualified_count_is_not_the_count_asked(pipeline):
+    # "宁波潜在独角兽企业有9家" counts potential unicorns; the answer names the two unicorns
+    answer = pipeline.ask("宁波现在有几家独角兽企业？")
+    assert "9家" not in answer.short and "两家" in answer.text
