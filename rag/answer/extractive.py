@@ -39,6 +39,8 @@ from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import general_frequency, is_content_word, synonyms, tokens, words
 
 REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
+DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思")
+DEFINE_CUE = re.compile(r"是指|指的是|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
@@ -71,6 +73,15 @@ class Candidate:
     terms: frozenset[str]
     part_ok: tuple[bool, ...] = ()
     part_cov: tuple[float, ...] = ()  # coverage of each sub-question's own words
+
+
+def _defines(sent: str, terms: frozenset[str]) -> float:
+    """Bonus for a definition: 0.3 when a question word is what "是指…" defines, else 0.1
+    for any defining phrase."""
+    for m in DEFINE_CUE.finditer(sent):
+        if any(sent[:m.start()].rstrip().endswith(t) for t in terms):
+            return 0.3
+    return 0.1 if DEFINE_CUE.search(sent) else 0.0
 
 
 def _share(weights: dict[str, float], credit: dict[str, float], terms: Sequence[str]) -> float:
@@ -209,6 +220,8 @@ class ExtractiveAnswerer:
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
             score += 0.15
+        if DEFINE_ASK.search(q.text):
+            score += _defines(sent, covered)  # "X的特点是什么" is answered by "X是指…"
         score -= 0.0 if numbers_ok else 0.3
         return Candidate(i, hit, a, b, sent, cov, any(part_ok) or q.shape in ("reason", "list"),
                          numbers_ok, place_ok, score, covered, part_ok, part_cov)

@@ -204,3 +204,12 @@ def test_a_qualified_count_is_not_the_count_asked(pipeline):
     # "宁波潜在独角兽企业有9家" counts potential unicorns; the answer names the two unicorns
     answer = pipeline.ask("宁波现在有几家独角兽企业？")
     assert "9家" not in answer.short and "两家" in answer.text
+
+
+def test_a_definition_answers_what_something_is():
+    from rag.answer.extractive import _defines
+
+    terms = frozenset({"技术联盟型"})
+    assert _defines("技术联盟型是指两个或两个以上的企业联合合作。", terms) == 0.3
+    assert _defines("并购整合型是指以获取技术为目的。", terms) == 0.1  # defines something else
+    assert _defines("技术联盟型有三家代表企业。", terms) == 0.0
