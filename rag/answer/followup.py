@@ -16,6 +16,9 @@ from rag.schema import Turn
 from rag.tokenize import is_content_word, jieba_tokenizer, words
 
 PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
+DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
+TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
+ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|是否|吗")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
 YEAR = re.compile(r"\d{4}年")
 ENTITY_FLAGS = {"nt"}
@@ -40,7 +43,8 @@ def _entity(text: str, places: tuple[str, ...] = ()) -> str | None:
 def is_followup(question: str) -> bool:
     """Whether the question leans on the conversation before it."""
     q = question.strip()
-    return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6)
+    return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
+                or DEMONSTRATIVE.search(q))
 
 
 def _substitute(previous: str, current: str, profile: Profile) -> str:
@@ -65,12 +69,15 @@ def _measure(text: str, profile: Profile) -> str | None:
     head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
     run: list[str] = []
     for w in reversed(list(jieba_tokenizer().cut(head))):
-        if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and \
-                not any(w == p for _, p in profile.places_in(w)):
+        if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and not profile.places_in(w) \
+                and not TIME_WORDS.search(w):
             run.insert(0, w)
         elif run:
             break
     phrase = "".join(run)
+    if len(phrase) < 2 and m:  # "…有多少家国家级小巨人企业": the counted phrase follows
+        after = re.match(r"\s*[家个项名人位种批台套]?([^，,。？?；;]+)", text[m.end():])
+        phrase = after.group(1).strip() if after else ""
     return phrase if len(phrase) >= 2 and phrase in text else None
 
 
@@ -78,9 +85,22 @@ def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
     """"那出口额呢？" after "…营业收入是多少？" → the previous question asking about 出口额."""
     new = [w for w in words(rest) if len(w) >= 2 and is_content_word(w)]
     old = _measure(previous, profile)
-    if len(new) == 1 and old and old in previous and new[0] not in previous:
+    if not old or old not in previous:
+        return None
+    if len(new) == 1 and new[0] not in previous:
         return previous.replace(old, new[0], 1)
+    if len(new) > 1 and _noun_phrase(rest):
+        return previous.replace(old, rest, 1)  # "市级的专精特新中小企业呢？": a whole noun phrase
     return None
+
+
+def _noun_phrase(text: str) -> bool:
+    """No verb, preposition, pronoun or adverb in it: 市级的专精特新中小企业."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    flags = [f for w, f in pseg.cut(text) if w.strip() and w != "的"]
+    return bool(flags) and not any(f[:1] in ("v", "p", "r", "d", "c") for f in flags)
 
 
 def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = None) -> str:
@@ -103,5 +123,18 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
         rest_core = rest_core.replace(p, "")
     if not rest_core:
         return base  # "那乙市呢？" → the previous question about 乙市
-    swapped = _swap_measure(base, rest_core, profile)
-    return swapped or f"{base} {rest}"
+    # a follow-up with its own question word ("最新这一批新增了几家？") is a question of its
+    # own that lacks the subject: it is added to the previous one, not swapped into it
+    if ASKS.search(rest) and not profile.places_in(rest):
+        return _with_subject(base, rest, profile)
+    return _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+
+
+def _with_subject(previous: str, rest: str, profile: Profile) -> str:
+    """The previous question's place and measure put before the new question:
+    "宁波有多少家单项冠军？" + "最新这一批新增了几家？" → "宁波单项冠军最新这一批新增了几家？"."""
+    measure = _measure(previous, profile)
+    if not measure:
+        return f"{previous} {rest}"
+    places = [p for _, p in profile.places_in(previous) if p not in measure]
+    return f"{places[-1] if places else ''}{measure}{rest}"

@@ -102,7 +102,7 @@ class Question:
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
 ASKING = re.compile(r"什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
-                    r"(?:排|排名|排在|位居|居)?第几[位名]?|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
+                    r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
                     r"(?:多少|几)\s*(?:万亿|亿|万)?\s*[场次届个家项名人位种批台套亩岁年天元条所座]?")
 CN_AMOUNT = re.compile(r"^[一二两三四五六七八九十百千]+(?=万亿|亿|万)")
 MAGNITUDE_UNIT = re.compile(r"^(万亿|亿|万)元$")  # 万亿元 → 万亿: 万亿俱乐部 is about it too
@@ -231,7 +231,7 @@ def _counted(text: str) -> str | None:
     after = nouns(m.group(1))
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
-    before = nouns(text[: m.start()])
+    before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
     return before[-1] if before else None
 
 

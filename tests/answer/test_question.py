@@ -62,6 +62,15 @@ def test_follow_up_swaps_the_measure_and_the_place():
     assert rewrite("那苏州呢？", history, profile) == "苏州太湖智库的专报里说苏州有多少家小巨人企业？"
 
 
+def test_follow_up_with_its_own_question_or_a_whole_noun_phrase():
+    profile = Profile(places=("甲市", "丙区"), districts=("丙区",), main_city="甲市")
+    history = [Turn("user", "甲市现在有多少家国家级单项冠军？"), Turn("assistant", "119家。")]
+    # its own question word: the previous subject goes before it (现在 is no subject)
+    assert rewrite("最新这一批新增了几家？", history, profile) == "甲市国家级单项冠军最新这一批新增了几家？"
+    history = [Turn("user", "丙区有多少家国家级专精特新小巨人企业？"), Turn("assistant", "43家。")]
+    assert rewrite("市级的专精特新中小企业呢？", history, profile) == "丙区有多少家市级的专精特新中小企业？"
+
+
 @pytest.mark.parametrize("text,present,absent", [
     # asking phrases say how, not what: no key word of their own, none glued to the next word
     ("该市组织了多少场线上的国际展会？", {"线上", "展会"}, {"场线", "多少"}),
