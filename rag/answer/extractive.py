@@ -203,11 +203,13 @@ class ExtractiveAnswerer:
         if meta and any(s in sent for s in SELF_REFERENCES):
             low += meta.home_city
         low += resolved_years(sent, meta)
-        covered = frozenset(t for t in weights if has_word(low, t))
+        # 潜在独角兽 does not speak of 独角兽: a qualifier the question lacks makes another category
+        qualified = {t for t in weights if _only_qualified(sent, t, q.text)}
+        covered = frozenset(t for t in weights if has_word(low, t) and t not in qualified)
         # the sentences just before, in the same paragraph, often hold its dropped subject
         lead = hit.chunk.text[max(0, a - NEAR_CHARS):a].rsplit("\n", 1)[-1].lower()
-        before = {t for t in weights if t not in covered and has_word(lead, t)}
-        nearby = {t for t in weights if t not in covered and t not in before and has_word(context, t)}
+        before = {t for t in weights if t not in covered and t not in qualified and has_word(lead, t)}
+        nearby = {t for t in weights if t not in covered | before | qualified and has_word(context, t)}
         credit = {t: 1.0 if t in covered else PARAGRAPH_WEIGHT if t in before
                   else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
         cov = _share(weights, credit, list(weights))

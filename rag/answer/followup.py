@@ -137,4 +137,5 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     if not measure:
         return f"{previous} {rest}"
     places = [p for _, p in profile.places_in(previous) if p not in measure]
-    return f"{places[-1] if places else ''}{measure}{rest}"
+    years = "".join(y for y in YEAR.findall(previous) if y not in measure)
+    return f"{places[-1] if places else ''}{years}{measure}{rest}"

@@ -14,7 +14,7 @@ from rag.tokenize import in_dictionary, words
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "year": ("哪一年", "哪年", "何时", "什么时候", "几几年", "什么时间", "成立于", "创建于"),
     "rank": ("第几", "排名", "排第", "名列", "位居", "居全国"),
-    "percent": ("占比", "比重", "份额", "百分之", "比例", "增速", "增长多少", "增幅", "增长率", "贡献率", "占有率"),
+    "percent": ("占比", "比重", "份额", "百分之", "比例", "几成", "增速", "增长多少", "增幅", "增长率", "贡献率", "占有率"),
     "count": ("多少", "几家", "几个", "几项", "几名", "几人", "几种", "数量", "规模", "金额", "多大"),
     "list": ("哪些", "哪几", "有几种", "包括", "分别"),
 }
@@ -101,7 +101,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
+ASKING = re.compile(r"为什么|为何|百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
                     r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
                     r"(?:多少|几)\s*(?:万亿|亿|万)?\s*[场次届个家项名人位种批台套亩岁年天元条所座]?")
 CN_AMOUNT = re.compile(r"^[一二两三四五六七八九十百千]+(?=万亿|亿|万)")
@@ -116,11 +116,22 @@ def _unglued(word: str) -> str:
     return word if in_dictionary(word) else TIME_SUFFIX.sub("", word)
 
 
+CN_COUNT = re.compile(r"^([一二两三四五六七八九十百千]*[十百千][一二三四五六七八九十百千]*)([年个家项名位岁倍天])$")
+
+
+def _digits(word: str) -> str:
+    """十年 → 10年: documents write counts from ten up in digits (两家 stays)."""
+    from rag.numbers import cn_to_int
+
+    m = CN_COUNT.match(word)
+    return f"{cn_to_int(m.group(1))}{m.group(2)}" if m else word
+
+
 def key_words_of(text: str) -> tuple[str, ...]:
     """The question's words less its asking phrases and 现在/目前 (the time intent
     says those); 一万亿元 → 万亿 (a spelled-out
     round number matches the magnitude the documents write beside digits)."""
-    return tuple(dict.fromkeys(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w)))
+    return tuple(dict.fromkeys(_digits(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w))))
                                for w in words(TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text)))))
 
 

@@ -93,3 +93,10 @@ def test_a_year_question_naming_a_size_asks_for_the_year():
 def test_count_units_of_one_class_and_the_head_noun_counted():
     part = analyse("那些企业一共办了多少家市级以上的研发平台？").parts[0]
     assert part.unit == "家" and part.counted == "平台"
+
+
+def test_spelled_out_counts_from_ten_are_digits_and_why_is_no_key_word():
+    kw = analyse("有多少企业在同一行业干了十年以上？为什么？").key_words
+    assert "10年" in kw and "为什么" not in kw
+    assert "两家" in analyse("宁波有哪两家企业上榜？").key_words  # a concrete count is kept
+    assert analyse("发明专利占全市的几成？").kinds == ("percent",)
