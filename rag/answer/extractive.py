@@ -75,6 +75,12 @@ class Candidate:
     part_cov: tuple[float, ...] = ()  # coverage of each sub-question's own words
 
 
+def _gives_reason(sent: str, lead: str) -> bool:
+    """A reason is given in the sentence, or the sentence goes on from one just before
+    it (因为…。此外…)."""
+    return bool(REASON_CUE.search(sent) or REASON_CUE.search(lead[-40:]))
+
+
 def _defines(sent: str, terms: frozenset[str]) -> float:
     """Bonus for a definition: 0.3 when a question word is what "是指…" defines, else 0.1
     for any defining phrase."""
@@ -225,7 +231,8 @@ class ExtractiveAnswerer:
         if DEFINE_ASK.search(q.text):
             score += _defines(sent, covered)  # "X的特点是什么" is answered by "X是指…"
         score -= 0.0 if numbers_ok else 0.3
-        return Candidate(i, hit, a, b, sent, cov, any(part_ok) or q.shape in ("reason", "list"),
+        kind_ok = any(part_ok) or q.shape == "list" or (q.shape == "reason" and _gives_reason(sent, lead))
+        return Candidate(i, hit, a, b, sent, cov, kind_ok,
                          numbers_ok, place_ok, score, covered, part_ok, part_cov)
 
     def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:

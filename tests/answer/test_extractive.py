@@ -213,3 +213,11 @@ def test_a_definition_answers_what_something_is():
     assert _defines("技术联盟型是指两个或两个以上的企业联合合作。", terms) == 0.3
     assert _defines("并购整合型是指以获取技术为目的。", terms) == 0.1  # defines something else
     assert _defines("技术联盟型有三家代表企业。", terms) == 0.0
+
+
+def test_a_why_question_is_answered_by_a_reason():
+    from rag.answer.extractive import _gives_reason
+
+    assert _gives_reason("这得益于完善的培育体系。", "")
+    assert _gives_reason("此外还有港口优势。", "一方面依托于政府政策的支持。")
+    assert not _gives_reason("该市致力于打造单项冠军第一城。", "该市是试点示范城市。")
