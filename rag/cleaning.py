@@ -20,7 +20,10 @@ once whitespace is ignored.
 from __future__ import annotations
 
 import re
+import zlib
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from rag.schema import CleanDoc, DocMeta, Section
@@ -186,14 +189,30 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _shingles(text: str, n: int = 4) -> set[str]:
-    return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
+def _shingles(text: str, n: int = 4) -> set[int]:
+    """The text's character n-grams, as stable integer hashes (crc32: the same in
+    every process, unlike hash())."""
+    return {zlib.crc32(text[i : i + n].encode()) for i in range(max(1, len(text) - n + 1))}
+
+
+NEAR_DUPLICATE = 0.85  # share of a paragraph's 4-grams found in a longer one
+COMMON_GRAM = 50  # a 4-gram in more paragraphs than this says nothing about duplication
 
 
 def _dedupe(paras: list[_Para]) -> tuple[list[_Para], int, int]:
-    """Drop repeated headings and repeated, contained or near-duplicate paragraphs."""
+    """Drop repeated headings and repeated, contained or near-duplicate paragraphs.
+
+    Linear in the text: each paragraph is compared only with the paragraphs that
+    share its 4-grams (an inverted index), not with every other paragraph. A 4-gram
+    shared by more than COMMON_GRAM paragraphs is left out of the comparison (it
+    would make the work quadratic and says nothing about duplication)."""
     keys = [_key(p.text) for p in paras]
-    grams = [_shingles(k) for k in keys]
+    texts = [i for i, p in enumerate(paras) if p.kind == "text" and len(keys[i]) >= 15]
+    grams = {i: _shingles(keys[i]) for i in texts}
+    postings: dict[int, list[int]] = {}
+    for i in texts:
+        for g in grams[i]:
+            postings.setdefault(g, []).append(i)
     drop: set[int] = set()
     seen_headings: set[str] = set()
     for i, p in enumerate(paras):
@@ -201,25 +220,26 @@ def _dedupe(paras: list[_Para]) -> tuple[list[_Para], int, int]:
             if keys[i] in seen_headings:
                 drop.add(i)
             seen_headings.add(keys[i])
-            continue
-        if p.kind != "text" or len(keys[i]) < 15:
-            continue
-        for j, q in enumerate(paras):
-            if j == i or q.kind != "text" or j in drop:
-                continue
-            longer = len(keys[j]) > len(keys[i]) or (len(keys[j]) == len(keys[i]) and j < i)
-            if not longer:
-                continue
-            if keys[i] in keys[j]:
-                drop.add(i)
-                break
-            inter = len(grams[i] & grams[j])
-            if inter / max(1, len(grams[i])) >= 0.85:  # mostly repeated inside a longer one
-                drop.add(i)
-                break
+        elif i in grams and _repeated(i, keys, grams[i], postings, drop):
+            drop.add(i)
     dropped_headings = sum(1 for i in drop if paras[i].kind == "heading")
     kept = [p for i, p in enumerate(paras) if i not in drop]
     return kept, len(drop) - dropped_headings, dropped_headings
+
+
+def _repeated(i: int, keys: list[str], grams: set[int], postings: dict[int, list[int]],
+              drop: set[int]) -> bool:
+    """Paragraph i is inside a longer kept paragraph, or mostly repeated in one."""
+    lists = (postings[g] for g in grams)
+    shared = Counter(chain.from_iterable(post for post in lists if len(post) <= COMMON_GRAM))
+    for j, n in shared.items():
+        if j == i or j in drop:
+            continue
+        if not (len(keys[j]) > len(keys[i]) or (len(keys[j]) == len(keys[i]) and j < i)):
+            continue  # only a longer copy (or the earlier of two equal ones) is kept
+        if n / len(grams) >= NEAR_DUPLICATE or keys[i] in keys[j]:
+            return True
+    return False
 
 
 def clean_document(meta: DocMeta, raw: str, repair: dict[str, Any] | None = None) -> CleanDoc:

@@ -72,11 +72,19 @@ def _build(settings: Settings, rebuild: bool) -> None:
                 return
         except RagError:
             pass
-    with Progress(TextColumn("Embedding chunks"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err) as bar:
-        task = bar.add_task("embed", total=None)
-        report = build_index(settings, progress=lambda done, total: bar.update(task, completed=done,
-                                                                               total=total))
+        clean = bar.add_task("Cleaning documents", total=None)
+        task = bar.add_task("Embedding chunks", total=None, visible=False)
+
+        def cleaned(done: int, total: int, name: str) -> None:
+            bar.update(clean, completed=done, total=total, description=f"Cleaning {name[:40]}")
+
+        def embedded(done: int, total: int) -> None:
+            bar.update(clean, description="Cleaned documents")
+            bar.update(task, completed=done, total=total, visible=True)
+
+        report = build_index(settings, progress=embedded, cleaned=cleaned)
     for name, why in report.skipped:
         err.print(f"[yellow]Skipped {name}:[/yellow] {why}")
     i = report.info

@@ -116,8 +116,9 @@ def _meta_from_entry(entry: dict[str, Any] | None, path: Path, text: str) -> Doc
     return DocMeta(doc_id=entry.get("id", path.stem), **fields)
 
 
-def load_corpus(folder: Path) -> CorpusLoad:
-    """Load every .txt/.md file in ``folder``. Raises CorpusError if none can be used."""
+def load_corpus(folder: Path, max_bytes: int | None = None) -> CorpusLoad:
+    """Load every .txt/.md file in ``folder``; a file over ``max_bytes`` is skipped
+    with a message. Raises CorpusError if none can be used."""
     if not folder.is_dir():
         raise CorpusError(
             f"Corpus folder {folder} does not exist. Set RAG_CORPUS_DIR or create it.",
@@ -127,6 +128,13 @@ def load_corpus(folder: Path) -> CorpusLoad:
     docs: list[RawDoc] = []
     skipped: list[tuple[str, str]] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            why = (f"{size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:g} MB (RAG_MAX_DOC_MB); "
+                   "split the file or raise the limit")
+            log.error("Skipping %s: %s", path.name, why)
+            skipped.append((path.name, why))
+            continue
         data = path.read_bytes()
         if not data.strip():
             log.warning("Skipping empty file %s", path.name)

@@ -57,13 +57,18 @@ class Prepared:
     profile: Profile
 
 
-def prepare(settings: Settings) -> Prepared:
+def prepare(settings: Settings, cleaned: Callable[[int, int, str], None] | None = None) -> Prepared:
     """Load, clean and chunk the corpus and derive its profile (no embedding).
+    ``cleaned(done, total, file name)`` is called after each document is cleaned.
 
     A document whose manifest entry gives no home city gets the one its own
     title or text names (see rag/profile.py)."""
-    loaded = load_corpus(settings.corpus_dir)
-    docs = [clean_document(d.meta, d.text, d.repair) for d in loaded.docs]
+    loaded = load_corpus(settings.corpus_dir, int(settings.max_doc_mb * 1e6))
+    docs = []
+    for n, d in enumerate(loaded.docs, 1):
+        docs.append(clean_document(d.meta, d.text, d.repair))
+        if cleaned:
+            cleaned(n, len(loaded.docs), d.path.name)
     domain = load_domain(settings.corpus_dir)
     profile = derive_profile(docs, domain)
     docs = [d if d.meta.home_city else replace(d, meta=replace(d.meta, home_city=profile.doc_cities.get(
@@ -128,9 +133,11 @@ def build_index(
     settings: Settings,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cleaned: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
-    """Build a fresh index and switch to it. ``progress(done, total)`` is called per batch."""
-    prep = prepare(settings)
+    """Build a fresh index and switch to it. ``progress(done, total)`` is called per
+    embedding batch, ``cleaned(done, total, file name)`` per cleaned document."""
+    prep = prepare(settings, cleaned)
     docs, chunks = prep.docs, prep.chunks
     embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
     metas = {d.meta.doc_id: d.meta for d in docs}

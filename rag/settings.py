@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     query_cache: int = Field(1024, ge=0, le=1_000_000,
                              description="Query embeddings kept in memory (repeat questions skip the model); 0 = off")
     rerank_model: str = Field("", description="CrossEncoder name or path; empty = no rerank")
+    max_doc_mb: float = Field(10.0, gt=0, le=1000, description="Largest document file indexed, in MB "
+                              "(larger ones are skipped with a message)")
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted")
     min_support: float = Field(0.45, ge=0.0, le=1.0,
                                description="Share of the question's key terms the evidence must cover")

@@ -129,3 +129,23 @@ def test_small_synthetic_document():
 def test_bad_repair_anchor_is_reported():
     with pytest.raises(ValueError, match="anchor"):
         clean_document(DocMeta("x", "x"), "甲。\n\n乙。\n", {"move_block": ["丙"]})
+
+
+def test_duplicate_check_agrees_with_comparing_every_pair():
+    """The inverted-index check drops exactly what comparing every pair drops (the
+    old quadratic method, kept here as the reference)."""
+    from bench.cleaning import all_pairs_dedupe
+    from rag.cleaning import _dedupe, _lines, _paragraphs
+
+    base = ["甲市全力打造制造业高质量发展先行城市，单项冠军企业数量位居全国前列。",
+            "乙区拥有国家级专精特新小巨人企业四十三家，市级专精特新中小企业一百九十四家。",
+            "丙公司创建于一九九八年，主要从事通用设备制造业，是国内最大的静密封制造厂商之一。"]
+    paras = [*base, base[0],  # an exact repeat
+             base[1] + "另有重点小巨人企业十家，数量居全市第一。",  # a fuller copy of base[1]
+             base[2].replace("最大", "最大的"),  # a near-duplicate
+             "丁市的情况完全不同，这里讲的是另一件事情，与上面各段都没有关系。"]
+    parsed = _paragraphs(_lines("\n\n".join(paras)), False)
+    drop = all_pairs_dedupe(parsed)
+    kept, dropped, _ = _dedupe(parsed)
+    assert [p.text for p in kept] == [p.text for i, p in enumerate(parsed) if i not in drop]
+    assert dropped == len(drop) == 3

@@ -59,6 +59,7 @@ def test_index_command_builds_with_progress(tiny_corpus: Path, tmp_path: Path):
                                  "index"])
     assert result.exit_code == 0, result.output
     assert "Indexed" in result.output and "2 documents" in result.output
+    assert "Cleaned documents" in result.output  # progress per document, then per embedding batch
 
 
 def test_facts_lists_dated_figures_with_sources(built_settings):

@@ -76,3 +76,11 @@ def test_fingerprint_changes_with_content(real_corpus_copy: Path):
     before = load_corpus(real_corpus_copy).fingerprint
     (real_corpus_copy / "new.md").write_text("# 新文档\n\n内容。", encoding="utf-8")
     assert load_corpus(real_corpus_copy).fingerprint != before
+
+
+def test_a_file_over_the_size_limit_is_skipped_with_a_message(real_corpus_copy: Path):
+    (real_corpus_copy / "huge.txt").write_text("宁波制造业。" * 200_000, encoding="utf-8")  # 3.6 MB
+    loaded = load_corpus(real_corpus_copy, max_bytes=1_000_000)
+    why = dict(loaded.skipped)["huge.txt"]
+    assert "over the limit of 1 MB" in why and "RAG_MAX_DOC_MB" in why
+    assert len(loaded.docs) == 5  # the others still load
