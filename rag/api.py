@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.errors import (
     EmbedderMismatchError,
     EmptyQuestionError,
+    IndexDamagedError,
     IndexMissingError,
     QuestionTooLongError,
     RagError,
@@ -128,6 +129,8 @@ class Service:
                     except IndexMissingError as exc:
                         raise ApiError(503, "index_missing", str(exc), exc.zh) from None
                     except StoreUnavailableError as exc:
+                    except IndexDamagedError as exc:
+                        raise ApiError(503, "index_damaged", str(exc), exc.zh) from None
                         raise ApiError(503, "store_unavailable", str(exc), exc.zh) from None
                     except EmbedderMismatchError as exc:
                         raise ApiError(503, "index_mismatch", str(exc), exc.zh) from None
@@ -195,7 +198,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
-        status = 503 if isinstance(exc, StoreUnavailableError | IndexMissingError | EmbedderMismatchError) else 400
+        unavailable = StoreUnavailableError | IndexMissingError | IndexDamagedError | EmbedderMismatchError
+        status = 503 if isinstance(exc, unavailable) else 400
         return _error(status, type(exc).__name__, str(exc), exc.zh)
 
     @app.exception_handler(RequestValidationError)

@@ -109,3 +109,23 @@ class StoreUnavailableError(RagError):
             " requests will work again as soon as it is.",
             "向量库暂时无法连接，请稍后再试或联系管理员。",
         )
+
+
+class BuildLockedError(RagError):
+    """Another process is building the index in the same folder."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(
+            f"Another index build is running ({holder}). Wait for it to finish, or stop it, then retry.",
+            "另一个索引构建正在进行，请等待其完成后再试。",
+        )
+
+
+class IndexDamagedError(RagError):
+    """The index files exist but cannot be read."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(
+            f"The index at {where} is damaged ({detail}). Run `rag index --rebuild`.",
+            "索引文件已损坏，请管理员运行 rag index --rebuild 重新建立索引。",
+        )

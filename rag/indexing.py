@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,11 +24,11 @@ from rag.chunking import chunk_document
 from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
-from rag.errors import IndexMissingError
+from rag.errors import BuildLockedError, IndexDamagedError, IndexMissingError
 from rag.profile import Profile, derive_profile, load_domain
 from rag.schema import Chunk, CleanDoc, DocMeta
 from rag.settings import Settings
-from rag.store import BuildInfo, ChromaStore, open_client
+from rag.store import BuildInfo, ChromaStore, open_client, remove_stale_segments
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +132,17 @@ def store_for(settings: Settings, create: bool = False) -> ChromaStore:
         return ChromaStore(client, settings.collection, where)
     if not create and not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(str(settings.index_dir))
-    return ChromaStore(open_client(settings.index_dir), settings.collection, str(settings.index_dir))
+    try:
+        client = open_client(settings.index_dir)
+    except IndexDamagedError:
+        if not create:
+            raise
+        # a build replaces a damaged database: keep it aside (nothing is deleted), start afresh
+        aside = settings.index_dir / f"chroma.damaged-{time.strftime('%Y%m%d%H%M%S')}"
+        (settings.index_dir / "chroma").rename(aside)
+        log.warning("The index database was damaged; moved it to %s and building a new one", aside)
+        client = open_client(settings.index_dir)
+    return ChromaStore(client, settings.collection, str(settings.index_dir))
 
 
 def build_index(
@@ -136,7 +152,37 @@ def build_index(
     cleaned: Callable[[int, int, str], None] | None = None,
 ) -> BuildReport:
     """Build a fresh index and switch to it. ``progress(done, total)`` is called per
-    embedding batch, ``cleaned(done, total, file name)`` per cleaned document."""
+    embedding batch, ``cleaned(done, total, file name)`` per cleaned document.
+    One build at a time per index folder: a second one raises BuildLockedError."""
+    with build_lock(settings.index_dir):
+        return _build(settings, embedder, progress, cleaned)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's build lock (a lock file; released if the process dies),
+    or raise BuildLockedError naming the process that holds it."""
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    owner = index_dir / ".build.owner"
+    lock = FileLock(str(index_dir / ".build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "unknown process"
+        raise BuildLockedError(holder) from None
+    try:
+        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            owner.unlink()
+        lock.release()
+
+
+def _build(settings: Settings, embedder: Embedder | None, progress: Callable[[int, int], None] | None,
+           cleaned: Callable[[int, int, str], None] | None) -> BuildReport:
     prep = prepare(settings, cleaned)
     docs, chunks = prep.docs, prep.chunks
     embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
@@ -162,5 +208,8 @@ def build_index(
     }
     facts = figures_table(prep, embedder)
     built = store_for(settings, create=True).build(docs, chunks, embed, info, facts=facts)
+    if not settings.chroma_host:
+        removed = remove_stale_segments(settings.index_dir / "chroma")
+        log.info("Removed %d vector folders of earlier builds", removed)
     log.info("Indexed %d chunks from %d documents", built.n_chunks, built.n_docs)
     return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in docs})

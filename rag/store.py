@@ -18,6 +18,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import IndexMissingError, StoreUnavailableError
+from rag.errors import IndexDamagedError, IndexMissingError, StoreUnavailableError
 from rag.schema import Chunk, CleanDoc, DocMeta, Section
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,41 @@ def open_client(index_dir: Path, host: str = "", port: int = 8000) -> Any:
             return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
         except Exception as exc:  # noqa: BLE001 - chromadb raises several kinds here
             raise StoreUnavailableError(f"{host}:{port}", str(exc)[:200]) from None
-    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001 - a damaged sqlite file raises chromadb's InternalError
+        if _damaged(exc):
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()  # else this process reuses the broken client
+            raise IndexDamagedError(str(index_dir), str(exc)[:120]) from None
+        raise
+
+
+def _damaged(exc: Exception) -> bool:
+    """Whether a Chroma error says its database file is unreadable."""
+    text = str(exc).lower()
+    return any(w in text for w in ("not a database", "malformed", "disk image", "corrupt", "file is encrypted"))
+
+
+SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def remove_stale_segments(chroma_dir: Path) -> int:
+    """Delete the vector folders an embedded Chroma keeps after their collections were
+    deleted (one per earlier build); the folders of live segments stay. Returns how
+    many were removed."""
+    db = chroma_dir / "chroma.sqlite3"
+    if not db.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        live = {row[0] for row in conn.execute("SELECT id FROM segments")}
+    removed = 0
+    for folder in chroma_dir.iterdir():
+        if folder.is_dir() and SEGMENT_DIR.match(folder.name) and folder.name not in live:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -98,6 +135,8 @@ class ChromaStore:
         except Exception as exc:
             if _unreachable(exc):
                 raise StoreUnavailableError(self.where, str(exc)[:200]) from None
+            if _damaged(exc):
+                raise IndexDamagedError(self.where, str(exc)[:120]) from None
             raise
         return (pointer.metadata or {}).get("active")
 
@@ -161,6 +200,8 @@ class ChromaStore:
         except Exception as exc:
             if _unreachable(exc):
                 raise StoreUnavailableError(self.where, str(exc)[:200]) from None
+            if _damaged(exc):
+                raise IndexDamagedError(self.where, str(exc)[:120]) from None
             raise
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
