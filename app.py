@@ -1,7 +1,9 @@
 """Streamlit chat for officials: ask in Chinese, get short cited answers.
 
 Run: .venv/bin/streamlit run app.py   (bash scripts/run.sh does it for you)
-This file only displays; rag.pipeline decides what to answer.
+This file only displays; rag.pipeline decides what to answer. Every question
+and document text shown goes through plain() (rag.plain_text): Streamlit renders
+captions, labels, expander titles and table cells as Markdown too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rag.errors import IndexMissingError, RagError
 from rag.export import conversation_markdown
 from rag.feedback import FeedbackStore
 from rag.highlight import document_page, quote_in_passage
+from rag.plain_text import plain_markdown as plain
 from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings
 
@@ -34,7 +37,7 @@ def settings() -> Settings:
     try:
         return load_settings()
     except RagError as exc:
-        st.error(exc.zh)
+        st.error(plain(exc.zh))
         st.stop()
         raise
 
@@ -49,27 +52,24 @@ def build_index_ui(s: Settings) -> None:
         try:
             build_index(s, progress=lambda done, total: bar.progress(done / total, text=f"已处理 {done}/{total} 段"))
         except RagError as exc:
-            st.error(exc.zh)
+            st.error(plain(exc.zh))
             st.stop()
         st.cache_resource.clear()
         st.rerun()
     st.stop()
 
 
-def _safe(text: str) -> str:
-    """Document text shown as Markdown: escape Markdown and HTML characters."""
-    return re.sub(r"([\\`*_{}<>#|~])", r"\\\1", text).replace("\n", "  \n")
-
-
 def show_sources(answer: Answer, idx: int, show_scores: bool) -> None:
     if answer.figures:
         st.caption("不同资料给出的数字")
-        st.table([{"数字": f.value + ("（目标）" if f.label else ""), "来源": f"{f.title} [{f.citation}]",
-                   "日期": f.date} for f in answer.figures])
+        st.table([{"数字": plain(f.value) + ("（目标）" if f.label else ""),
+                   "来源": plain(f"{f.title} [{f.citation}]"), "日期": plain(f.date)}
+                  for f in answer.figures])
     label = "最接近的段落" if answer.refused else "来源"
     for c in answer.citations:
-        with st.expander(f"[{c.n}] 《{c.title}》 · {c.publisher} · {c.date}", expanded=False):
-            st.caption(f"章节：{c.section or '—'}{('　' + c.note) if c.note else ''}")
+        with st.expander(f"[{c.n}] 《{plain(c.title)}》 · {plain(c.publisher)} · {plain(c.date)}",
+                         expanded=False):
+            st.caption(f"章节：{plain(c.section) or '—'}{('　' + plain(c.note)) if c.note else ''}")
             st.markdown(f"<div class='passage'>{quote_in_passage(c.passage, c.quote)}</div>",
                         unsafe_allow_html=True)
             if st.toggle("查看全文并定位", key=f"doc-{idx}-{c.n}"):
@@ -80,7 +80,7 @@ def show_sources(answer: Answer, idx: int, show_scores: bool) -> None:
     if show_scores and answer.hits:
         st.caption(label + "检索得分")
         st.table([{"#": h.rank, "得分": round(h.score, 3), "向量": round(h.dense, 2),
-                   "关键词": round(h.keyword, 2), "段落": h.chunk.text[:60]} for h in answer.hits])
+                   "关键词": round(h.keyword, 2), "段落": plain(h.chunk.text[:60])} for h in answer.hits])
 
 
 def show_feedback(answer: Answer, idx: int, s: Settings) -> None:
@@ -101,29 +101,33 @@ def show_feedback(answer: Answer, idx: int, s: Settings) -> None:
 
 def show_notices(answer: Answer) -> None:
     if answer.notice:
-        st.info(answer.notice)
+        st.info(plain(answer.notice))
     if answer.unverified_numbers:
-        st.warning("以下数字未能在所引资料中核实，请谨慎使用：" + "、".join(answer.unverified_numbers))
+        st.warning("以下数字未能在所引资料中核实，请谨慎使用：" + plain("、".join(answer.unverified_numbers)))
 
 
 def show_answer(answer: Answer, idx: int, s: Settings, show_scores: bool) -> None:
     show_notices(answer)
     if answer.standalone_question and answer.standalone_question != answer.question:
-        st.caption(f"按“{_safe(answer.standalone_question)}”理解")
+        st.caption(f"按“{plain(answer.standalone_question)}”理解")
     if answer.short:
-        note = f"（{_safe(answer.short_note)}）" if answer.short_note else ""
-        st.markdown(f"**简答：{_safe(answer.short)}**{note}")
-    st.markdown(_safe(answer.text))
+        st.markdown(short_line(answer))
+    st.markdown(plain(answer.text))
     show_sources(answer, idx, show_scores)
     show_feedback(answer, idx, s)
+
+
+def short_line(answer: Answer) -> str:
+    """The 简答 line as Markdown."""
+    note = f"（{plain(answer.short_note)}）" if answer.short_note else ""
+    return f"**简答：{plain(answer.short)}**{note}"
 
 
 def stream(answer: Answer):  # type: ignore[no-untyped-def]
     """Yield the answer sentence by sentence (extractive answers arrive whole)."""
     if answer.short:
-        note = f"（{_safe(answer.short_note)}）" if answer.short_note else ""
-        yield f"**简答：{_safe(answer.short)}**{note}\n\n"
-    yield from re.split(r"(?<=\])", _safe(answer.text))
+        yield short_line(answer) + "\n\n"
+    yield from re.split(r"(?<=\])", plain(answer.text))
 
 
 def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
@@ -140,8 +144,8 @@ def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
             show_scores = st.checkbox("显示检索得分", value=False)
         with st.expander("关于这些资料", expanded=False):
             for meta in docs.values():
-                st.markdown(f"**{_safe(meta.title)}**  \n{_safe(meta.publisher)} · {meta.date}"
-                            f"  \n{_safe(meta.date_note)}  \n{_safe(meta.note)}")
+                st.markdown(f"**{plain(meta.title)}**  \n{plain(meta.publisher)} · {plain(meta.date)}"
+                            f"  \n{plain(meta.date_note)}  \n{plain(meta.note)}")
         answers = [t["answer"] for t in st.session_state.get("turns", [])]
         st.download_button("导出对话（Markdown）", conversation_markdown(answers),
                            file_name="问答记录.md", mime="text/markdown", disabled=not answers)
@@ -156,7 +160,7 @@ def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | No
 
     def on_token(piece: str) -> None:  # an LLM answer shows up as it is generated
         pieces.append(piece)
-        holder.markdown(_safe("".join(pieces)) + " ▌")
+        holder.markdown(plain("".join(pieces)) + " ▌")
 
     try:
         answer = pipe.ask(question, top_k, doc_ids or None, history=history,
@@ -164,7 +168,7 @@ def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | No
         holder.empty()
         return answer  # type: ignore[no-any-return]
     except RagError as exc:
-        st.warning(exc.zh)
+        st.warning(plain(exc.zh))
     except Exception:  # noqa: BLE001 - the chat must stay usable
         st.error("回答时出现意外错误，请稍后重试或换个问法。")
     return None
@@ -183,7 +187,7 @@ def main() -> None:
         build_index_ui(s)
         return
     except RagError as exc:
-        st.error(exc.zh)
+        st.error(plain(exc.zh))
         st.stop()
         return
     st.session_state.setdefault("turns", [])
@@ -199,7 +203,7 @@ def main() -> None:
         with examples.container():
             st.write("可以这样问：")
             for j, q in enumerate(pipe.knowledge.profile.examples):
-                if st.button(q, key=f"ex-{j}"):
+                if st.button(plain(q), key=f"ex-{j}"):
                     st.session_state.pending = q
                     st.rerun()
     question = st.chat_input("请输入问题") or pending

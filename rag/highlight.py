@@ -1,17 +1,27 @@
-"""HTML for showing a quote inside its passage or document; every text is escaped."""
+"""HTML for showing a quote inside its passage or document; every text is escaped.
+
+Every line ending becomes <br>: the chat page puts this HTML into Markdown, where
+a blank line would end the HTML block and let the rest be read as Markdown.
+"""
 
 from __future__ import annotations
 
+import re
 from html import escape
+
+
+def _html(text: str) -> str:
+    """``text`` escaped, its line breaks as <br>."""
+    return re.sub(r"\r\n?|\n", "<br>", escape(text))
 
 
 def mark(text: str, start: int, end: int) -> str:
     """``text`` as HTML with ``text[start:end]`` wrapped in <mark id="hit">."""
     start, end = max(0, start), min(len(text), end)
     return (
-        escape(text[:start]).replace("\n", "<br>")
-        + f'<mark id="hit">{escape(text[start:end])}</mark>'
-        + escape(text[end:]).replace("\n", "<br>")
+        _html(text[:start])
+        + f'<mark id="hit">{_html(text[start:end])}</mark>'
+        + _html(text[end:])
     )
 
 
@@ -20,7 +30,7 @@ def quote_in_passage(passage: str, quote: str) -> str:
     first = quote.split("……")[0]
     i = passage.find(first)
     if i < 0:
-        return escape(passage)
+        return _html(passage)
     return mark(passage, i, i + len(first))
 
 

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from .conftest import ROOT
+from .test_plain_text import GFM_URL, shown
 
 APP = str(ROOT / "app.py")
 
@@ -23,7 +24,8 @@ def app(built_settings, monkeypatch, tmp_path: Path) -> AppTest:
 
 
 def _markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """The page's Markdown as the reader sees it (user and document text is escaped)."""
+    return "\n".join(shown(m.value) for m in at.markdown)
 
 
 def test_empty_chat_shows_examples_and_documents(app):
@@ -64,6 +66,17 @@ def test_html_in_question_is_text(app):
     assert not app.exception
     assert any("<script>" in t.value for t in app.text)  # shown literally via st.text
     assert all("<script>" not in m.value for m in app.markdown)
+
+
+def test_markdown_in_question_is_escaped_everywhere(app):
+    question = "![q](http://127.0.0.1:9/x.png)[点这里](http://127.0.0.1:9/phish) http://127.0.0.1:9/auto"
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception
+    assert any(t.value == question for t in app.text)  # the question itself, via st.text
+    shown_markdown = [m.value for m in [*app.markdown, *app.caption]] + [e.label for e in app.expander]
+    assert any(question in shown(v) for v in shown_markdown)  # in the refusal, as text
+    for value in shown_markdown:
+        assert "](" not in value and not GFM_URL.search(value.replace("\\", ""))
 
 
 def test_feedback_is_stored(app, tmp_path):
