@@ -22,6 +22,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -169,8 +170,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application (``settings`` default: from RAG_* env and .env)."""
     settings = settings or load_settings()
     svc = Service(settings)
-    app = FastAPI(title="制造业冠军企业问答 API", version="1.0",
-                  description="Cited answers over the Ningbo champion-company articles.")
+    # Swagger UI and ReDoc served from a packaged copy (/docs, /redoc), not a public CDN:
+    # an intranet without internet access still gets its API documentation
+    app = FastAPIOffline(title="制造业冠军企业问答 API", version="1.0",
+                         description="Cited answers over the Ningbo champion-company articles.")
     app.state.service = svc
     origins = split_list(settings.cors_origins)
     if origins:
