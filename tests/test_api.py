@@ -9,6 +9,7 @@ import json
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ import uvicorn
 
 from rag.api import create_app, server_options
 from rag.indexing import build_index
+from rag.ratelimit import SqliteLimiter
 
 from .conftest import CORPUS
 
@@ -32,7 +34,11 @@ def _port() -> int:
 @contextlib.contextmanager
 def serve(settings):
     port = _port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+    app = create_app(settings)
+    counters = tempfile.mkdtemp(prefix="ratelimit-")
+    if isinstance(app.state.service.limiter, SqliteLimiter):  # each test server counts afresh, not in the session index
+        app.state.service.limiter = SqliteLimiter(Path(counters) / "ratelimit.sqlite3")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", **server_options(settings)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -44,6 +50,7 @@ def serve(settings):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        shutil.rmtree(counters, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
