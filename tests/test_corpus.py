@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +90,167 @@ def test_a_file_over_the_size_limit_is_skipped_with_a_message(real_corpus_copy: 
     why = dict(loaded.skipped)["huge.txt"]
     assert "over the limit of 1 MB" in why and "RAG_MAX_DOC_MB" in why
     assert len(loaded.docs) == 5  # the others still load
+
+
+# --- manifest.json validated before anything is indexed (issue 10, item 10) ---------------
+
+IDS = ["000_fafd1efa235bafb1", "001_3c0e7a45cfebf7e4", "002_ac0426586843b9be",
+       "003_49865a4a9ee88339", "004_5fdd652ecef025e0"]
+
+
+def _edit_manifest(folder: Path, edit: Callable[[dict[str, Any]], Any]) -> None:
+    """Apply ``edit`` to the manifest's JSON (it may return a replacement) and save it."""
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data = edit(data) or data
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _skipped_only(folder: Path, name: str) -> str:
+    """Load ``folder``; exactly ``name`` is skipped and every other document loads.
+    Returns the reason given for ``name``."""
+    loaded = load_corpus(folder)
+    reasons = dict(loaded.skipped)
+    assert list(reasons) == [name], loaded.skipped
+    stem = name.removesuffix(".txt")
+    assert sorted(d.meta.doc_id for d in loaded.docs) == [i for i in IDS if i != stem]
+    assert "manifest.json" in reasons[name]
+    return reasons[name]
+
+
+def test_an_entry_without_file_skips_the_document_its_id_names(real_corpus_copy: Path):
+    def edit(m: dict[str, Any]) -> None:
+        del m["documents"][1]["file"]
+
+    _edit_manifest(real_corpus_copy, edit)
+    why = _skipped_only(real_corpus_copy, f"{IDS[1]}.txt")
+    assert "entry 2" in why and "field 'file' is missing" in why and "guessed metadata" in why
+
+
+def test_an_entry_without_file_or_id_is_reported_and_everything_else_loads(real_corpus_copy: Path):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"].append({"title": "无文件"}))
+    loaded = load_corpus(real_corpus_copy)
+    assert len(loaded.docs) == 5
+    assert loaded.skipped == [("manifest.json entry 6", "manifest.json entry 6 (no file): field 'file' is missing")]
+
+
+def test_an_entry_that_is_a_string_skips_that_file(real_corpus_copy: Path):
+    def edit(m: dict[str, Any]) -> None:
+        m["documents"][2] = f"{IDS[2]}.txt"
+
+    _edit_manifest(real_corpus_copy, edit)
+    why = _skipped_only(real_corpus_copy, f"{IDS[2]}.txt")
+    assert "entry 3" in why and "must be an object" in why and "got a string" in why
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda m: m["documents"], "the top level must be an object"),
+    (lambda m: {**m, "documents": {"a": m["documents"][0]}}, "field 'documents' must be a list"),
+    (lambda m: {**m, "repairs": "none"}, "field 'repairs' must be an object"),
+], ids=["top-level list", "documents as object", "repairs as string"])
+def test_an_unusable_manifest_is_a_clear_error_naming_it(real_corpus_copy: Path, edit, problem: str):
+    _edit_manifest(real_corpus_copy, edit)
+    with pytest.raises(CorpusError) as err:
+        load_corpus(real_corpus_copy)
+    assert str(real_corpus_copy / "manifest.json") in str(err.value) and problem in str(err.value)
+    assert "manifest.json" in err.value.zh and "清单" in err.value.zh
+
+
+def test_a_bad_repair_is_ignored_with_an_error_naming_the_id(real_corpus_copy: Path, caplog):
+    _edit_manifest(real_corpus_copy, lambda m: m["repairs"].update({IDS[2]: "move it"}))
+    with caplog.at_level(logging.ERROR):
+        loaded = load_corpus(real_corpus_copy)
+    assert len(loaded.docs) == 5 and loaded.skipped == []
+    assert next(d for d in loaded.docs if d.meta.doc_id == IDS[2]).repair == {}
+    assert f'repairs for "{IDS[2]}" ignored' in caplog.text and "must be an object" in caplog.text
+
+
+def test_valid_repairs_still_reach_their_document():
+    repair = next(d.repair for d in load_corpus(CORPUS).docs if d.meta.doc_id == IDS[2])
+    assert repair["move_block"][0] == "林锦锦 葛振峰" and repair["heading"]
+
+
+def test_a_duplicate_id_skips_the_later_entry_naming_both_files(real_corpus_copy: Path):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"][3].update(id=IDS[0]))
+    why = _skipped_only(real_corpus_copy, f"{IDS[3]}.txt")
+    assert f"{IDS[3]}.txt (manifest.json entry 4, field 'id')" in why
+    assert f'id "{IDS[0]}" is already the id of {IDS[0]}.txt (manifest.json entry 1' in why
+
+
+def test_an_unlisted_file_whose_name_is_a_taken_id_is_skipped(real_corpus_copy: Path):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"][0].update(id="extra"))
+    (real_corpus_copy / "extra.md").write_text("# 另一篇\n\n内容。\n", encoding="utf-8")
+    loaded = load_corpus(real_corpus_copy)
+    why = dict(loaded.skipped)["extra.md"]
+    assert "extra.md (not in manifest.json" in why and f"{IDS[0]}.txt (manifest.json entry 1" in why
+    assert len(loaded.docs) == 5
+
+
+def test_a_second_entry_for_the_same_file_is_ignored(real_corpus_copy: Path):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"].append({"file": f"{IDS[4]}.txt", "title": "重复"}))
+    loaded = load_corpus(real_corpus_copy)
+    assert len(loaded.docs) == 5
+    name, why = loaded.skipped[0]
+    assert name == "manifest.json entry 6" and "field 'file'" in why and "already listed in entry 5" in why
+    assert next(d for d in loaded.docs if d.meta.doc_id == IDS[4]).meta.title != "重复"
+
+
+def test_a_numeric_date_skips_that_document_with_a_message(real_corpus_copy: Path):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"][0].update(date=2021))
+    why = _skipped_only(real_corpus_copy, f"{IDS[0]}.txt")
+    assert f'entry 1 (file "{IDS[0]}.txt")' in why
+    assert "field 'date' must be a string, got the number 2021" in why and '"2021"' in why
+
+
+@pytest.mark.parametrize(("field", "value", "got"), [
+    ("home_city", ["苏州"], "got a list"),
+    ("title", 42, "got the number 42"),
+    ("publisher", {"name": "x"}, "got an object"),
+    ("id", True, "got a boolean"),
+    ("file", "", "is empty"),
+])
+def test_a_field_of_the_wrong_type_skips_that_document(real_corpus_copy: Path, field: str, value: Any, got: str):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"][4].update({field: value}))
+    why = _skipped_only(real_corpus_copy, f"{IDS[4]}.txt")
+    assert "entry 5" in why and f"field '{field}'" in why and got in why
+
+
+@pytest.mark.parametrize("path", [f"../{IDS[1]}.txt", f"sub/{IDS[1]}.txt", f"C:\\corpus\\{IDS[1]}.txt"])
+def test_a_path_in_file_skips_the_file_it_points_at(real_corpus_copy: Path, path: str):
+    _edit_manifest(real_corpus_copy, lambda m: m["documents"][1].update(file=path))
+    why = _skipped_only(real_corpus_copy, f"{IDS[1]}.txt")
+    assert "entry 2" in why and "field 'file'" in why and "is a path" in why
+
+
+def test_an_entry_with_only_file_and_nulls_gets_a_guessed_title(real_corpus_copy: Path, caplog):
+    def edit(m: dict[str, Any]) -> None:
+        m["documents"][0] = {"file": f"{IDS[0]}.txt", "date": None, "titel": "拼错"}
+
+    _edit_manifest(real_corpus_copy, edit)
+    with caplog.at_level(logging.WARNING):
+        loaded = load_corpus(real_corpus_copy)
+    meta = next(d.meta for d in loaded.docs if d.meta.doc_id == IDS[0])
+    assert meta.title == "宁波制造业单项冠军企业技术追赶模式分析" and meta.date == ""
+    assert "'titel'" in caplog.text and loaded.skipped == []
+
+
+def test_rag_index_and_info_survive_a_bad_manifest(tiny_corpus: Path, tmp_path: Path):
+    """End to end, the CLI as a subprocess: a numeric date and a path in `file` skip
+    their documents with a message, the rest index, and `rag info` works."""
+    (tiny_corpus / "c.txt").write_text("# 丙\n\n丙公司生产齿轮。\n", encoding="utf-8")
+    (tiny_corpus / "manifest.json").write_text(json.dumps({"documents": [
+        {"file": "a.txt", "title": "甲公司", "date": 2021},
+        {"file": "b.md", "title": "乙市产业", "date": "2022"},
+        {"file": "../c.txt", "title": "丙"},
+    ]}), encoding="utf-8")
+    env = {**os.environ, "RAG_CORPUS_DIR": str(tiny_corpus), "RAG_INDEX_DIR": str(tmp_path / "idx"),
+           "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+    rag = str(Path(sys.executable).with_name("rag"))
+    built = subprocess.run([rag, "index"], env=env, capture_output=True, text=True, timeout=300)
+    out = built.stdout + built.stderr
+    assert built.returncode == 0, out
+    assert "Skipped a.txt" in out and "field 'date'" in out and "Skipped c.txt" in out
+    assert "from 1 documents" in out and "Traceback" not in out
+    info = subprocess.run([rag, "info"], env=env, capture_output=True, text=True, timeout=120)
+    assert info.returncode == 0 and "Traceback" not in info.stdout + info.stderr
+    assert "乙市产业" in info.stdout and "2022" in info.stdout and "甲公司" not in info.stdout
