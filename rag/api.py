@@ -8,12 +8,12 @@ Start with `rag serve`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import queue
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Iterator
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.errors import (
     EmbedderMismatchError,
     EmptyQuestionError,
+    FeedbackBusyError,
     IndexDamagedError,
     IndexMissingError,
     QuestionTooLongError,
@@ -36,6 +37,7 @@ from rag.errors import (
     StoreUnavailableError,
 )
 from rag.feedback import FeedbackStore
+from rag.ratelimit import LimiterUnavailableError, RateLimiter, make_limiter
 from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings, split_list
 
@@ -115,9 +117,9 @@ class Service:
         self._built = ""
         self._checked = time.monotonic()
         self._lock = threading.Lock()
-        self._rate_lock = threading.Lock()
         self.keys = settings.key_set
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        # counters shared by every worker: SQLite in the index folder, or Redis (RAG_REDIS_URL)
+        self.limiter: RateLimiter = make_limiter(settings.redis_url.get_secret_value(), settings.index_dir)
 
     def pipeline(self) -> Any:
         if self._pipe is None:
@@ -129,9 +131,9 @@ class Service:
                         self._pipe = Pipeline.load(self.settings)
                     except IndexMissingError as exc:
                         raise ApiError(503, "index_missing", str(exc), exc.zh) from None
-                    except StoreUnavailableError as exc:
                     except IndexDamagedError as exc:
                         raise ApiError(503, "index_damaged", str(exc), exc.zh) from None
+                    except StoreUnavailableError as exc:
                         raise ApiError(503, "store_unavailable", str(exc), exc.zh) from None
                     except EmbedderMismatchError as exc:
                         raise ApiError(503, "index_mismatch", str(exc), exc.zh) from None
@@ -149,17 +151,17 @@ class Service:
         return self._pipe
 
     def check_rate(self, who: str) -> None:
-        now = time.monotonic()
-        with self._rate_lock:
-            for key in [k for k, v in self._hits.items() if v and now - v[-1] > 60]:
-                del self._hits[key]  # forget clients idle for a minute
-            hits = self._hits[who]
-            while hits and now - hits[0] > 60:
-                hits.popleft()
-            if len(hits) >= self.settings.rate_limit:
-                raise ApiError(429, "rate_limited", "Too many requests; wait a minute.",
-                               "请求过于频繁，请稍后再试。")
-            hits.append(now)
+        """Count one request by ``who`` (a key or ``addr:…``) in the shared limiter: 429 over
+        RAG_RATE_LIMIT per minute, 503 when the counter store cannot be reached. The store
+        sees a hash of ``who``, never an API key."""
+        digest = hashlib.sha256(who.encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            allowed = self.limiter.hit(digest, self.settings.rate_limit, 60.0)
+        except LimiterUnavailableError as exc:
+            raise ApiError(503, "rate_limit_unavailable", str(exc), exc.zh) from None
+        if not allowed:
+            raise ApiError(429, "rate_limited", "Too many requests; wait a minute.",
+                           "请求过于频繁，请稍后再试。")
 
 
 def _error(status: int, code: str, message: str, zh: str) -> JSONResponse:
@@ -193,7 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"Retry-After": "60"} if exc.status == 429 else None
+        retry = {"rate_limited": "60", "feedback_busy": "5"}.get(exc.code)
+        headers = {"Retry-After": retry} if retry else None
         resp = _error(exc.status, exc.code, exc.message, exc.zh)
         if headers:
             resp.headers.update(headers)
@@ -305,8 +308,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/api/feedback")
     def feedback(body: FeedbackIn, _: str = Depends(auth)) -> dict[str, Any]:
-        row = FeedbackStore(settings.feedback_db).add(Answer(body.question, body.answer), body.rating,
-                                                      body.comment, {"source": "api"})
+        try:
+            row = FeedbackStore(settings.feedback_db).add(Answer(body.question, body.answer), body.rating,
+                                                          body.comment, {"source": "api"})
+        except FeedbackBusyError as exc:  # 503 + Retry-After: the client knows to send it again
+            raise ApiError(503, "feedback_busy", str(exc), exc.zh) from None
         return {"id": row}
 
     @app.get("/v1/models")

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
                                  "is believed; empty = none (the socket peer is the client)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API from a browser")
     rate_limit: int = Field(120, ge=1, le=100_000, description="Requests per minute per API key (or client)")
+    redis_url: SecretStr = Field(SecretStr(""), description="Redis for the rate-limit counters shared by "
+                                 "several machines (redis://, rediss://, unix://); empty = SQLite in index_dir")
     max_body_bytes: int = Field(65_536, ge=1024, le=10_000_000, description="Largest request body accepted")
     feedback_db: Path = Field(Path("index/feedback.sqlite3"), description="SQLite file for answer feedback")
     llm: Literal["extractive", "openai", "transformers"] = Field("extractive", description="Answer backend")
@@ -65,6 +67,11 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(1, ge=0, le=5, description="Retries after a failed LLM call")
     llm_max_tokens: int = Field(512, ge=16, le=8192, description="Longest LLM reply")
     llm_temperature: float = Field(0.1, ge=0.0, le=2.0, description="LLM sampling temperature")
+
+    def public(self) -> dict[str, Any]:
+        """The settings as JSON-ready values without secrets (API keys, passwords in
+        URLs): what may be stored beside feedback or shown in a report."""
+        return self.model_dump(mode="json", exclude={"api_keys", "llm_api_key", "redis_url"})
 
     @property
     def key_set(self) -> frozenset[str]:
@@ -87,6 +94,10 @@ class Settings(BaseSettings):
         if short:
             raise ValueError(f"RAG_API_KEYS: {len(short)} key(s) shorter than {MIN_KEY_CHARS} characters "
                              f"(e.g. {short[0][:2]}…, {len(short[0])} characters); use long random keys")
+        scheme, sep, _ = self.redis_url.get_secret_value().partition("://")
+        if (scheme or sep) and scheme not in ("redis", "rediss", "unix"):
+            got = f"{scheme[:20]}://…" if sep else "no scheme"  # the rest may hold a password
+            raise ValueError(f"RAG_REDIS_URL must start with redis://, rediss:// or unix:// (got {got})")
         if self.embedder == "sentence-transformers" and not self.embedder_model:
             raise ValueError("embedder 'sentence-transformers' needs RAG_EMBEDDER_MODEL (a name or path)")
         return self
