@@ -93,8 +93,11 @@ def show_feedback(answer: Answer, idx: int, s: Settings) -> None:
     comment = cols[1].text_input("补充意见（可选）", key=f"fbc-{idx}", label_visibility="collapsed",
                                  placeholder="补充意见（可选）")
     if cols[2].button("提交反馈", key=f"fbs-{idx}", disabled=rating is None):
-        FeedbackStore(s.feedback_db).add(answer, 1 if rating == 1 else -1, comment or "",
-                                         s.model_dump(mode="json"))
+        try:
+            FeedbackStore(s.feedback_db).add(answer, 1 if rating == 1 else -1, comment or "", s.public())
+        except RagError as exc:  # busy database: say so; the rating stays for another try
+            st.warning(exc.zh)
+            return
         done.add(idx)
         st.rerun()
 

@@ -129,3 +129,14 @@ class IndexDamagedError(RagError):
             f"The index at {where} is damaged ({detail}). Run `rag index --rebuild`.",
             "索引文件已损坏，请管理员运行 rag index --rebuild 重新建立索引。",
         )
+
+
+class FeedbackBusyError(RagError):
+    """The feedback database stayed locked by another writer past the wait limit."""
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(
+            f"The feedback database is busy (locked for more than {waited:g} s); the rating was not "
+            "saved. Send it again in a few seconds.",
+            "反馈暂未保存（数据库繁忙），请稍后再提交一次。",
+        )

@@ -93,7 +93,8 @@ def evaluate_configs(
 
 
 def _public(settings: Settings) -> dict[str, Any]:
-    return {k: str(v) for k, v in settings.model_dump().items()}
+    """The settings a report records: no API keys or passwords (Settings.public)."""
+    return {k: str(v) for k, v in settings.public().items()}
 
 
 RANK_KEYS = ("hit@3", "fact_recall", "hit@1", "mrr")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rag.errors import FeedbackBusyError
 from rag.schema import Answer
+
+BUSY_WAIT = 5.0  # seconds to wait for another writer's lock before giving up
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -34,8 +39,20 @@ class FeedbackStore:
         with self._connect() as db:
             db.execute(SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path)
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection that commits on success and is always closed; a lock held by
+        another writer past BUSY_WAIT seconds raises FeedbackBusyError (never a silent loss)."""
+        db = sqlite3.connect(self.path, timeout=BUSY_WAIT)
+        try:
+            with db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise FeedbackBusyError(BUSY_WAIT) from None
+            raise
+        finally:
+            db.close()
 
     def add(self, answer: Answer, rating: int, comment: str = "",
             config: dict[str, Any] | None = None) -> int:

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,7 +92,7 @@ def _hash(text: str) -> str:
 # What the stored index is made by besides the corpus: the cleaning, chunking, profile
 # and figure-extraction code and its data files. A change to any of them makes the
 # index out of date, so `rag index` rebuilds instead of saying it is current.
-BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "profile.py", "indexing.py",
+BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "manifest.py", "profile.py", "indexing.py",
                  "answer/facts.py", "numbers.py", "data")
 
 
@@ -154,8 +155,17 @@ def build_index(
     """Build a fresh index and switch to it. ``progress(done, total)`` is called per
     embedding batch, ``cleaned(done, total, file name)`` per cleaned document.
     One build at a time per index folder: a second one raises BuildLockedError."""
-    with build_lock(settings.index_dir):
+    with build_lock(lock_dir(settings)):
         return _build(settings, embedder, progress, cleaned)
+
+
+def lock_dir(settings: Settings) -> Path:
+    """Where the build lock lives: the index folder, or for a Chroma server (which
+    keeps nothing locally) a folder in the temp directory named for that server."""
+    if not settings.chroma_host:
+        return settings.index_dir
+    server = f"{settings.chroma_host}:{settings.chroma_port}/{settings.collection}"
+    return Path(tempfile.gettempdir()) / f"rag-build-{_hash(server)}"
 
 
 @contextmanager
