@@ -124,12 +124,17 @@ def figures_table(prep: Prepared, embedder: Embedder) -> tuple[list[dict[str, An
     return rows, vecs, prep.profile.to_json()
 
 
+BUILD_STORE_TIMEOUT = 120.0  # seconds a Chroma server call may take while building
+
+
 def store_for(settings: Settings, create: bool = False) -> ChromaStore:
     """The Chroma store the settings point at. Unless ``create``, a missing index
     raises IndexMissingError instead of creating an empty database."""
     if settings.chroma_host:
         where = f"chroma://{settings.chroma_host}:{settings.chroma_port}"
-        client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        # a build's large writes get longer than a request's reads
+        wait = max(settings.store_timeout, BUILD_STORE_TIMEOUT) if create else settings.store_timeout
+        client = open_client(settings.index_dir, settings.chroma_host, settings.chroma_port, wait)
         return ChromaStore(client, settings.collection, where)
     if not create and not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(str(settings.index_dir))

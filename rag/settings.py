@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     answer_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer")
     chroma_host: str = Field("", description="Chroma server host; empty = embedded database under index_dir")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
+    store_timeout: float = Field(5.0, gt=0, le=300, description="Seconds a call to the Chroma server may "
+                                 "take before the request fails with 503 (a hung server never hangs the API)")
     api_keys: str = Field("", description="Comma-separated bearer keys for the HTTP API; empty = loopback only")
     trusted_proxies: str = Field("", description="Comma-separated proxy addresses whose X-Forwarded-For "
                                  "is believed; empty = none (the socket peer is the client)")

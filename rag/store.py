@@ -15,6 +15,7 @@ drops the old pair, so a failed or interrupted build leaves the old index servin
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import logging
@@ -61,18 +62,24 @@ class StoredDoc:
     sections: tuple[Section, ...]
 
 
-def open_client(index_dir: Path, host: str = "", port: int = 8000) -> Any:
+def open_client(index_dir: Path, host: str = "", port: int = 8000, timeout: float = 5.0) -> Any:
     """Embedded Chroma under ``index_dir/chroma``, or a ``chroma run`` server when
-    ``host`` is set (telemetry off either way)."""
+    ``host`` is set (telemetry off either way). Every call to a server gives up after
+    ``timeout`` seconds (StoreUnavailableError) instead of hanging with it."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if host:
+        connecting = _CONNECT_POOL.submit(chromadb.HttpClient, host=host, port=port, settings=chroma_settings)
         try:
-            return chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            client = connecting.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            raise StoreUnavailableError(f"{host}:{port}", f"no answer within {timeout:g} s") from None
         except Exception as exc:  # noqa: BLE001 - chromadb raises several kinds here
             raise StoreUnavailableError(f"{host}:{port}", str(exc)[:200]) from None
+        _limit_wait(client, timeout)
+        return client
     try:
         return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001 - a damaged sqlite file raises chromadb's InternalError
@@ -82,6 +89,21 @@ def open_client(index_dir: Path, host: str = "", port: int = 8000) -> Any:
             SharedSystemClient.clear_system_cache()  # else this process reuses the broken client
             raise IndexDamagedError(str(index_dir), str(exc)[:120]) from None
         raise
+
+
+_CONNECT_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="chroma-connect")
+
+
+def _limit_wait(client: Any, timeout: float) -> None:
+    """Give the Chroma HTTP client's session a timeout (chromadb creates it with none,
+    so a stopped server would hang every request)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout)
+    else:
+        log.warning("Could not set a timeout on the Chroma client; a hung server may hang requests")
 
 
 def _damaged(exc: Exception) -> bool:

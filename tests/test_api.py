@@ -362,3 +362,34 @@ def test_bad_bodies_get_the_documented_error_shape(open_api):
         assert r.status_code == 422 and secret not in r.text
         ok = client.post(f"{url}/api/ask", json={"question": "天生密封件公司创建于哪一年？"})
         assert ok.status_code == 200 and "1998年12月" in ok.json()["text"]  # connection still fine
+
+
+@pytest.mark.integration
+def test_a_hung_chroma_server_gives_503_in_seconds_not_a_hang(built_settings, tmp_path):
+    """The Chroma server stopped with SIGSTOP (it accepts connections, never answers)."""
+    import signal
+
+    port = _port()
+    proc = _chroma(tmp_path / "chroma-data", port)
+    try:
+        settings = built_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port,
+                                                     "corpus_dir": CORPUS, "store_timeout": 2.0,
+                                                     "feedback_db": tmp_path / "fb.sqlite3"})
+        build_index(settings)
+        with serve(settings) as url:
+            q = {"question": "天生密封件公司创建于哪一年？"}
+            assert httpx.post(f"{url}/api/ask", json=q, timeout=30).status_code == 200
+            proc.send_signal(signal.SIGSTOP)
+            for call in (lambda: httpx.get(f"{url}/readyz", timeout=30),
+                         lambda: httpx.post(f"{url}/api/ask", json={"question": "旭升集团在哪里建厂？"},
+                                            timeout=30)):
+                started = time.monotonic()
+                response = call()
+                assert response.status_code == 503, response.text
+                assert time.monotonic() - started < 15
+            proc.send_signal(signal.SIGCONT)
+            assert httpx.post(f"{url}/api/ask", json=q, timeout=30).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        proc.wait(timeout=20)
