@@ -19,6 +19,7 @@ once whitespace is ignored.
 
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from collections import Counter
@@ -28,6 +29,7 @@ from typing import Any
 
 from rag.schema import CleanDoc, DocMeta, Section
 
+log = logging.getLogger(__name__)
 TERMINAL = set("。！？!?…；;）)")
 CLOSERS = set("”’」』")
 
@@ -99,6 +101,10 @@ def _is_dangling(text: str) -> bool:
     return last not in TERMINAL
 
 
+class RepairError(ValueError):
+    """A manifest repair does not fit the document's text."""
+
+
 def _apply_repairs(lines: list[_Line], repair: dict[str, Any]) -> list[_Line]:
     """Move the paragraphs named by ``repair['move_block']`` together (see manifest)."""
     anchors: list[str] = list(repair.get("move_block", []))
@@ -113,9 +119,12 @@ def _apply_repairs(lines: list[_Line], repair: dict[str, Any]) -> list[_Line]:
                 pos = i + 1
                 break
         else:
-            raise ValueError(f"repair anchor not found in order: {anchor!r}")
+            raise RepairError(f"repair anchor not found in order: {anchor!r}")
     keep = [i for i in range(len(lines)) if i not in set(picked)]
-    insert_after = max(i for i in keep if i < picked[-1])
+    before = [i for i in keep if i < picked[-1]]
+    if not before:
+        raise RepairError("the moved block would have nothing before it")
+    insert_after = max(before)
     block = [lines[i] for i in picked]
     if repair.get("heading"):
         block.insert(0, _Line(f"# {repair['heading']}", 2))
@@ -247,7 +256,12 @@ def clean_document(meta: DocMeta, raw: str, repair: dict[str, Any] | None = None
     lines = _lines(raw)
     n_lines = len(lines)
     has_md = any(_MD_HEADING.match(line.text) for line in lines)
-    lines = _apply_repairs(lines, repair or {})
+    try:
+        lines = _apply_repairs(lines, repair or {})
+        repair_problem = ""
+    except RepairError as exc:  # the document still indexes, as written, and the log says why
+        repair_problem = str(exc)
+        log.error("%s: manifest repair not applied (%s); indexing the text as it is", meta.doc_id, exc)
     paras = _paragraphs(lines, has_md)
     joined = n_lines - len(paras)
     paras, dup_paras, dup_headings = _dedupe(paras)
@@ -277,6 +291,7 @@ def clean_document(meta: DocMeta, raw: str, repair: dict[str, Any] | None = None
         "lines_joined": joined,
         "duplicate_paragraphs_dropped": dup_paras,
         "duplicate_headings_dropped": dup_headings,
+        "repairs_not_applied": int(bool(repair_problem)),
     }
     return CleanDoc(meta, text, tuple(sections), report)
 

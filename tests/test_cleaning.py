@@ -126,9 +126,14 @@ def test_small_synthetic_document():
     assert doc.report["duplicate_paragraphs_dropped"] == 1
 
 
-def test_bad_repair_anchor_is_reported():
-    with pytest.raises(ValueError, match="anchor"):
-        clean_document(DocMeta("x", "x"), "甲。\n\n乙。\n", {"move_block": ["丙"]})
+def test_a_repair_that_does_not_fit_is_reported_and_the_text_kept(caplog):
+    with caplog.at_level("ERROR"):
+        doc = clean_document(DocMeta("x", "x"), "甲。\n\n乙。\n", {"move_block": ["丙"]})
+        first = clean_document(DocMeta("y", "y"), "甲。\n\n乙。\n", {"move_block": ["甲"]})
+    assert doc.report["repairs_not_applied"] == first.report["repairs_not_applied"] == 1
+    assert "x: manifest repair not applied (repair anchor not found" in caplog.text
+    assert "y: manifest repair not applied (the moved block would have nothing before it" in caplog.text
+    assert "甲" in doc.text and "乙" in doc.text
 
 
 def test_duplicate_check_agrees_with_comparing_every_pair():
