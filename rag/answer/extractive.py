@@ -27,6 +27,7 @@ from rag.answer.question import (
     KIND_PATTERNS,
     NUMBER,
     UNIT_CLASSES,
+    WHY,
     Part,
     Question,
     analyse,
@@ -38,7 +39,10 @@ from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import general_frequency, is_content_word, synonyms, tokens, words
 
-REASON_CUE = re.compile(r"因为|由于|得益于|依托|关键在于|在于|通过|离不开|源于|一方面|另一方面|密切相关|之所以|主要是|原因")
+# a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
+REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
+                        r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
+                        r"途径|手段|举措|旨在|为了|有助于|有利于")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思")
 DEFINE_CUE = re.compile(r"是指|指的是|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
@@ -185,7 +189,8 @@ class ExtractiveAnswerer:
                 sent, before = text[a:b], previous
                 previous = sent
                 heading = sent in hit.chunk.section
-                if len(sent) < 8 or "\n" in sent or (heading and not which) or BOILERPLATE.search(sent):
+                asks = sent.rstrip("”\"' ").endswith(("？", "?"))  # a document's own question is no answer
+                if len(sent) < 8 or "\n" in sent or (heading and not which) or asks or BOILERPLATE.search(sent):
                     continue  # bylines and mastheads are context; headings too, unless they
                     # name what a "which" question asks (2.1 某某型——以某公司为例)
                 lead = REPORTER_PREFIX.match(sent)
@@ -231,7 +236,10 @@ class ExtractiveAnswerer:
         if DEFINE_ASK.search(q.text):
             score += _defines(sent, covered)  # "X的特点是什么" is answered by "X是指…"
         score -= 0.0 if numbers_ok else 0.3
-        kind_ok = any(part_ok) or q.shape == "list" or (q.shape == "reason" and _gives_reason(sent, lead))
+        if q.shape == "reason" and WHY.search(q.text):  # "why" needs a reason; "how" a method
+            kind_ok = _gives_reason(sent, lead)
+        else:
+            kind_ok = any(part_ok) or q.shape in ("reason", "list")
         return Candidate(i, hit, a, b, sent, cov, kind_ok,
                          numbers_ok, place_ok, score, covered, part_ok, part_cov)
 
