@@ -215,14 +215,6 @@ def test_a_definition_answers_what_something_is():
     assert _defines("技术联盟型有三家代表企业。", terms) == 0.0
 
 
-def test_a_why_question_is_answered_by_a_reason():
-    from rag.answer.extractive import _gives_reason
-
-    assert _gives_reason("这得益于完善的培育体系。", "")
-    assert _gives_reason("此外还有港口优势。", "一方面依托于政府政策的支持。")
-    assert not _gives_reason("该市致力于打造单项冠军第一城。", "该市是试点示范城市。")
-
-
 def test_a_why_question_gets_the_reason_not_a_restatement_or_the_documents_own_question(pipeline):
     answer = pipeline.ask("宁波为什么能成为单项冠军之城？")
     assert not answer.refused and "营商环境" in answer.text
