@@ -277,9 +277,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/search")
     def search(body: AskIn, _: str = Depends(auth)) -> list[dict[str, Any]]:
         """Retrieval only: ranked passages with their scores."""
-        hits = svc.pipeline().search(body.question, body.top_k, body.doc_ids)
-        return [{"rank": h.rank, "score": h.score, "dense": h.dense, "keyword": h.keyword,
-                 **h.chunk.__dict__} for h in hits]
+        pipe = svc.pipeline()
+        hits = pipe.search(body.question, body.top_k, body.doc_ids)
+        return [h.to_dict(pipe.knowledge.metas.get(h.chunk.doc_id)) for h in hits]
 
     @app.get("/api/facts")
     def facts(q: str, limit: int = 20, _: str = Depends(auth)) -> list[dict[str, Any]]:

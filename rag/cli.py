@@ -181,6 +181,8 @@ def search(
     question: Annotated[str, typer.Argument(help="The query")],
     top_k: Annotated[int | None, typer.Option("--top-k")] = None,
     doc: Annotated[list[str] | None, typer.Option("--doc", help="Only this document id")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the passages as JSON (full text, "
+                                          "scores, document metadata)")] = False,
 ) -> None:
     """Show the ranked passages and their scores."""
     try:
@@ -189,6 +191,10 @@ def search(
         hits = pipe.search(question, top_k, doc)
     except RagError as exc:
         _fail(exc)
+        return
+    if as_json:
+        print(json.dumps([h.to_dict(pipe.knowledge.metas.get(h.chunk.doc_id)) for h in hits],
+                         ensure_ascii=False, indent=2))
         return
     out.print(_hits_table(hits, {k: d.meta.title for k, d in pipe.docs.items()}))
 

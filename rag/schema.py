@@ -80,6 +80,13 @@ class Hit:
     rank: int = 0
     cosine: float = 0.0  # raw dense similarity (not normalised), 0 when not dense-retrieved
 
+    def to_dict(self, meta: DocMeta | None = None) -> dict[str, Any]:
+        """Rank, scores, the passage and its document's title, publisher and date:
+        what `rag search --json` and POST /api/search return."""
+        doc = {"title": meta.title, "publisher": meta.publisher, "date": meta.date} if meta else {}
+        return {"rank": self.rank, "score": self.score, "dense": self.dense, "keyword": self.keyword,
+                **asdict(self.chunk), **doc}
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -110,3 +110,13 @@ def test_index_is_rebuilt_when_the_code_that_builds_it_changed(tiny_corpus: Path
     # what a new release's figure extraction or cleaning looks like to the index
     monkeypatch.setattr(rag.indexing, "builder_fingerprint", lambda: "00000000")
     assert "Indexed" in runner.invoke(app, args).output
+
+
+def test_search_json_has_full_passages_scores_and_metadata(built_settings):
+    result = runner.invoke(app, _args(built_settings, "search", "旭升集团 墨西哥", "--top-k", "3", "--json"))
+    hits = json.loads(result.stdout)
+    assert [h["rank"] for h in hits] == sorted(h["rank"] for h in hits) and len(hits) == 3
+    for h in hits:
+        assert {"score", "dense", "keyword", "text", "doc_id", "chunk_id", "section", "title",
+                "publisher", "date"} <= h.keys()
+    assert any("墨西哥" in h["text"] for h in hits) and all(len(h["text"]) > 60 for h in hits)  # not cut

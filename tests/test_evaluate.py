@@ -344,3 +344,16 @@ def test_eval_split_and_ceilings(built_settings, tmp_path: Path):
     assert result.exit_code == 2 and "expected metric=number" in result.output
     result = runner.invoke(app, [*args[:-1], "train"])
     assert result.exit_code == 2 and "unknown split" in result.output
+
+
+def test_the_baseline_needs_only_the_base_install():
+    """`rag eval --baseline` works after the README set-up (`pip install -e .`): what it
+    imports is a base dependency, not a dev extra."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    base = {d.split(">")[0].split("=")[0].split("<")[0].strip() for d in project["dependencies"]}
+    assert "langchain-chroma" in base
+    assert not any(d.startswith("langchain-chroma") for d in project["optional-dependencies"]["dev"])
