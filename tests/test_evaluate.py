@@ -349,9 +349,9 @@ def test_eval_split_and_ceilings(built_settings, tmp_path: Path):
 def test_the_baseline_needs_only_the_base_install():
     """`rag eval --baseline` works after the README set-up (`pip install -e .`): what it
     imports is a base dependency, not a dev extra."""
-    import tomllib
-
     from .conftest import ROOT
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     base = {d.split(">")[0].split("=")[0].split("<")[0].strip() for d in project["dependencies"]}
