@@ -299,7 +299,8 @@ def _limit_checks(report: dict, mins: list[tuple[str, float]],  # type: ignore[t
 @app.command("eval")
 def eval_cmd(
     ctx: typer.Context,
-    qa: Annotated[Path, typer.Option("--qa", help="QA set (JSONL, eval/SCHEMA.md)")] = Path("eval/qa.jsonl"),
+    qa: Annotated[Path, typer.Option(
+        "--qa", help="QA set: .jsonl, .csv or .xlsx (eval/SCHEMA.md)")] = Path("eval/qa.jsonl"),
     out_dir: Annotated[Path, typer.Option("--out", help="Report folder")] = Path("eval/reports"),
     config: Annotated[str | None, typer.Option("--config", help="Overrides: key=value,key=value")] = None,
     compare: Annotated[list[str] | None, typer.Option(
@@ -315,17 +316,26 @@ def eval_cmd(
                       "is above: key=value")] = None,
     split: Annotated[str, typer.Option(
         "--split", help="Questions to run: dev | test | all (field 'split', eval/SCHEMA.md)")] = "all",
+    template: Annotated[Path | None, typer.Option(
+        "--template", help="Write an empty .xlsx question sheet with examples, and stop")] = None,
+    diff: Annotated[tuple[Path, Path] | None, typer.Option(
+        "--diff", help="Two saved report .json files A B: items better/worse/changed, metric deltas")] = None,
 ) -> None:
     """Evaluate on a QA set: metrics per category, saved report, comparisons."""
     from rag import report as rep
-    from rag.evaluate import load_qa, select_split
+    from rag.evaluate import select_split
     from rag.experiments import parse_config, parse_sweep, rank_results
+    from rag.item_table import write_tables
+    from rag.qa_formats import load_questions
 
     try:
+        if template or diff:
+            _eval_side_command(template, diff)
+            return
         floors = _parse_limits("--min", minimum or [])
         ceilings = _parse_limits("--max", maximum or [])
         settings = _settings(ctx)
-        items = select_split(load_qa(qa), split, qa)
+        items = select_split(load_questions(qa), split, qa)
         if compare:
             if len(compare) != 2:
                 raise ConfigError("--compare takes exactly two values (give --compare twice)")
@@ -355,7 +365,9 @@ def eval_cmd(
             r["qa"] = str(qa)
             r["split"] = split
             out.print(rep.table(r))
-            out.print(f"report: {rep.save(r, out_dir)}")
+            saved = rep.save(r, out_dir)
+            out.print(f"report: {saved}")
+            out.print("per-item results (failures first): " + ", ".join(map(str, write_tables(r, saved))))
         if len(runs) > 1:
             out.print(rep.comparison(rank_results(runs) if sweep else runs))
     except RagError as exc:
@@ -368,6 +380,22 @@ def eval_cmd(
         err.print("[red]Above the ceiling:[/red] " + "; ".join(above))
     if below or above:
         raise typer.Exit(1)
+
+
+def _eval_side_command(template: Path | None, diff: tuple[Path, Path] | None) -> None:
+    """`rag eval --template` and `rag eval --diff`: no questions are run."""
+    if template:
+        from rag.qa_formats import write_template
+
+        if template.suffix.lower() != ".xlsx":
+            raise ConfigError(f"--template writes an .xlsx workbook; got {template.name}")
+        out.print(f"template: {write_template(template)}")
+    if diff:
+        from rag.eval_diff import write_diff
+
+        text, path = write_diff(*diff)
+        out.print(text, markup=False, highlight=False)
+        out.print(f"diff: {path}")
 
 
 def _run_configs(settings: Settings, configs: list, items: list) -> list:  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ from typing import Any
 
 from rag import metrics as m
 from rag.errors import RagError
+from rag.numbers import contains_fact
 from rag.schema import Turn
 
 CATEGORIES = ("数字", "追赶模式", "政策措施", "企业与产品", "跨文档与冲突", "改写", "无答案", "多轮")
@@ -138,6 +139,10 @@ class ItemResult:
     refused_though_retrieved: bool = False
     split: str = ""
     group: str = ""
+    question: str = ""
+    key_facts: list[str] = field(default_factory=list)
+    facts_found: int = 0  # how many key facts the answer contains
+    sources: list[str] = field(default_factory=list)  # "[n] doc_id 《title》" per citation
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -162,7 +167,9 @@ def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: 
         confidently_wrong=item.answerable and m.confidently_wrong(
             answer.refused, text, given_short, item.key_facts),
         refused_though_retrieved=item.answerable and m.refused_though_retrieved(answer.refused, ranks),
-        split=item.split, group=item.group,
+        split=item.split, group=item.group, question=item.question, key_facts=list(item.key_facts),
+        facts_found=0 if answer.refused else sum(contains_fact(text, f) for f in item.key_facts),
+        sources=[f"[{c.n}] {c.doc_id} 《{c.title}》" for c in answer.citations],
     )
 
 
