@@ -13,7 +13,7 @@ Both keys are optional. How faults are handled, from the whole file down:
   previous index keeps serving. We stop rather than skip the broken part because
   the only alternative is to index every document with guessed metadata — no
   dates, no publishers, and the wrong city for 我市 in a document whose manifest
-  says it speaks for 苏州 — an index that looks ready but answers wrongly. One
+  says it speaks for another city — an index that looks ready but answers wrongly. One
   edit fixes the file; a quietly wrong index is found much later.
 - **A bad entry** — not an object, ``file`` missing or empty or a path, a field of
   the wrong type: that entry is rejected with a reason naming manifest.json, the

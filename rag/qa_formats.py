@@ -28,13 +28,11 @@ SEPARATORS = re.compile(r"[；;|｜]")
 DOC_PREFIX = re.compile(r"^\s*([A-Za-z0-9.\-]*[A-Za-z_][A-Za-z0-9_.\-]*)\s*[:：]\s*(.+)$", re.S)
 SHEET_FORMATS = (".csv", ".xlsx")
 
-EXAMPLES = (
-    {QUESTION: "天生密封件公司创建于哪一年？", FACTS: "1998年12月", CATEGORY: "数字",
-     EVIDENCE: "000_fafd1efa235bafb1：宁波天生密封件有限公司创建于 1998 年 12 月", NO_ANSWER: NO,
-     PREVIOUS: ""},
+EXAMPLES = (  # the format only: made-up names, no facts of any corpus
+    {QUESTION: "甲公司创建于哪一年？", FACTS: "1998年12月", CATEGORY: "数字",
+     EVIDENCE: "doc_001：甲公司创建于 1998 年 12 月", NO_ANSWER: NO, PREVIOUS: ""},
     {QUESTION: "那它主要从事什么行业？", FACTS: "通用设备制造业", CATEGORY: "多轮",
-     EVIDENCE: "主要从事的行业为通用设备制造业", NO_ANSWER: NO,
-     PREVIOUS: "天生密封件公司创建于哪一年？"},
+     EVIDENCE: "主要从事的行业为通用设备制造业", NO_ANSWER: NO, PREVIOUS: "甲公司创建于哪一年？"},
 )
 EXPLANATIONS = (
     (QUESTION, "必填", "用户会问的问题，用中文照常书写。多轮追问只写最新的一问。"),

@@ -118,8 +118,8 @@ def _longest_shared(a: str, b: str) -> str:
 
 def _publisher_phrases(publisher: str, question: str) -> list[str]:
     """The publisher as the question names it: a shared run of four or more
-    characters (太湖智库的专报), or, beside a word such as 专报 or 报告, two or more
-    of its words (苏州智库专报 for 苏州太湖智库)."""
+    characters (某某智库的专报), or, beside a word such as 专报 or 报告, two or more
+    of its words (甲市智库专报 for 甲市某某智库)."""
     phrase = _longest_shared(publisher, question)
     if len(phrase) >= 4:
         return [phrase]

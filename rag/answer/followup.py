@@ -132,7 +132,7 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
 
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
-    "宁波有多少家单项冠军？" + "最新这一批新增了几家？" → "宁波单项冠军最新这一批新增了几家？"."""
+    "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
     measure = _measure(previous, profile)
     if not measure:
         return f"{previous} {rest}"
