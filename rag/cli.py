@@ -7,7 +7,7 @@ import logging
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,6 +25,9 @@ from rag.answer.question import check_question
 from rag.errors import ConfigError, RagError
 from rag.schema import Answer, Hit
 from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rag.judge import Judge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Q&A over the Ningbo champion-company articles, with cited answers.")
@@ -320,6 +323,9 @@ def eval_cmd(
         "--template", help="Write an empty .xlsx question sheet with examples, and stop")] = None,
     diff: Annotated[tuple[Path, Path] | None, typer.Option(
         "--diff", help="Two saved report .json files A B: items better/worse/changed, metric deltas")] = None,
+    judge: Annotated[bool, typer.Option(
+        "--judge", help="Also judge answers with the configured LLM endpoint (RAG_LLM_BASE_URL, "
+                        "RAG_LLM_MODEL): judge_correct/judge_faithful beside the string metrics")] = False,
 ) -> None:
     """Evaluate on a QA set: metrics per category, saved report, comparisons."""
     from rag import report as rep
@@ -335,6 +341,11 @@ def eval_cmd(
         floors = _parse_limits("--min", minimum or [])
         ceilings = _parse_limits("--max", maximum or [])
         settings = _settings(ctx)
+        judge_fn = None
+        if judge:
+            from rag.judge import make_judge
+
+            judge_fn = make_judge(settings)  # before any question runs: no endpoint → stop here
         items = select_split(load_questions(qa), split, qa)
         if compare:
             if len(compare) != 2:
@@ -344,7 +355,7 @@ def eval_cmd(
                 if spec.endswith(".json") and Path(spec).exists():
                     runs.append(rep.load(Path(spec)))
                 else:
-                    runs += _run_configs(settings, [parse_config(spec)], items)
+                    runs += _run_configs(settings, [parse_config(spec)], items, judge_fn)
                     runs[-1]["split"] = split
             if len({r.get("split", "all") for r in runs}) > 1:
                 err.print("[yellow]Note:[/yellow] the two runs are on different splits ("
@@ -352,7 +363,7 @@ def eval_cmd(
             out.print(rep.comparison(runs))
             return
         configs = parse_sweep(sweep) if sweep else [parse_config(config or "default")]
-        runs = _run_configs(settings, configs, items)
+        runs = _run_configs(settings, configs, items, judge_fn)
         if baseline:
             from rag.baseline import evaluate_baseline
 
@@ -398,7 +409,8 @@ def _eval_side_command(template: Path | None, diff: tuple[Path, Path] | None) ->
         out.print(f"diff: {path}")
 
 
-def _run_configs(settings: Settings, configs: list, items: list) -> list:  # type: ignore[type-arg]
+def _run_configs(settings: Settings, configs: list, items: list,  # type: ignore[type-arg]
+                 judge: Judge | None = None) -> list:  # type: ignore[type-arg]
     from rag.experiments import evaluate_configs, label
 
     runs = []
@@ -406,7 +418,9 @@ def _run_configs(settings: Settings, configs: list, items: list) -> list:  # typ
         with _eval_progress(len(items)) as bar:
             task = bar.add_task(label(cfg), total=len(items))
             runs += evaluate_configs(settings, [cfg], items,
-                                     partial(_advance_named, bar, task))
+                                     partial(_advance_named, bar, task), judge)
+        if judge is not None:
+            runs[-1]["judge"] = judge.id
     return runs
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from rag.errors import RagError
 from rag.item_table import passed
-from rag.report import SHOWN
+from rag.report import JUDGED, SHOWN
 
 SHORT = 60  # characters of each answer shown side by side
 
@@ -59,7 +59,7 @@ def _score(item: Mapping[str, Any]) -> tuple[bool, float, bool]:
 
 
 def _metric_pairs(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
-    return {k: (float(a[k]), float(b[k])) for k in ("n", *SHOWN) if k in a and k in b}
+    return {k: (float(a[k]), float(b[k])) for k in ("n", *SHOWN, *JUDGED) if k in a and k in b}
 
 
 def diff(a: Mapping[str, Any], b: Mapping[str, Any], a_name: str = "A", b_name: str = "B") -> Diff:

@@ -144,6 +144,11 @@ class ItemResult:
     facts_found: int = 0  # how many key facts the answer contains
     sources: list[str] = field(default_factory=list)  # "[n] doc_id 《title》" per citation
     extra: dict[str, Any] = field(default_factory=dict)
+    # the LLM judge (rag eval --judge, rag/judge.py); None when not judged
+    judge_correct: int | None = None
+    judge_faithful: int | None = None
+    judge_failed: bool | None = None
+    judge_reason: str = ""
 
 
 def score_item(item: QAItem, answer: Any, retrieved: Sequence[str], latency_ms: float) -> ItemResult:
@@ -200,6 +205,13 @@ def aggregate(results: Sequence[ItemResult], groups: bool = False) -> dict[str, 
         out["citation_precision"] = sum(r.cit_good for r in answerable) / cit_total
     if unanswerable:
         out["refusal_accuracy"] = mean(float(r.refused) for r in unanswerable)
+    judged = [r for r in results if r.judge_failed is not None]
+    if judged:  # beside the string metrics, never instead of them
+        ok = [r for r in judged if not r.judge_failed]
+        out["judge_failed"] = mean(float(bool(r.judge_failed)) for r in judged)
+        if ok:
+            out["judge_correct"] = mean(float(r.judge_correct or 0) for r in ok)
+            out["judge_faithful"] = mean(float(r.judge_faithful or 0) for r in ok)
     if groups:
         members: dict[str, list[str]] = {}
         for r in results:
@@ -219,14 +231,20 @@ def run(
     ask: Callable[[QAItem], Any],
     search: Callable[[QAItem], Sequence[str]],
     progress: Callable[[int], None] | None = None,
+    judge: Callable[[QAItem, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate with the given ask/search callables; returns overall and per-category metrics."""
+    """Evaluate with the given ask/search callables; returns overall and per-category metrics.
+    ``judge`` (rag/judge.py) adds its ``judge_*`` fields to each item, outside the latency."""
     results = []
     for i, item in enumerate(items):
         t0 = time.perf_counter()
         answer = ask(item)
         latency = (time.perf_counter() - t0) * 1000
-        results.append(score_item(item, answer, search(item), latency))
+        result = score_item(item, answer, search(item), latency)
+        if judge:
+            for key, value in judge(item, answer).items():
+                setattr(result, key, value)
+        results.append(result)
         if progress:
             progress(i + 1)
     by_cat = {c: aggregate([r for r in results if r.category == c]) for c in CATEGORIES
@@ -236,8 +254,9 @@ def run(
 
 
 def run_pipeline(pipeline: Any, items: Sequence[QAItem],
-                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Evaluate a loaded Pipeline."""
+                 progress: Callable[[int], None] | None = None,
+                 judge: Callable[[QAItem, Any], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Evaluate a loaded Pipeline (with an LLM judge when given)."""
     def ask(item: QAItem) -> Any:
         return pipeline.ask(item.question, history=item.history)
 
@@ -247,4 +266,4 @@ def run_pipeline(pipeline: Any, items: Sequence[QAItem],
         q = rewrite(item.question, item.history)
         return [h.chunk.text for h in pipeline.search(q, RETRIEVAL_K)]
 
-    return run(items, ask, search, progress)
+    return run(items, ask, search, progress, judge)

@@ -75,8 +75,10 @@ def evaluate_configs(
     configs: list[dict[str, str]],
     items: list[QAItem],
     progress: Callable[[str, int], None] | None = None,
+    judge: Callable[[QAItem, Any], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the QA set once per configuration; each result has 'label', 'config', 'settings'."""
+    """Run the QA set once per configuration; each result has 'label', 'config', 'settings'
+    (and the LLM judge's fields and metrics when ``judge`` is given)."""
     from rag.pipeline import Pipeline
 
     results = []
@@ -86,7 +88,7 @@ def evaluate_configs(
             name = label(config)
             with settings_for(base, config, stack, cache) as settings:
                 pipe = Pipeline.load(settings)
-                report = run_pipeline(pipe, items, partial(progress, name) if progress else None)
+                report = run_pipeline(pipe, items, partial(progress, name) if progress else None, judge)
             report.update(label=name, config=config, settings=_public(settings))
             results.append(report)
     return results

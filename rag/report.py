@@ -17,10 +17,12 @@ SHOWN = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "fact_recall", "em", "f1",
          "citation_precision", "citation_recall", "false_refusal", "refused_though_retrieved",
          "confidently_wrong", "refusal_accuracy", "short_agreement",
          "latency_p50_ms", "latency_p95_ms")
+# the LLM judge's metrics (rag eval --judge): shown beside the string metrics when a run has them
+JUDGED = ("judge_correct", "judge_faithful", "judge_failed")
 # lower is better for these; `rag eval --max` takes ceilings on them
 LOWER_IS_BETTER = ("false_refusal", "refused_though_retrieved", "confidently_wrong",
-                   "latency_p50_ms", "latency_p95_ms")
-METRICS = (*SHOWN, "n", "n_groups")
+                   "latency_p50_ms", "latency_p95_ms", "judge_failed")
+METRICS = (*SHOWN, *JUDGED, "n", "n_groups")
 CHARTED = ("hit@3", "fact_recall", "citation_precision")
 ENGLISH = {"数字": "figures", "追赶模式": "catch-up", "政策措施": "policy", "企业与产品": "companies",
            "跨文档与冲突": "cross-doc", "改写": "paraphrase", "无答案": "no-answer", "多轮": "multi-turn"}
@@ -32,6 +34,12 @@ def _fmt(value: float | None, key: str) -> str:
     return f"{value:.0f}" if key.endswith("_ms") else f"{value:.2f}"
 
 
+def shown(*reports: dict[str, Any]) -> tuple[str, ...]:
+    """The metrics to show: always SHOWN, the judge's when any of the runs was judged."""
+    judged = any(k in r["overall"] for r in reports for k in JUDGED)
+    return (*SHOWN, *JUDGED) if judged else SHOWN
+
+
 def table(report: dict[str, Any]) -> Table:
     """Metrics (rows) by category and overall (columns) of one run."""
     t = Table(title=f"eval: {report.get('label', '')} (split: {report.get('split', 'all')})")
@@ -40,7 +48,7 @@ def table(report: dict[str, Any]) -> Table:
     for name, _ in cols:
         t.add_column(name, justify="right")
     t.add_row("n", *(str(int(metrics["n"])) for _, metrics in cols))
-    for key in SHOWN:
+    for key in shown(report):
         t.add_row(key, *(_fmt(metrics.get(key), key) for _, metrics in cols))
     if "n_groups" in report["overall"]:
         t.add_row("n_groups", *("" for _ in cols[:-1]), str(int(report["overall"]["n_groups"])))
@@ -55,7 +63,7 @@ def comparison(reports: Sequence[dict[str, Any]]) -> Table:
         t.add_column(r.get("label", "?"), justify="right")
     if len(reports) == 2:
         t.add_column("Δ (B−A)", justify="right")
-    for key in SHOWN:
+    for key in shown(*reports):
         values = [r["overall"].get(key) for r in reports]
         row = [_fmt(v, key) for v in values]
         if len(reports) == 2 and None not in values:
@@ -74,11 +82,14 @@ def markdown(report: dict[str, Any], chart: str | None) -> str:
              f"- Split: {report.get('split', 'all')}"]
     if "n_groups" in report["overall"]:
         lines.append(f"- Paraphrase groups (short_agreement): {int(report['overall']['n_groups'])}")
+    if report.get("judge"):
+        lines.append(f"- LLM judge (judge_*, beside the string metrics): {report['judge']}")
     lines.append("")
-    lines += ["| category | n | " + " | ".join(SHOWN) + " |", "|---" * (len(SHOWN) + 2) + "|"]
+    keys = shown(report)
+    lines += ["| category | n | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
     rows = [*report["by_category"].items(), ("overall", report["overall"])]
     for name, metrics in rows:
-        cells = " | ".join(_fmt(metrics.get(k), k) for k in SHOWN)
+        cells = " | ".join(_fmt(metrics.get(k), k) for k in keys)
         lines.append(f"| {name} | {int(metrics['n'])} | {cells} |")
     if chart:
         lines += ["", f"![per-category metrics]({chart})"]

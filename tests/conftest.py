@@ -63,6 +63,16 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
+@pytest.fixture(scope="module")
+def stub():  # type: ignore[no-untyped-def]
+    """The scripted OpenAI-compatible server (tests/stub_llm.py) on 127.0.0.1, one per module."""
+    from tests import stub_llm
+
+    s, server = stub_llm.start()
+    yield s
+    server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def pipeline(built_settings: Settings):  # type: ignore[no-untyped-def]
     """The loaded pipeline over the session index."""

@@ -12,13 +12,6 @@ from rag.schema import Turn
 from tests import stub_llm
 
 
-@pytest.fixture(scope="module")
-def stub():
-    s, server = stub_llm.start()
-    yield s
-    server.shutdown()
-
-
 @pytest.fixture
 def llm_pipe(built_settings, stub):
     stub.replies.clear()
