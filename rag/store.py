@@ -145,6 +145,15 @@ class ChromaStore:
         self.base = base
         self.where = where  # shown in "index missing" errors
 
+    def _as_store_error(self, exc: Exception) -> Exception:
+        """The user-facing error a failed Chroma call stands for (server unreachable,
+        database damaged), or the exception itself when it is neither."""
+        if _unreachable(exc):
+            return StoreUnavailableError(self.where, str(exc)[:200])
+        if _damaged(exc):
+            return IndexDamagedError(self.where, str(exc)[:120])
+        return exc
+
     # ---- reading -------------------------------------------------------
     def active_name(self) -> str | None:
         """Name of the live build, or None when nothing was built yet."""
@@ -155,11 +164,7 @@ class ChromaStore:
         except (NotFoundError, ValueError):
             return None
         except Exception as exc:
-            if _unreachable(exc):
-                raise StoreUnavailableError(self.where, str(exc)[:200]) from None
-            if _damaged(exc):
-                raise IndexDamagedError(self.where, str(exc)[:120]) from None
-            raise
+            raise self._as_store_error(exc) from None
         return (pointer.metadata or {}).get("active")
 
     def _active(self) -> Any:
@@ -220,11 +225,7 @@ class ChromaStore:
         except StoreUnavailableError:
             raise
         except Exception as exc:
-            if _unreachable(exc):
-                raise StoreUnavailableError(self.where, str(exc)[:200]) from None
-            if _damaged(exc):
-                raise IndexDamagedError(self.where, str(exc)[:120]) from None
-            raise
+            raise self._as_store_error(exc) from None
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def facts(self) -> tuple[list[dict[str, Any]], np.ndarray, str]:

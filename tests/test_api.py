@@ -188,14 +188,25 @@ def _chroma(path: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("chroma run did not start")
 
 
-@pytest.mark.integration
-def test_chroma_server_mode_survives_restart(built_settings, tmp_path):
+def _indexed_on_a_chroma_server(built_settings, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
+    """A `chroma run` on a free loopback port with the corpus indexed into it
+    (as `rag index` does): (process, settings, port)."""
     port = _port()
     proc = _chroma(tmp_path / "chroma-data", port)
     try:
         settings = built_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port,
-                                                     "corpus_dir": CORPUS})
-        build_index(settings)  # `rag index` writes to the server
+                                                     "corpus_dir": CORPUS, **extra})
+        build_index(settings)
+    except BaseException:
+        proc.terminate()
+        raise
+    return proc, settings, port
+
+
+@pytest.mark.integration
+def test_chroma_server_mode_survives_restart(built_settings, tmp_path):
+    proc, settings, port = _indexed_on_a_chroma_server(built_settings, tmp_path)
+    try:
         with serve(settings) as url:
             q = {"question": "天生密封件公司创建于哪一年？"}
             assert httpx.post(f"{url}/api/ask", json=q, timeout=30).status_code == 200
@@ -369,13 +380,9 @@ def test_a_hung_chroma_server_gives_503_in_seconds_not_a_hang(built_settings, tm
     """The Chroma server stopped with SIGSTOP (it accepts connections, never answers)."""
     import signal
 
-    port = _port()
-    proc = _chroma(tmp_path / "chroma-data", port)
+    proc, settings, _ = _indexed_on_a_chroma_server(built_settings, tmp_path, store_timeout=2.0,
+                                                    feedback_db=tmp_path / "fb.sqlite3")
     try:
-        settings = built_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port,
-                                                     "corpus_dir": CORPUS, "store_timeout": 2.0,
-                                                     "feedback_db": tmp_path / "fb.sqlite3"})
-        build_index(settings)
         with serve(settings) as url:
             q = {"question": "天生密封件公司创建于哪一年？"}
             assert httpx.post(f"{url}/api/ask", json=q, timeout=30).status_code == 200
