@@ -82,11 +82,31 @@ class SqliteLimiter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
                                  check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SQLITE_SCHEMA)
+            try:
+                self._set_up(db)
+            except BaseException:
+                db.close()
+                raise
             self._db, self._pid = db, os.getpid()
         return self._db
+
+    def _set_up(self, db: sqlite3.Connection) -> None:
+        """WAL mode and the schema. Switching a new file to WAL does not wait on SQLite's
+        busy handler (two workers opening the file at once get "database is locked" at
+        once), so that step is retried here until ``busy_timeout_s`` has passed."""
+        deadline = time.monotonic() + self.busy_timeout_s
+        while True:
+            try:
+                (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+                if str(mode).lower() != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SQLITE_SCHEMA)
 
     def hit(self, key: str, limit: int, window_s: float) -> bool:
         with self._lock:

@@ -153,6 +153,31 @@ def test_limit_is_exact_across_processes(store):
     assert not LIMITERS[name](where).hit(key, 100, 60.0)  # and this process sees the same count
 
 
+def _open_and_hit(where: str, start, out) -> None:  # type: ignore[no-untyped-def]
+    """In a child process: open a brand-new SQLite store at the same moment as the others."""
+    start.wait(timeout=120)
+    try:
+        out.put(SqliteLimiter(where).hit("k", 100, 60.0))
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        out.put(repr(exc))
+
+
+def test_workers_opening_a_new_sqlite_store_at_once_all_get_in(tmp_path):
+    """Regression (CI): switching a new file to WAL skips SQLite's busy wait, so one of
+    two workers starting together got "database is locked" -> 503. Four at once, 3 rounds."""
+    ctx = multiprocessing.get_context("spawn")
+    for round_ in range(3):
+        where = str(tmp_path / f"fresh{round_}.sqlite3")
+        start, out = ctx.Barrier(4), ctx.Queue()
+        procs = [ctx.Process(target=_open_and_hit, args=(where, start, out)) for _ in range(4)]
+        for proc in procs:
+            proc.start()
+        results = [out.get(timeout=180) for _ in procs]
+        for proc in procs:
+            proc.join(timeout=30)
+        assert results == [True] * 4, results
+
+
 def test_window_slides_and_keys_are_separate(store):
     name, where = store
     limiter: RateLimiter = LIMITERS[name](where)
