@@ -3,6 +3,7 @@ OpenAI-compatible stub on 127.0.0.1 (tests/stub_llm.py)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -91,6 +92,12 @@ def test_eval_judge_beside_string_metrics(built_settings, stub, qa_file, tmp_pat
     assert report["by_category"]["数字"]["judge_faithful"] == 0.0
     assert report["judge"] == "openai:stub-qwen"
     assert "judge_faithful" in next(out.glob("*-default.md")).read_text(encoding="utf-8")
+    with next(out.glob("*-default-items.csv")).open(encoding="utf-8-sig", newline="") as fh:
+        header, *lines = list(csv.reader(fh))  # the per-item table carries the verdicts
+    rows = {r[0]: r for r in lines}
+    assert header[-3:] == ["评审正确", "评审忠实", "评审理由"]
+    assert rows["j-unfaithful"][-3:-1] == ["是", "否"] and "没有依据" in rows["j-unfaithful"][-1]
+    assert rows["j-garbage"][-3:-1] == ["失败", "失败"]
 
     judged = [r for r in stub.requests if not r["stream"]]
     assert len(judged) == 3 and len(stub.requests) == 6
