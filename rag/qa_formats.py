@@ -54,7 +54,7 @@ def load_questions(path: Path) -> list[QAItem]:
     if suffix not in SHEET_FORMATS:
         return load_qa(path)
     if not path.exists():
-        raise EvalSetError(path, 0, "file not found")
+        raise _error(path, 0, "file not found", "找不到文件")
     rows = _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
     return items_from_rows(path, rows)
 
@@ -69,7 +69,8 @@ def _read_csv(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise EvalSetError(path, 0, "the CSV is neither UTF-8 nor GBK; save it as “CSV UTF-8”")
+        raise _error(path, 0, "the CSV is neither UTF-8 nor GBK; save it as “CSV UTF-8”",
+                     "CSV 文件既不是 UTF-8 也不是 GBK 编码，请在 Excel 中另存为“CSV UTF-8”")
     return [row for row in csv.reader(io.StringIO(text, newline=""))]
 
 
@@ -82,7 +83,8 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise EvalSetError(path, 0, f"not a readable .xlsx workbook ({exc})") from None
+        raise _error(path, 0, f"not a readable .xlsx workbook ({exc})",
+                     f"不是可读取的 .xlsx 工作簿（{exc}）") from None
     try:
         sheet = book.worksheets[0]
         return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -114,15 +116,17 @@ def _evidence(cell: str) -> tuple[tuple[str, str], ...]:
 def items_from_rows(path: Path, rows: Sequence[Sequence[str]]) -> list[QAItem]:
     """Validate sheet rows (the first is the header) and turn them into QA items."""
     if not rows:
-        raise EvalSetError(path, 0, "the sheet is empty; it needs a header row: " + " / ".join(COLUMNS))
+        raise _error(path, 0, "the sheet is empty; it needs a header row: " + " / ".join(COLUMNS),
+                     "表格是空的；第 1 行应为表头：" + " / ".join(COLUMNS))
     header = [h.strip().lstrip("\ufeff") for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise EvalSetError(path, 1, "missing required column " + "、".join(f"“{c}”" for c in missing)
-                           + " (header row: " + " / ".join(COLUMNS) + ")")
+        named = "、".join(f"“{c}”" for c in missing)
+        raise _error(path, 1, f"missing required column {named} (header row: {' / '.join(COLUMNS)})",
+                     f"缺少必填列{named}（表头应为：{' / '.join(COLUMNS)}）")
     col = {name: header.index(name) for name in (*COLUMNS, ID) if name in header}
     items: list[QAItem] = []
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (English, Chinese)
     for n, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -132,35 +136,48 @@ def items_from_rows(path: Path, rows: Sequence[Sequence[str]]) -> list[QAItem]:
         if item:
             items.append(item)
     if problems:
-        raise EvalSetError(path, 0, f"{len(problems)} problem(s):\n  " + "\n  ".join(problems))
+        raise _error(path, 0, f"{len(problems)} problem(s):\n  " + "\n  ".join(en for en, _ in problems),
+                     f"共 {len(problems)} 处问题：\n  " + "\n  ".join(zh for _, zh in problems))
     if not items:
-        raise EvalSetError(path, 0, "no questions in file")
+        raise _error(path, 0, "no questions in file", "文件中没有问题")
     ids = [i.id for i in items]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
-        raise EvalSetError(path, 0, f"column “{ID}” repeats: {', '.join(duplicated)}")
+        raise _error(path, 0, f"column “{ID}” repeats: {', '.join(duplicated)}",
+                     f"“{ID}”列有重复：{'、'.join(duplicated)}")
     return items
 
 
-def _row_item(n: int, cells: dict[str, str]) -> tuple[QAItem | None, list[str]]:
-    """One row as an item, or the problems that stop it (each naming row and column)."""
+def _error(path: Path, line: int, problem: str, zh: str) -> EvalSetError:
+    """An EvalSetError whose Chinese message (shown on the eval page) is ``zh``."""
+    exc = EvalSetError(path, line, problem)
+    where = f"{path}:{line}" if line else str(path)
+    exc.zh = f"评测集 {where} 有误：{zh}"
+    return exc
+
+
+def _row_item(n: int, cells: dict[str, str]) -> tuple[QAItem | None, list[tuple[str, str]]]:
+    """One row as an item, or the problems that stop it (each naming row and column, in
+    English and Chinese)."""
     problems = []
 
-    def bad(column: str, what: str) -> None:
-        problems.append(f"row {n}, column “{column}”: {what}")
+    def bad(column: str, what: str, zh: str) -> None:
+        problems.append((f"row {n}, column “{column}”: {what}", f"第 {n} 行，“{column}”列：{zh}"))
 
     category = cells.get(CATEGORY, "")
     if not cells.get(QUESTION):
-        bad(QUESTION, "empty")
+        bad(QUESTION, "empty", "为空")
     if category not in CATEGORIES:
-        bad(CATEGORY, f"{category!r} is not one of {'、'.join(CATEGORIES)}")
+        bad(CATEGORY, f"{category!r} is not one of {'、'.join(CATEGORIES)}",
+            f"“{category}”不是以下类别之一：{'、'.join(CATEGORIES)}")
     flag = cells.get(NO_ANSWER, "")
     if flag not in ("", YES, NO):
-        bad(NO_ANSWER, f"{flag!r} should be {YES} or {NO}")
+        bad(NO_ANSWER, f"{flag!r} should be {YES} or {NO}", f"“{flag}”应填“{YES}”或“{NO}”")
     answerable = flag == NO if flag else category != "无答案"
     facts = tuple(_split(cells.get(FACTS, "")))
     if answerable and not facts:
-        bad(FACTS, "empty, but the row is answerable (无答案 = 否); list the key facts separated by ；or |")
+        bad(FACTS, "empty, but the row is answerable (无答案 = 否); list the key facts separated by ；or |",
+            "为空，但本行可答（无答案 = 否）；请填写要点，多个要点用“；”或“|”分隔")
     if problems:
         return None, problems
     previous = cells.get(PREVIOUS, "")

@@ -97,6 +97,8 @@ BAD = [
     ["问四", "", "无答案", "是"],           # fine
 ]
 NEEDLES = ("row 2, column “问题”", "row 3, column “类别”", "row 4, column “无答案”", "row 5, column “要点”")
+NEEDLES_ZH = ("第 2 行，“问题”列：为空", "第 3 行，“类别”列：“其他”不是以下类别之一",
+              "第 4 行，“无答案”列：“不是”应填“是”或“否”", "第 5 行，“要点”列：为空")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -107,6 +109,7 @@ def test_malformed_sheet_names_every_bad_row_and_column(tmp_path: Path, suffix):
         load_questions(path)
     message = str(err.value)
     assert "4 problem(s)" in message and all(n in message for n in NEEDLES), message
+    assert "共 4 处问题" in err.value.zh and all(n in err.value.zh for n in NEEDLES_ZH), err.value.zh
     result = runner.invoke(app, ["eval", "--qa", str(path)])
     assert result.exit_code == 2 and "row 3, column “类别”" in result.output
     assert "Traceback" not in result.output
@@ -114,8 +117,9 @@ def test_malformed_sheet_names_every_bad_row_and_column(tmp_path: Path, suffix):
 
 def test_missing_column_and_broken_workbook(tmp_path: Path):
     path = write_csv(tmp_path / "cols.csv", [["问题", "类别"], ["问一", "数字"]])
-    with pytest.raises(EvalSetError, match="missing required column “要点”"):
+    with pytest.raises(EvalSetError, match="missing required column “要点”") as err:
         load_questions(path)
+    assert "缺少必填列“要点”" in err.value.zh
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(EvalSetError, match="not a readable .xlsx"):
