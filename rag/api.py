@@ -137,11 +137,11 @@ class Service:
                         raise ApiError(503, "store_unavailable", str(exc), exc.zh) from None
                     except EmbedderMismatchError as exc:
                         raise ApiError(503, "index_mismatch", str(exc), exc.zh) from None
-                    self._built = self._pipe.info.name
-        elif time.monotonic() - self._checked > 5:  # pick up a rebuilt index (atomic switch)
+                    self._built = self._pipe.info.tag
+        elif time.monotonic() - self._checked > 5:  # pick up a rebuilt or updated index
             self._checked = time.monotonic()
             try:
-                current = self._pipe.store.active_name()
+                current = self._pipe.store.active_tag()
             except RagError:
                 current = self._built
             if current != self._built:

@@ -60,48 +60,52 @@ def main(
 
 
 def _build(settings: Settings, rebuild: bool) -> None:
-    from rag.embedders import embedder_id
-    from rag.indexing import build_index, prepare, store_for
+    from rag.indexing import build_index, update_index
 
-    if not rebuild:
-        try:
-            info = store_for(settings).info()
-            corpus_hash = prepare(settings).corpus_hash
-            same = (info.corpus_hash, info.chunk_size, info.chunk_overlap) == (
-                corpus_hash, settings.chunk_size, settings.chunk_overlap)
-            if same and info.embedder == embedder_id(settings.embedder, settings.embedder_model):
-                out.print(f"Index is up to date ({info.n_chunks} chunks, built {info.built_at}). "
-                          "Use --rebuild to build it again.")
-                return
-        except RagError:
-            pass
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err) as bar:
-        clean = bar.add_task("Cleaning documents", total=None)
-        task = bar.add_task("Embedding chunks", total=None, visible=False)
+        clean = bar.add_task("Reading documents", total=None)
+        task = bar.add_task("Embedding new passages", total=None, visible=False)
+        store = bar.add_task("Writing to the index", total=None, visible=False)
 
         def cleaned(done: int, total: int, name: str) -> None:
-            bar.update(clean, completed=done, total=total, description=f"Cleaning {name[:40]}")
+            bar.update(clean, completed=done, total=total, description=f"Reading {name[:40]}")
 
         def embedded(done: int, total: int) -> None:
-            bar.update(clean, description="Cleaned documents")
-            bar.update(task, completed=done, total=total, visible=True)
+            bar.update(clean, description="Read documents")
+            bar.update(task, completed=done, total=total, visible=total > 0)
 
-        report = build_index(settings, progress=embedded, cleaned=cleaned)
+        def written(done: int, total: int) -> None:
+            bar.update(store, completed=done, total=total, visible=total > 0)
+
+        run = build_index if rebuild else update_index
+        report = run(settings, progress=embedded, cleaned=cleaned, written=written)
     for name, why in report.skipped:
         err.print(f"[yellow]Skipped {name}:[/yellow] {why}")
-    i = report.info
-    out.print(f"Indexed {i.n_chunks} chunks from {i.n_docs} documents with {i.embedder} → {settings.index_dir}")
+    i, n = report.info, report.counts
+    if report.mode == "unchanged":
+        out.print(f"Index is up to date ({i.n_chunks} chunks from {i.n_docs} documents, "
+                  f"{i.built_at}). Use --rebuild to build it again.")
+        return
+    if report.mode == "updated":
+        out.print(f"Updated the index: {n['docs_added']} documents added, {n['docs_changed']} changed, "
+                  f"{n['docs_removed']} removed; {n['chunks_written']} passages written "
+                  f"({n['chunks_embedded']} newly embedded, the rest reused from the cache), {n['chunks_deleted']} deleted.")
+    else:
+        out.print(f"Built the whole index ({report.reason}).")
+    out.print(f"Indexed {i.n_chunks} chunks from {i.n_docs} documents with {i.embedder} → "
+              f"{settings.index_dir}")
 
 
 @app.command()
 def index(
     ctx: typer.Context,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build even if the index is current")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build the whole index anew (atomic switch) instead of updating it")] = False,
     chunk_size: Annotated[int | None, typer.Option(help="Chunk length in characters")] = None,
     chunk_overlap: Annotated[int | None, typer.Option(help="Chunk overlap in characters")] = None,
 ) -> None:
-    """Clean, chunk and embed the corpus into the index (atomic switch)."""
+    """Bring the index up to date with the corpus folder: only new or changed documents
+    are embedded; --rebuild builds everything anew (atomic switch)."""
     try:
         _build(_settings(ctx, chunk_size=chunk_size, chunk_overlap=chunk_overlap), rebuild)
     except RagError as exc:

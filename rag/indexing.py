@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -21,15 +21,27 @@ from typing import Any
 import numpy as np
 
 from rag.answer.facts import extract_facts, measure_text
+from rag.build_cache import BuildCache, open_cache, text_key
 from rag.chunking import chunk_document
 from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
 from rag.errors import BuildLockedError, IndexDamagedError, IndexMissingError
-from rag.profile import Profile, derive_profile, load_domain
-from rag.schema import Chunk, CleanDoc, DocMeta
+from rag.keyword import keyword_tokens
+from rag.profile import Profile, derive_profile, load_domain, places_named
+from rag.schema import Chunk, CleanDoc, DocMeta, Section
 from rag.settings import Settings
-from rag.store import BuildInfo, ChromaStore, open_client, remove_stale_segments
+from rag.store import (
+    BuildInfo,
+    Change,
+    ChromaStore,
+    ChunkRow,
+    DocRow,
+    FactRow,
+    StoreState,
+    open_client,
+    remove_stale_segments,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +63,9 @@ class BuildReport:
     info: BuildInfo
     skipped: list[tuple[str, str]]
     cleaning: dict[str, dict[str, int]]
+    mode: str = "rebuilt"  # rebuilt | updated | unchanged
+    reason: str = ""  # why a full build was made ("--rebuild", "no index yet", "the embedder changed …")
+    counts: dict[str, int] = field(default_factory=dict)  # docs_added/changed/removed, chunks_*
 
 
 @dataclass
@@ -64,25 +79,51 @@ class Prepared:
     profile: Profile
 
 
-def prepare(settings: Settings, cleaned: Callable[[int, int, str], None] | None = None) -> Prepared:
+def prepare(settings: Settings, cleaned: Callable[[int, int, str], None] | None = None,
+            cache: BuildCache | None = None) -> Prepared:
     """Load, clean and chunk the corpus and derive its profile (no embedding).
     ``cleaned(done, total, file name)`` is called after each document is cleaned.
+    With a ``cache``, a document whose text, metadata and repairs (and the cleaning
+    code) did not change since the last build is not cleaned again.
 
     A document whose manifest entry gives no home city gets the one its own
     title or text names (see rag/profile.py)."""
     loaded = load_corpus(settings.corpus_dir, int(settings.max_doc_mb * 1e6))
-    docs = []
-    for n, d in enumerate(loaded.docs, 1):
-        docs.append(clean_document(d.meta, d.text, d.repair))
+    keys = [text_key("clean", builder_fingerprint(), json.dumps(asdict(d.meta), ensure_ascii=False),
+                     json.dumps(d.repair, ensure_ascii=False, sort_keys=True), d.text) for d in loaded.docs]
+    known = cache.get(keys) if cache else {}
+    docs, places, fresh = [], [], {}
+    for n, (d, key) in enumerate(zip(loaded.docs, keys, strict=True), 1):
+        if key in known:
+            doc = _clean_from_json(d.meta, known[key])
+            named = set(known[key]["places"])
+        else:
+            doc = clean_document(d.meta, d.text, d.repair)
+            named = places_named(f"{doc.meta.title}\n{doc.text}")
+            fresh[key] = _clean_to_json(doc, named)
+        docs.append(doc)
+        places.append(named)
         if cleaned:
             cleaned(n, len(loaded.docs), d.path.name)
+    if cache and fresh:
+        cache.put(fresh)
     domain = load_domain(settings.corpus_dir)
-    profile = derive_profile(docs, domain)
+    profile = derive_profile(docs, domain, places)
     docs = [d if d.meta.home_city else replace(d, meta=replace(d.meta, home_city=profile.doc_cities.get(
         d.meta.doc_id, ""))) for d in docs]
     chunks = [c for d in docs for c in chunk_document(d, settings.chunk_size, settings.chunk_overlap)]
     return Prepared(docs, chunks, loaded.skipped,
                     loaded.fingerprint + _hash(json.dumps(domain)) + builder_fingerprint(), profile)
+
+
+def _clean_to_json(doc: CleanDoc, places: set[str]) -> dict[str, Any]:
+    return {"text": doc.text, "sections": [asdict(s) for s in doc.sections], "report": doc.report,
+            "places": sorted(places)}
+
+
+def _clean_from_json(meta: DocMeta, data: dict[str, Any]) -> CleanDoc:
+    return CleanDoc(meta, str(data["text"]), tuple(Section(**s) for s in data["sections"]),
+                    {str(k): int(v) for k, v in data["report"].items()})
 
 
 def _hash(text: str) -> str:
@@ -93,7 +134,7 @@ def _hash(text: str) -> str:
 # and figure-extraction code and its data files. A change to any of them makes the
 # index out of date, so `rag index` rebuilds instead of saying it is current.
 BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "manifest.py", "profile.py", "indexing.py",
-                 "answer/facts.py", "numbers.py", "data")
+                 "answer/facts.py", "numbers.py", "tokenize.py", "keyword.py", "data")
 
 
 @lru_cache(maxsize=1)
@@ -110,18 +151,44 @@ def builder_fingerprint() -> str:
     return digest.hexdigest()[:8]
 
 
-def figures_table(prep: Prepared, embedder: Embedder) -> tuple[list[dict[str, Any]], np.ndarray, str]:
-    """Every figure of the corpus as a row, with its measure embedded (rag/answer/facts.py)."""
-    rows = []
-    seen = set()
+def figure_rows(prep: Prepared, cache: BuildCache | None = None) -> list[dict[str, Any]]:
+    """Every figure of the corpus as a row (rag/answer/facts.py), each with ``seq`` (its
+    place among its document's figures). A document's rows are cached by its content
+    and the profile, so an update extracts only from changed documents."""
+    profile_key = text_key(prep.profile.to_json(), builder_fingerprint())
+    keys = {d.meta.doc_id: text_key("facts", profile_key, _doc_hash(d)) for d in prep.docs}
+    known = cache.get(keys.values()) if cache else {}
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in prep.chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    rows, fresh = [], {}
     for d in prep.docs:
-        for f in extract_facts(d, prep.chunks, prep.profile):
-            key = (f.doc_id, f.start, f.shown, f.clause)
-            if key not in seen:
-                seen.add(key)
-                rows.append(f.to_dict())
-    vecs = embedder.embed_passages([measure_text(r) for r in rows]) if rows else np.zeros((0, 1))
-    return rows, vecs, prep.profile.to_json()
+        key = keys[d.meta.doc_id]
+        if key not in known:
+            mine: list[dict[str, Any]] = []
+            seen: set[tuple[int, str, str]] = set()
+            for f in extract_facts(d, by_doc.get(d.meta.doc_id, []), prep.profile):
+                if (f.start, f.shown, f.clause) not in seen:
+                    seen.add((f.start, f.shown, f.clause))
+                    mine.append({**f.to_dict(), "seq": len(mine)})
+            known[key] = fresh[key] = mine
+        rows += known[key]
+    if cache and fresh:
+        cache.put(fresh)
+    return rows
+
+
+def _doc_hash(doc: CleanDoc) -> str:
+    return text_key(json.dumps(asdict(doc.meta), ensure_ascii=False), doc.text,
+                    json.dumps([asdict(s) for s in doc.sections]))
+
+
+def _chunk_hash(chunk: Chunk, passage: str) -> str:
+    return text_key(passage, chunk.section, str(chunk.end))
+
+
+def _fact_id(row: dict[str, Any]) -> str:
+    return text_key(json.dumps(row, ensure_ascii=False, sort_keys=True))
 
 
 BUILD_STORE_TIMEOUT = 120.0  # seconds a Chroma server call may take while building
@@ -151,17 +218,30 @@ def store_for(settings: Settings, create: bool = False) -> ChromaStore:
     return ChromaStore(client, settings.collection, str(settings.index_dir))
 
 
-def build_index(
-    settings: Settings,
-    embedder: Embedder | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cleaned: Callable[[int, int, str], None] | None = None,
-) -> BuildReport:
-    """Build a fresh index and switch to it. ``progress(done, total)`` is called per
-    embedding batch, ``cleaned(done, total, file name)`` per cleaned document.
+Progress = Callable[[int, int], None]
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None,
+                cleaned: Callable[[int, int, str], None] | None = None,
+                written: Progress | None = None) -> BuildReport:
+    """Build a fresh index and switch to it atomically (``rag index --rebuild``).
+    Embeddings of unchanged passages come from the build cache.
+    ``progress(done, total)`` is called per embedding batch, ``cleaned(done, total,
+    file name)`` per cleaned document, ``written(done, total)`` per stored batch.
     One build at a time per index folder: a second one raises BuildLockedError."""
-    with build_lock(lock_dir(settings)):
-        return _build(settings, embedder, progress, cleaned)
+    with build_lock(lock_dir(settings)), open_cache(settings.index_dir) as cache:
+        return _sync(settings, cache, embedder, Callbacks(progress, cleaned, written), "--rebuild")
+
+
+def update_index(settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None,
+                 cleaned: Callable[[int, int, str], None] | None = None,
+                 written: Progress | None = None) -> BuildReport:
+    """Bring the index up to date with the corpus folder (``rag index``): embed and add
+    only new or changed passages, delete what was removed, keep everything else. Falls
+    back to a full build (saying why) when there is no index yet or the embedder or
+    chunking settings changed. Same callbacks and lock as ``build_index``."""
+    with build_lock(lock_dir(settings)), open_cache(settings.index_dir) as cache:
+        return _sync(settings, cache, embedder, Callbacks(progress, cleaned, written), "")
 
 
 def lock_dir(settings: Settings) -> Path:
@@ -196,35 +276,106 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def _build(settings: Settings, embedder: Embedder | None, progress: Callable[[int, int], None] | None,
-           cleaned: Callable[[int, int, str], None] | None) -> BuildReport:
-    prep = prepare(settings, cleaned)
-    docs, chunks = prep.docs, prep.chunks
+@dataclass(frozen=True)
+class Callbacks:
+    """Progress callbacks of a build (each may be None)."""
+
+    embedded: Progress | None = None
+    cleaned: Callable[[int, int, str], None] | None = None
+    written: Progress | None = None
+
+
+def rebuild_reason(store: ChromaStore, settings: Settings, embedder_name: str) -> str:
+    """Why an update cannot be incremental ('' when it can): no index yet, another
+    embedder, other chunking settings, or an index written before updates existed."""
+    if not store.active_name():
+        return "no index yet"
+    info = store.info()
+    if info.embedder != embedder_name:
+        return f"the embedder changed ({info.embedder} -> {embedder_name})"
+    if (info.chunk_size, info.chunk_overlap) != (settings.chunk_size, settings.chunk_overlap):
+        return (f"the chunking settings changed (size/overlap {info.chunk_size}/{info.chunk_overlap} -> "
+                f"{settings.chunk_size}/{settings.chunk_overlap})")
+    if not info.builder:
+        return "the index was made by an older version that kept no content hashes"
+    return ""
+
+
+def _sync(settings: Settings, cache: BuildCache, embedder: Embedder | None, calls: Callbacks,
+          forced: str) -> BuildReport:
+    prep = prepare(settings, calls.cleaned, cache)
     embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
-    metas = {d.meta.doc_id: d.meta for d in docs}
-    done = 0
-
-    def embed(batch: Sequence[Chunk]) -> np.ndarray:
-        out = []
-        for i in range(0, len(batch), settings.embed_batch):
-            part = batch[i : i + settings.embed_batch]
-            out.append(embedder.embed_passages([passage_text(c, metas.get(c.doc_id)) for c in part]))
-            nonlocal done
-            done += len(part)
-            if progress:
-                progress(done, len(chunks))
-        return np.vstack(out)
-
-    info = {
-        "embedder": embedder.id,
-        "chunk_size": settings.chunk_size,
-        "chunk_overlap": settings.chunk_overlap,
-        "corpus_hash": prep.corpus_hash,
-    }
-    facts = figures_table(prep, embedder)
-    built = store_for(settings, create=True).build(docs, chunks, embed, info, facts=facts)
+    store = store_for(settings, create=True)
+    why = forced or rebuild_reason(store, settings, embedder.id)
+    state = StoreState() if why else store.state()
+    change, counts = plan_change(prep, state, settings, embedder, cache, calls.embedded)
+    change.info = {"embedder": embedder.id, "chunk_size": settings.chunk_size,
+                   "chunk_overlap": settings.chunk_overlap, "corpus_hash": prep.corpus_hash,
+                   "builder": builder_fingerprint(), "dim": counts.pop("dim")}
+    if why:
+        log.info("Building the whole index: %s", why)
+        built, mode = store.build(change, calls.written), "rebuilt"
+    elif change.empty:
+        built, mode = store.info(), "unchanged"
+    else:
+        change.info["dim"] = change.info["dim"] or store.info().dim
+        built, mode = store.update(change, calls.written), "updated"
     if not settings.chroma_host:
         removed = remove_stale_segments(settings.index_dir / "chroma")
         log.info("Removed %d vector folders of earlier builds", removed)
-    log.info("Indexed %d chunks from %d documents", built.n_chunks, built.n_docs)
-    return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in docs})
+    keyword_tokens(prep.chunks, {d.meta.doc_id: d.meta for d in prep.docs}, prep.profile.terms, cache)
+    log.info("Index %s: %d chunks from %d documents", mode, built.n_chunks, built.n_docs)
+    return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in prep.docs}, mode, why, counts)
+
+
+def plan_change(prep: Prepared, state: StoreState, settings: Settings, embedder: Embedder,
+                cache: BuildCache, embedded: Progress | None = None) -> tuple[Change, dict[str, int]]:
+    """What to write so the store holds ``prep``: rows whose content hash differs from
+    ``state`` (embedded, or taken from the cache), and ids ``state`` has but ``prep``
+    lacks. Also counts for the report (documents added/changed/removed, passages
+    embedded/reused/deleted)."""
+    metas = {d.meta.doc_id: d.meta for d in prep.docs}
+    passages = {c.chunk_id: passage_text(c, metas.get(c.doc_id)) for c in prep.chunks}
+    wanted = {c.chunk_id: _chunk_hash(c, passages[c.chunk_id]) for c in prep.chunks}
+    new_chunks = [c for c in prep.chunks if state.chunks.get(c.chunk_id) != wanted[c.chunk_id]]
+    vectors, computed = _embed(embedder, [passages[c.chunk_id] for c in new_chunks], settings, cache, embedded)
+    change = Change(info={}, profile=prep.profile.to_json())
+    change.chunks = [ChunkRow(c, wanted[c.chunk_id], v) for c, v in zip(new_chunks, vectors, strict=True)]
+    change.drop_chunks = sorted(set(state.chunks) - set(wanted))
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    doc_hashes = {d.meta.doc_id: _doc_hash(d) for d in prep.docs}
+    change.docs = [DocRow(d, doc_hashes[d.meta.doc_id], state.docs.get(d.meta.doc_id, ("", now))[1] or now)
+                   for d in prep.docs if state.docs.get(d.meta.doc_id, ("", ""))[0] != doc_hashes[d.meta.doc_id]]
+    change.drop_docs = sorted(set(state.docs) - set(doc_hashes))
+    rows = {_fact_id(r): r for r in figure_rows(prep, cache)}
+    new_ids = [i for i in rows if i not in state.facts]
+    fact_vecs, _ = _embed(embedder, [measure_text(rows[i]) for i in new_ids], settings, cache)
+    change.facts = [FactRow(i, rows[i], v) for i, v in zip(new_ids, fact_vecs, strict=True)]
+    change.drop_facts = sorted(state.facts - set(rows))
+    counts = {"docs_added": sum(1 for d in change.docs if d.doc.meta.doc_id not in state.docs),
+              "docs_changed": sum(1 for d in change.docs if d.doc.meta.doc_id in state.docs),
+              "docs_removed": len(change.drop_docs), "chunks_written": len(change.chunks),
+              "chunks_embedded": computed, "chunks_deleted": len(change.drop_chunks),
+              "dim": int(vectors.shape[1]) if len(vectors) else 0}
+    return change, counts
+
+
+def _embed(embedder: Embedder, texts: Sequence[str], settings: Settings, cache: BuildCache,
+           progress: Progress | None = None) -> tuple[np.ndarray, int]:
+    """Vectors for ``texts`` (cached ones reused), and how many had to be computed."""
+    computed = 0
+
+    def compute(missing: Sequence[str]) -> np.ndarray:
+        nonlocal computed
+        out = []
+        for i in range(0, len(missing), settings.embed_batch):
+            out.append(embedder.embed_passages(list(missing[i : i + settings.embed_batch])))
+            computed = min(len(missing), i + settings.embed_batch)
+            if progress:
+                progress(computed, len(missing))
+        return np.vstack(out)
+
+    vecs = cache.embed(embedder.id, texts, compute)
+    if progress and not computed:
+        progress(0, 0)
+    return vecs, computed

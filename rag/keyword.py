@@ -1,4 +1,5 @@
-"""BM25 keyword index over jieba tokens, rebuilt from the stored chunks at load.
+"""BM25 keyword index over jieba tokens, built from the stored chunks at load
+(with the tokens a build cached, so jieba runs only on chunks it has not seen).
 
 Each chunk is indexed with its document title and section, and with the city
 that "我市/本市" means in that document (another city in a think-tank report written from there),
@@ -7,15 +8,17 @@ so a question about that city finds the sentences that say 我市 there.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 
 import bm25s
 import numpy as np
 
+from rag.build_cache import BuildCache, text_key
 from rag.profile import SELF_REFERENCES
 from rag.schema import Chunk, DocMeta
-from rag.tokenize import tokens
+from rag.tokenize import tokenizer_fingerprint, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -29,12 +32,34 @@ def chunk_tokens(chunk: Chunk, meta: DocMeta | None) -> list[str]:
     return toks
 
 
+def keyword_tokens(chunks: Sequence[Chunk], docs: Mapping[str, DocMeta], terms: Sequence[Sequence[str]],
+                   cache: BuildCache | None) -> list[list[str]]:
+    """``chunk_tokens`` of every chunk, taken from the build cache where a build already
+    tokenised the same chunk (jieba is the slow part of loading a large index); the
+    ones computed here are stored for the next load."""
+    salt = text_key(json.dumps([list(t) for t in terms], ensure_ascii=False), tokenizer_fingerprint())
+    keys = [_token_key(c, docs.get(c.doc_id), salt) for c in chunks]
+    known = cache.get(keys) if cache else {}
+    fresh = {k: chunk_tokens(c, docs.get(c.doc_id)) for c, k in zip(chunks, keys, strict=True) if k not in known}
+    if cache and fresh:
+        cache.put(fresh)
+    return [list(known[k]) if k in known else fresh[k] for k in keys]
+
+
+def _token_key(chunk: Chunk, meta: DocMeta | None, salt: str) -> str:
+    city = meta.home_city if meta and any(s in chunk.text for s in SELF_REFERENCES) else ""
+    return text_key("tok", salt, meta.title if meta else "", chunk.section, chunk.text, city)
+
+
 class KeywordIndex:
     """BM25 (bm25s) over the chunk list; scores every chunk for a query."""
 
-    def __init__(self, chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], docs: Mapping[str, DocMeta],
+                 corpus: Sequence[Sequence[str]] | None = None) -> None:
+        """Index ``chunks``; ``corpus`` holds their tokens when already known (see
+        ``keyword_tokens``), else they are tokenised here."""
         self.chunks = list(chunks)
-        corpus = [chunk_tokens(c, docs.get(c.doc_id)) for c in self.chunks]
+        corpus = corpus if corpus is not None else [chunk_tokens(c, docs.get(c.doc_id)) for c in self.chunks]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._texts = [

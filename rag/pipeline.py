@@ -16,11 +16,12 @@ from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, stem
 from rag.answer.question import analyse, check_question
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
+from rag.build_cache import open_cache
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError, UnknownDocumentError
 from rag.generators import Generator
 from rag.indexing import store_for
-from rag.keyword import KeywordIndex
+from rag.keyword import KeywordIndex, keyword_tokens
 from rag.profile import Profile
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
@@ -62,7 +63,8 @@ class Pipeline:
         rows, vectors, profile_json = store.facts()
         profile = Profile.from_json(profile_json)
         add_terms(profile.terms)  # before any tokenising: the keyword index uses them
-        keyword = KeywordIndex(chunks, metas)
+        with open_cache(settings.index_dir) as cache:  # tokens a build already computed
+            keyword = KeywordIndex(chunks, metas, keyword_tokens(chunks, metas, profile.terms, cache))
         reranker = CrossEncoderReranker(settings.rerank_model) if settings.rerank_model else None
         retriever = HybridRetriever(
             store,

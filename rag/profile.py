@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -110,22 +110,19 @@ def gazetteer() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-def _tagged_places(texts: Iterable[str]) -> set[str]:
-    """Places a corpus names: gazetteer names it mentions, and words jieba tags as
+def places_named(text: str) -> set[str]:
+    """Places one text names: gazetteer names it mentions, and words jieba tags as
     places that carry an administrative suffix (黄岛区, 青岛市) with their short form."""
     import jieba.posseg as pseg
 
     from rag.tokenize import jieba_tokenizer
 
     jieba_tokenizer()
-    known = gazetteer()
-    found: set[str] = set()
-    for text in texts:
-        found |= {p for p in known if p in text}
-        for word, flag in pseg.cut(text):
-            if (flag == "ns" and len(word) >= 3 and word.endswith(_ADMIN) and word not in _NOT_PLACES
-                    and not word.endswith(("地区", "自治区"))):
-                found |= {word, word[:-1]}
+    found = {p for p in gazetteer() if p in text}
+    for word, flag in pseg.cut(text):
+        if (flag == "ns" and len(word) >= 3 and word.endswith(_ADMIN) and word not in _NOT_PLACES
+                and not word.endswith(("地区", "自治区"))):
+            found |= {word, word[:-1]}
     return found
 
 
@@ -140,8 +137,11 @@ def infer_city(title: str, text: str, places: Sequence[str]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def derive_profile(docs: Sequence[Any], domain: dict[str, Any]) -> Profile:
-    """Build the profile from cleaned documents (objects with .meta and .text) and domain.json."""
+def derive_profile(docs: Sequence[Any], domain: dict[str, Any],
+                   named: Sequence[set[str]] | None = None) -> Profile:
+    """Build the profile from cleaned documents (objects with .meta and .text) and
+    domain.json. ``named``, when given, holds each document's ``places_named`` of its
+    title and text (computed earlier, e.g. cached between builds)."""
     terms = tuple((str(t["word"]), str(t.get("pos", "n"))) if isinstance(t, dict) else (str(t), "n")
                   for t in domain.get("terms", []))
     if terms:
@@ -149,7 +149,9 @@ def derive_profile(docs: Sequence[Any], domain: dict[str, Any]) -> Profile:
 
         add_terms(terms)
     listed = [str(p) for p in domain.get("places", [])] + [str(p) for p in domain.get("districts", [])]
-    names = _tagged_places(f"{d.meta.title}\n{d.text}" for d in docs)
+    if named is None:
+        named = [places_named(f"{d.meta.title}\n{d.text}") for d in docs]
+    names: set[str] = set().union(*named) if named else set()
     names |= set(listed) | {d.meta.home_city for d in docs if d.meta.home_city}
     districts = {str(p) for p in domain.get("districts", [])}
     districts |= {n for n in names if n.endswith(("区", "县")) and len(n) >= 3}

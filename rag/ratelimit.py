@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from rag.errors import BackendUnavailableError, RagError
+from rag.sqlite_wal import use_wal
 
 log = logging.getLogger(__name__)
 SQLITE_FILE = "ratelimit.sqlite3"  # inside RAG_INDEX_DIR
@@ -91,20 +92,8 @@ class SqliteLimiter:
         return self._db
 
     def _set_up(self, db: sqlite3.Connection) -> None:
-        """WAL mode and the schema. Switching a new file to WAL does not wait on SQLite's
-        busy handler (two workers opening the file at once get "database is locked" at
-        once), so that step is retried here until ``busy_timeout_s`` has passed."""
-        deadline = time.monotonic() + self.busy_timeout_s
-        while True:
-            try:
-                (mode,) = db.execute("PRAGMA journal_mode").fetchone()
-                if str(mode).lower() != "wal":
-                    db.execute("PRAGMA journal_mode=WAL")
-                break
-            except sqlite3.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        """WAL mode (see rag/sqlite_wal.py) and the schema."""
+        use_wal(db, self.busy_timeout_s)
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SQLITE_SCHEMA)
 

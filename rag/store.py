@@ -24,7 +24,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,79 @@ class BuildInfo:
     built_at: str
     n_chunks: int
     n_docs: int
+    version: int = 1  # moves on with every incremental update of the build
+    builder: str = ""  # fingerprint of the indexing code that last wrote it
+
+    @property
+    def tag(self) -> str:
+        """Changes whenever what readers should load changes: build name and version."""
+        return f"{self.name}@{self.version}"
+
+
+@dataclass
+class StoreState:
+    """Content hashes of a stored build: chunk id → hash, doc id → (hash, added), fact ids."""
+
+    chunks: dict[str, str] = field(default_factory=dict)
+    docs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    facts: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk to store: the chunk, a hash of what was embedded, its vector."""
+
+    chunk: Chunk
+    hash: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """A document to store, with its content hash and when it was first added."""
+
+    doc: CleanDoc
+    hash: str
+    added: str
+
+
+@dataclass(frozen=True)
+class FactRow:
+    """A row of the figures table (id = hash of the row) and its measure vector."""
+
+    fact_id: str
+    row: dict[str, Any]
+    vector: np.ndarray
+
+
+@dataclass
+class Change:
+    """What a build or update writes: rows to add or replace, ids to delete, the corpus
+    profile (JSON) and the build metadata (embedder, dim, chunking, hashes)."""
+
+    info: dict[str, Any]
+    profile: str = ""
+    chunks: list[ChunkRow] = field(default_factory=list)
+    docs: list[DocRow] = field(default_factory=list)
+    facts: list[FactRow] = field(default_factory=list)
+    drop_chunks: list[str] = field(default_factory=list)
+    drop_docs: list[str] = field(default_factory=list)
+    drop_facts: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to add or delete."""
+        return not (self.chunks or self.docs or self.facts or self.drop_chunks or self.drop_docs
+                    or self.drop_facts)
+
+
+def _doc_metadata(row: DocRow) -> dict[str, Any]:
+    return {
+        "meta": json.dumps(asdict(row.doc.meta), ensure_ascii=False),
+        "sections": json.dumps([asdict(s) for s in row.doc.sections], ensure_ascii=False),
+        "h": row.hash,
+        "added": row.added,
+    }
 
 
 @dataclass
@@ -60,6 +133,7 @@ class StoredDoc:
     meta: DocMeta
     text: str
     sections: tuple[Section, ...]
+    added: str = ""  # when the document first entered the index (ISO time)
 
 
 def open_client(index_dir: Path, host: str = "", port: int = 8000, timeout: float = 5.0) -> Any:
@@ -132,6 +206,11 @@ def remove_stale_segments(chroma_dir: Path) -> int:
     return removed
 
 
+def _row_order(row: dict[str, Any], fact_id: str) -> tuple[str, int, int, str]:
+    """Figures in document order: by document, then position in it, then extraction order."""
+    return (str(row.get("doc_id", "")), int(row.get("start", 0)), int(row.get("seq", 0)), fact_id)
+
+
 def _unreachable(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return any(w in text for w in ("connect", "connection", "timeout", "unavailable", "refused"))
@@ -167,6 +246,20 @@ class ChromaStore:
             raise self._as_store_error(exc) from None
         return (pointer.metadata or {}).get("active")
 
+    def active_tag(self) -> str:
+        """``name@version`` of the live build ('' when none): changes with every rebuild
+        and every incremental update, so a reader knows when to reload."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            pointer = self.client.get_collection(f"{self.base}__active")
+        except (NotFoundError, ValueError):
+            return ""
+        except Exception as exc:
+            raise self._as_store_error(exc) from None
+        meta = pointer.metadata or {}
+        return f"{meta['active']}@{meta.get('version', 1)}" if meta.get("active") else ""
+
     def _active(self) -> Any:
         name = self.active_name()
         if not name:
@@ -178,7 +271,8 @@ class ChromaStore:
         col = self._active()
         m = dict(col.metadata or {})
         fields = BuildInfo.__dataclass_fields__
-        return BuildInfo(name=col.name, **{k: m[k] for k in fields if k != "name"})
+        given = {k: m[k] for k in fields if k != "name" and k in m}
+        return BuildInfo(name=col.name, **given)
 
     def chunks(self) -> list[Chunk]:
         """Every chunk of the live index, in document order."""
@@ -209,8 +303,8 @@ class ChromaStore:
         for doc_id, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             meta = DocMeta(**json.loads(str(m["meta"])))
             sections = tuple(Section(**s) for s in json.loads(str(m["sections"])))
-            docs[doc_id] = StoredDoc(meta, str(text), sections)
-        return docs
+            docs[doc_id] = StoredDoc(meta, str(text), sections, str(m.get("added", "")))
+        return dict(sorted(docs.items()))
 
     def dense_search(
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
@@ -242,98 +336,106 @@ class ChromaStore:
             return [], np.zeros((0, 0), dtype=np.float32), ""
         got = col.get(include=["metadatas", "embeddings"])
         rows = [json.loads(str(m["row"])) for m in got["metadatas"]]
-        order = sorted(range(len(rows)), key=lambda i: int(got["ids"][i]))
+        order = sorted(range(len(rows)), key=lambda i: _row_order(rows[i], got["ids"][i]))
         vecs = np.asarray(got["embeddings"], dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
         profile = str((col.metadata or {}).get("profile", ""))
         return [rows[i] for i in order], (vecs[order] if rows else vecs), profile
 
     # ---- writing -------------------------------------------------------
-    def build(
-        self,
-        docs: Sequence[CleanDoc],
-        chunks: Sequence[Chunk],
-        embed: Callable[[Sequence[Chunk]], np.ndarray],
-        info: dict[str, Any],
-        progress: Callable[[int], None] | None = None,
-        facts: tuple[Sequence[dict[str, Any]], np.ndarray, str] | None = None,
-    ) -> BuildInfo:
-        """Write a new build and switch to it; the old build stays live on failure.
+    def state(self) -> StoreState:
+        """Content hashes of what the live build holds (empty when nothing is built):
+        what an incremental update compares the corpus with."""
+        name = self.active_name()
+        if not name:
+            return StoreState()
+        try:
+            chunks = self.client.get_collection(name, embedding_function=None).get(include=["metadatas"])
+            docs = self.client.get_collection(f"{name}_docs", embedding_function=None).get(include=["metadatas"])
+            facts = self.client.get_collection(f"{name}_facts", embedding_function=None).get(include=[])
+        except Exception as exc:
+            raise self._as_store_error(exc) from None
+        return StoreState(
+            chunks={cid: str(m.get("h", "")) for cid, m in zip(chunks["ids"], chunks["metadatas"], strict=True)},
+            docs={did: (str(m.get("h", "")), str(m.get("added", "")))
+                  for did, m in zip(docs["ids"], docs["metadatas"], strict=True)},
+            facts=set(facts["ids"]),
+        )
 
-        ``embed`` is called per batch of chunks; ``progress`` gets the count done;
-        ``facts`` is the figures table (rows, measure vectors, profile JSON).
-        """
+    def build(self, change: Change, written: Callable[[int, int], None] | None = None) -> BuildInfo:
+        """Write a whole new build from ``change`` and switch to it; the old build stays
+        live (and is then dropped) and stays live on failure: an atomic rebuild."""
         self._drop_orphans()
         name = f"{self.base}_{time.strftime('%Y%m%d%H%M%S')}_{int(time.time() * 1000) % 1000:03d}"
         try:
-            col = self.client.create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-            )
-            dim = 0
-            for i in range(0, len(chunks), BATCH):
-                batch = list(chunks[i : i + BATCH])
-                vecs = embed(batch)
-                dim = int(vecs.shape[1])
-                col.add(
-                    ids=[c.chunk_id for c in batch],
-                    embeddings=vecs.tolist(),
-                    documents=[c.text for c in batch],
-                    metadatas=[
-                        {"doc_id": c.doc_id, "section": c.section, "start": c.start, "end": c.end}
-                        for c in batch
-                    ],
-                )
-                if progress:
-                    progress(len(batch))
-            self._write_docs(name, docs)
-            self._write_facts(name, *(facts or ([], np.zeros((0, 1)), "")))
-            meta = {
-                **info,
-                "dim": dim,
-                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "n_chunks": len(chunks),
-                "n_docs": len(docs),
-            }
-            col.modify(metadata=meta)
+            self.client.create_collection(name, embedding_function=None,
+                                          configuration={"hnsw": {"space": "cosine"}})
+            self._write(name, change, 1, written)
         except BaseException:
             log.error("Index build failed; the previous index (if any) keeps serving.")
             self._drop(name)
             raise
         old = self.active_name()
-        self._set_active(name)
+        self._set_active(name, 1)
         if old and old != name:
             self._drop(old)
         return self.info()
 
-    def _write_docs(self, name: str, docs: Sequence[CleanDoc]) -> None:
-        col = self.client.create_collection(f"{name}_docs", embedding_function=None)
-        col.add(
-            ids=[d.meta.doc_id for d in docs],
-            embeddings=[[0.0] for _ in docs],
-            documents=[d.text for d in docs],
-            metadatas=[
-                {
-                    "meta": json.dumps(asdict(d.meta), ensure_ascii=False),
-                    "sections": json.dumps([asdict(s) for s in d.sections], ensure_ascii=False),
-                }
-                for d in docs
-            ],
-        )
+    def update(self, change: Change, written: Callable[[int, int], None] | None = None) -> BuildInfo:
+        """Apply ``change`` to the live build in place and move its version on. Readers
+        keep answering from what they loaded until they see the new version."""
+        name = self.active_name()
+        if not name:
+            raise IndexMissingError(self.where)
+        version = self.info().version + 1
+        try:
+            self._write(name, change, version, written)
+        except Exception as exc:
+            raise self._as_store_error(exc) from None
+        self._set_active(name, version)
+        return self.info()
 
-    def _write_facts(self, name: str, rows: Sequence[dict[str, Any]], vecs: np.ndarray,
-                     profile: str) -> None:
-        col = self.client.create_collection(f"{name}_facts", embedding_function=None,
-                                            metadata={"profile": profile or "{}"})
-        for i in range(0, len(rows), BATCH):
-            part = rows[i : i + BATCH]
-            col.add(
-                ids=[str(i + j) for j in range(len(part))],
-                embeddings=vecs[i : i + len(part)].tolist(),
-                metadatas=[{"row": json.dumps(r, ensure_ascii=False)} for r in part],
+    def _write(self, name: str, change: Change, version: int,
+               written: Callable[[int, int], None] | None) -> None:
+        """Deletions first, then additions in batches (``written(done, total)`` after each)."""
+        chunks = self.client.get_collection(name, embedding_function=None)
+        docs = self.client.get_or_create_collection(f"{name}_docs", embedding_function=None)
+        facts = self.client.get_or_create_collection(f"{name}_facts", embedding_function=None)
+        for col, ids in ((chunks, change.drop_chunks), (docs, change.drop_docs), (facts, change.drop_facts)):
+            for i in range(0, len(ids), BATCH):
+                col.delete(ids=list(ids[i : i + BATCH]))
+        total, done = len(change.chunks) + len(change.docs) + len(change.facts), 0
+        for i in range(0, len(change.chunks), BATCH):
+            part = change.chunks[i : i + BATCH]
+            chunks.upsert(
+                ids=[c.chunk.chunk_id for c in part],
+                embeddings=np.vstack([c.vector for c in part]).tolist(),
+                documents=[c.chunk.text for c in part],
+                metadatas=[{"doc_id": c.chunk.doc_id, "section": c.chunk.section, "start": c.chunk.start,
+                            "end": c.chunk.end, "h": c.hash} for c in part],
             )
+            done += len(part)
+            if written:
+                written(done, total)
+        for i in range(0, len(change.docs), BATCH):
+            dpart = change.docs[i : i + BATCH]
+            docs.upsert(ids=[d.doc.meta.doc_id for d in dpart], embeddings=[[0.0] for _ in dpart],
+                        documents=[d.doc.text for d in dpart], metadatas=[_doc_metadata(d) for d in dpart])
+            done += len(dpart)
+        for i in range(0, len(change.facts), BATCH):
+            fpart = change.facts[i : i + BATCH]
+            facts.upsert(ids=[f.fact_id for f in fpart], embeddings=np.vstack([f.vector for f in fpart]).tolist(),
+                         metadatas=[{"row": json.dumps(f.row, ensure_ascii=False)} for f in fpart])
+            done += len(fpart)
+        if written:
+            written(total, total)
+        facts.modify(metadata={"profile": change.profile or "{}"})
+        counts = {"n_chunks": chunks.count(), "n_docs": docs.count()}
+        chunks.modify(metadata={**change.info, **counts, "version": version,
+                                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
-    def _set_active(self, name: str) -> None:
+    def _set_active(self, name: str, version: int) -> None:
         pointer = self.client.get_or_create_collection(f"{self.base}__active", embedding_function=None)
-        pointer.modify(metadata={"active": name})
+        pointer.modify(metadata={"active": name, "version": version})
 
     def _drop(self, name: str) -> None:
         for n in (name, f"{name}_docs", f"{name}_facts"):

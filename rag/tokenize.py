@@ -7,6 +7,7 @@ Never use a regex word tokeniser on Chinese: it treats a whole clause as one tok
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -28,6 +29,20 @@ def jieba_tokenizer():  # type: ignore[no-untyped-def]
             if len(w) >= 2 and not jieba.dt.FREQ.get(w):
                 jieba.add_word(w)
     return jieba
+
+
+@lru_cache(maxsize=1)
+def tokenizer_fingerprint() -> str:
+    """A short hash of what decides the tokens: this module, its data files and the
+    jieba version (cached tokens made under another fingerprint are not reused)."""
+    import jieba
+
+    root = resources.files("rag")
+    digest = hashlib.sha256(str(getattr(jieba, "__version__", "")).encode())
+    digest.update((root / "tokenize.py").read_bytes())
+    for f in sorted((f for f in (root / "data").iterdir() if f.is_file()), key=lambda f: f.name):
+        digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def add_terms(terms: Iterable[tuple[str, str]]) -> None:

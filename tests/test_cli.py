@@ -59,7 +59,7 @@ def test_index_command_builds_with_progress(tiny_corpus: Path, tmp_path: Path):
                                  "index"])
     assert result.exit_code == 0, result.output
     assert "Indexed" in result.output and "2 documents" in result.output
-    assert "Cleaned documents" in result.output  # progress per document, then per embedding batch
+    assert "Read documents" in result.output  # progress per document, then per embedding batch
 
 
 def test_facts_lists_dated_figures_with_sources(built_settings):
@@ -100,16 +100,21 @@ def test_hostile_questions_and_unknown_documents(built_settings):
     assert b"004_5fdd652ecef025e0" in unknown.stderr + unknown.stdout
 
 
-def test_index_is_rebuilt_when_the_code_that_builds_it_changed(tiny_corpus: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch):
+def test_index_follows_a_change_in_the_code_that_builds_it(tiny_corpus: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """A new release that cleans, chunks or embeds differently: `rag index` rewrites
+    what changed (caches are keyed by the builder code), not 'up to date'."""
     import rag.indexing
 
     args = ["--corpus-dir", str(tiny_corpus), "--index-dir", str(tmp_path / "i"), "index"]
     assert "Indexed" in runner.invoke(app, args).output
     assert "up to date" in runner.invoke(app, args).output
-    # what a new release's figure extraction or cleaning looks like to the index
     monkeypatch.setattr(rag.indexing, "builder_fingerprint", lambda: "00000000")
-    assert "Indexed" in runner.invoke(app, args).output
+    original = rag.indexing.passage_text
+    monkeypatch.setattr(rag.indexing, "passage_text", lambda c, m: "新版 " + original(c, m))
+    result = runner.invoke(app, args)
+    assert "Updated the index" in result.output, result.output
+    assert "0 passages written" not in result.output
 
 
 def test_search_json_has_full_passages_scores_and_metadata(built_settings):

