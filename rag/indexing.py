@@ -38,6 +38,7 @@ from rag.store import (
     ChunkRow,
     DocRow,
     FactRow,
+    Store,
     StoreState,
     open_client,
     remove_stale_segments,
@@ -194,7 +195,7 @@ def _fact_id(row: dict[str, Any]) -> str:
 BUILD_STORE_TIMEOUT = 120.0  # seconds a Chroma server call may take while building
 
 
-def store_for(settings: Settings, create: bool = False) -> ChromaStore:
+def store_for(settings: Settings, create: bool = False) -> Store:
     """The Chroma store the settings point at. Unless ``create``, a missing index
     raises IndexMissingError instead of creating an empty database."""
     if settings.chroma_host:
@@ -285,10 +286,10 @@ class Callbacks:
     written: Progress | None = None
 
 
-def rebuild_reason(store: ChromaStore, settings: Settings, embedder_name: str) -> str:
+def rebuild_reason(store: Store, settings: Settings, embedder_name: str) -> str:
     """Why an update cannot be incremental ('' when it can): no index yet, another
     embedder, other chunking settings, or an index written before updates existed."""
-    if not store.active_name():
+    if not store.active_tag():
         return "no index yet"
     info = store.info()
     if info.embedder != embedder_name:

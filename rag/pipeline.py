@@ -27,7 +27,7 @@ from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
 from rag.schema import Answer, Hit, Turn
 from rag.settings import Settings
-from rag.store import BuildInfo, ChromaStore, StoredDoc
+from rag.store import BuildInfo, Store, StoredDoc
 from rag.tokenize import add_terms, is_nounish
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class Pipeline:
     """A loaded index with its retriever and answerer."""
 
     settings: Settings
-    store: ChromaStore
+    store: Store
     info: BuildInfo
     docs: dict[str, StoredDoc]
     retriever: HybridRetriever

@@ -20,7 +20,7 @@ from rag.embedders import Embedder
 from rag.keyword import KeywordIndex
 from rag.rerank import Reranker
 from rag.schema import Chunk, Hit
-from rag.store import ChromaStore
+from rag.store import Store
 
 Fusion = Literal["weighted", "rrf"]
 
@@ -83,7 +83,7 @@ class HybridRetriever:
 
     def __init__(
         self,
-        store: ChromaStore,
+        store: Store,
         keyword: KeywordIndex,
         embedder: Embedder,
         chunks: Mapping[str, Chunk],

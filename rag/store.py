@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -134,6 +134,52 @@ class StoredDoc:
     text: str
     sections: tuple[Section, ...]
     added: str = ""  # when the document first entered the index (ISO time)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where a build lives: what the pipeline, the page and the API talk to. Readers
+    load a snapshot (documents, chunks, figures) and query vectors; builders compare
+    ``state()`` with the corpus and write a ``Change``, as a new build (``build``,
+    atomic switch) or in place (``update``, a new version). ``ChromaStore`` is the one
+    implementation; embedded Chroma and a Chroma server are two configurations of it."""
+
+    def active_tag(self) -> str:
+        """``name@version`` of the live build ('' when none); changes with every write."""
+        ...
+
+    def info(self) -> BuildInfo:
+        """Build metadata of the live build. Raises IndexMissingError."""
+        ...
+
+    def documents(self) -> dict[str, StoredDoc]:
+        """Documents of the live build by id."""
+        ...
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk of the live build, in document order."""
+        ...
+
+    def facts(self) -> tuple[list[dict[str, Any]], np.ndarray, str]:
+        """The figures table: rows, their measure vectors, the corpus profile (JSON)."""
+        ...
+
+    def dense_search(self, vector: np.ndarray, n: int,
+                     doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
+        ...
+
+    def state(self) -> StoreState:
+        """Content hashes of the live build (empty when none)."""
+        ...
+
+    def build(self, change: Change, written: Callable[[int, int], None] | None = None) -> BuildInfo:
+        """Write a whole new build and switch to it atomically."""
+        ...
+
+    def update(self, change: Change, written: Callable[[int, int], None] | None = None) -> BuildInfo:
+        """Apply a change to the live build in place (a new version)."""
+        ...
 
 
 def open_client(index_dir: Path, host: str = "", port: int = 8000, timeout: float = 5.0) -> Any:

@@ -1,4 +1,6 @@
-"""Chroma store: build metadata, atomic rebuild, orphan clean-up, clear errors."""
+"""Chroma store: build metadata, atomic rebuild, orphan clean-up, clear errors, and the
+Store contract (build, in-place update, delete, query, version) run against embedded
+Chroma and a real Chroma server."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import pytest
 from rag.errors import EmbedderMismatchError, IndexMissingError
 from rag.indexing import build_index, prepare, store_for
 from rag.pipeline import Pipeline
+from rag.schema import Chunk, CleanDoc, DocMeta
 from rag.settings import load_settings
+from rag.store import Change, ChunkRow, DocRow, FactRow, Store
 
 
 def test_build_records_what_it_was_built_with(tiny_corpus: Path, tmp_path: Path):
@@ -87,3 +91,61 @@ def test_other_embedder_than_built_with_says_reindex(built_settings):
     with pytest.raises(EmbedderMismatchError, match="rag index --rebuild") as err:
         Pipeline.load(other)
     assert "索引" in err.value.zh
+
+
+# ---- the Store contract, against both configurations of ChromaStore --------------
+
+
+@pytest.fixture(params=["embedded", "server"])
+def a_store(request, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An empty Store: embedded Chroma in a temp folder, or a real `chroma run` on loopback."""
+    if request.param == "embedded":
+        yield store_for(load_settings(index_dir=tmp_path / "idx"), create=True)
+        return
+    from .test_api import _chroma, _port
+
+    port = _port()
+    proc = _chroma(tmp_path / "chroma-data", port)
+    try:
+        yield store_for(load_settings(index_dir=tmp_path / "idx", chroma_host="127.0.0.1", chroma_port=port),
+                        create=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _doc(doc_id: str, text: str) -> CleanDoc:
+    return CleanDoc(DocMeta(doc_id=doc_id, title=f"{doc_id} 标题"), text, ())
+
+
+def _chunk_row(doc_id: str, n: int, text: str, axis: int) -> ChunkRow:
+    vec = np.zeros(8, dtype=np.float32)
+    vec[axis] = 1.0
+    return ChunkRow(Chunk(f"{doc_id}-{n}", doc_id, text, "", 0, len(text)), f"h{doc_id}{n}", vec)
+
+
+@pytest.mark.integration
+def test_store_contract_add_update_delete_query_info_version(a_store: Store):
+    assert isinstance(a_store, Store) and a_store.active_tag() == "" and a_store.state().chunks == {}
+    info = {"embedder": "test:8d", "dim": 8, "chunk_size": 220, "chunk_overlap": 40, "corpus_hash": "x",
+            "builder": "b"}
+    first = Change(info=info, profile='{"places": []}',
+                   chunks=[_chunk_row("a", 0, "甲公司生产轴承", 0), _chunk_row("a", 1, "甲公司出口欧洲", 1)],
+                   docs=[DocRow(_doc("a", "甲公司生产轴承。甲公司出口欧洲。"), "ha", "2026-01-01")],
+                   facts=[FactRow("f1", {"doc_id": "a", "start": 0, "shown": "12家"}, np.ones(8, np.float32))])
+    built = a_store.build(first)
+    assert (built.n_chunks, built.n_docs, built.version) == (2, 1, 1) and a_store.active_tag() == built.tag
+    assert a_store.dense_search(np.eye(8, dtype=np.float32)[1], 1)[0][0] == "a-1"
+    assert a_store.state().chunks == {"a-0": "ha0", "a-1": "ha1"} and a_store.state().docs == {"a": ("ha", "2026-01-01")}
+
+    second = Change(info=info, profile='{"places": ["乙市"]}', chunks=[_chunk_row("b", 0, "乙市新材料", 2)],
+                    docs=[DocRow(_doc("b", "乙市新材料。"), "hb", "2026-02-01")],
+                    drop_chunks=["a-1"], drop_facts=["f1"])
+    updated = a_store.update(second)
+    assert updated.name == built.name and updated.version == 2 and a_store.active_tag() == updated.tag != built.tag
+    assert {c.chunk_id for c in a_store.chunks()} == {"a-0", "b-0"}
+    assert set(a_store.documents()) == {"a", "b"} and a_store.documents()["b"].added == "2026-02-01"
+    rows, vecs, profile = a_store.facts()
+    assert rows == [] and "乙市" in profile
+    assert a_store.dense_search(np.eye(8, dtype=np.float32)[2], 1, doc_ids=["b"])[0][0] == "b-0"
+    assert a_store.dense_search(np.eye(8, dtype=np.float32)[1], 5, doc_ids=["a"]) == [("a-0", pytest.approx(0.0, abs=1e-5))]
