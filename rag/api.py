@@ -16,9 +16,9 @@ import threading
 import time
 from collections.abc import Iterator
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -27,19 +27,27 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.errors import (
+    BuildLockedError,
+    DuplicateDocumentError,
     EmbedderMismatchError,
     EmptyQuestionError,
+    ExtractionError,
     FeedbackBusyError,
     IndexDamagedError,
     IndexMissingError,
     QuestionTooLongError,
     RagError,
     StoreUnavailableError,
+    UnknownDocumentError,
+    UploadRejectedError,
 )
 from rag.feedback import FeedbackStore
 from rag.ratelimit import LimiterUnavailableError, RateLimiter, make_limiter
 from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings, split_list
+
+if TYPE_CHECKING:
+    from rag.indexing import BuildReport
 
 log = logging.getLogger(__name__)
 MODEL_ID = "ningbo-champions-rag"
@@ -150,6 +158,11 @@ class Service:
                 return self.pipeline()
         return self._pipe
 
+    def reload(self) -> None:
+        """Load the index anew on the next request (after a document was added or removed)."""
+        with self._lock:
+            self._pipe = None
+
     def check_rate(self, who: str) -> None:
         """Count one request by ``who`` (a key or ``addr:…``) in the shared limiter: 429 over
         RAG_RATE_LIMIT per minute, 503 when the counter store cannot be reached. The store
@@ -179,8 +192,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = svc
     origins = split_list(settings.cors_origins)
     if origins:
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
+
+    upload_limit = int(settings.max_doc_mb * 1e6) + 65_536  # one document and its form fields
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
@@ -188,8 +203,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.method == "POST" and not (size and size.isdigit()):
             return _error(411, "length_required", "POST bodies need a Content-Length header.",
                           "请求缺少长度信息。")
-        if size and size.isdigit() and int(size) > settings.max_body_bytes:
-            return _error(413, "body_too_large", f"Request body over {settings.max_body_bytes} bytes.",
+        limit = upload_limit if request.url.path == "/api/documents" else settings.max_body_bytes
+        if size and size.isdigit() and int(size) > limit:
+            return _error(413, "body_too_large", f"Request body over {limit} bytes.",
                           "请求内容过大。")
         return await call_next(request)  # type: ignore[no-any-return]
 
@@ -205,7 +221,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
         unavailable = StoreUnavailableError | IndexMissingError | IndexDamagedError | EmbedderMismatchError
-        status = 503 if isinstance(exc, unavailable) else 400
+        status = 503 if isinstance(exc, unavailable) else next(
+            (code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
         return _error(status, type(exc).__name__, str(exc), exc.zh)
 
     @app.exception_handler(RequestValidationError)
@@ -241,6 +258,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             who = f"key:{key}"
         svc.check_rate(who)
         return who
+
+    def admin(request: Request) -> str:
+        """An administrator's request: a bearer key from RAG_ADMIN_KEYS (403 when none is set)."""
+        keys = settings.admin_key_set
+        if not keys:
+            raise ApiError(403, "admin_disabled", "Document management is off; set RAG_ADMIN_KEYS to turn it on.",
+                           "资料管理未开启（需设置 RAG_ADMIN_KEYS）。")
+        header = request.headers.get("authorization", "")
+        key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        if key not in keys:
+            svc.check_rate(f"addr:{request.client.host if request.client else '?'}")
+            raise ApiError(401, "unauthorized", "Missing or wrong administrator key (Authorization: Bearer …).",
+                           "缺少或错误的管理密钥。")
+        svc.check_rate(f"admin:{key}")
+        return key
 
     def run_ask(body: AskIn, on_token: Any = None) -> Answer:
         if len(body.question) > settings.max_question_chars:
@@ -306,6 +338,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"id": doc_id, **doc.meta.__dict__, "text": doc.text,
                 "sections": [s.__dict__ for s in doc.sections]}
 
+    @app.post("/api/documents", status_code=201)
+    def add_document(file: UploadFile, title: Annotated[str, Form(max_length=300)] = "",
+                     publisher: Annotated[str, Form(max_length=300)] = "",
+                     author: Annotated[str, Form(max_length=300)] = "",
+                     date: Annotated[str, Form(max_length=20)] = "",
+                     home_city: Annotated[str, Form(max_length=50)] = "",
+                     _: str = Depends(admin)) -> dict[str, Any]:
+        """Add one document (multipart upload, administrator key) and update the index."""
+        from rag.library import add_document
+
+        data = file.file.read(upload_limit + 1)
+        meta = {"title": title, "publisher": publisher, "author": author, "date": date, "home_city": home_city}
+        done = add_document(settings, file.filename or "", data, meta)
+        svc.reload()
+        return {"id": done.doc_id, "file": done.file, "warnings": done.warnings, "index": _summary(done.report)}
+
+    @app.delete("/api/documents/{doc_id}")
+    def remove_document(doc_id: str, _: str = Depends(admin)) -> dict[str, Any]:
+        """Remove a document (its file moves to corpus/.removed/) and update the index."""
+        from rag.library import remove_document
+
+        try:
+            done = remove_document(settings, doc_id)
+        except UnknownDocumentError as exc:
+            raise ApiError(404, "not_found", str(exc), exc.zh) from None
+        svc.reload()
+        return {"id": done.doc_id, "file": done.file, "index": _summary(done.report)}
+
     @app.post("/api/feedback")
     def feedback(body: FeedbackIn, _: str = Depends(auth)) -> dict[str, Any]:
         try:
@@ -350,6 +410,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return (resources.files("rag") / "static" / "widget-demo.html").read_text(encoding="utf-8")
 
     return app
+
+
+STATUS_OF: dict[type[RagError], int] = {DuplicateDocumentError: 409, BuildLockedError: 409,
+                                        ExtractionError: 422, UploadRejectedError: 400}
+
+
+def _summary(report: BuildReport) -> dict[str, Any]:
+    return {"mode": report.mode, "chunks": report.info.n_chunks, "documents": report.info.n_docs,
+            "version": report.info.tag, **report.counts}
 
 
 def _content(content: str | list[dict[str, Any]]) -> str:

@@ -20,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from rag.answer.question import check_question
 from rag.errors import ConfigError, RagError
@@ -27,6 +28,7 @@ from rag.schema import Answer, Hit
 from rag.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from rag.indexing import BuildReport
     from rag.judge import Judge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -80,6 +82,11 @@ def _build(settings: Settings, rebuild: bool) -> None:
 
         run = build_index if rebuild else update_index
         report = run(settings, progress=embedded, cleaned=cleaned, written=written)
+    _print_report(report, settings)
+
+
+def _print_report(report: BuildReport, settings: Settings) -> None:
+    """What an index build or update did, in a line or two."""
     for name, why in report.skipped:
         err.print(f"[yellow]Skipped {name}:[/yellow] {why}")
     i, n = report.info, report.counts
@@ -90,7 +97,8 @@ def _build(settings: Settings, rebuild: bool) -> None:
     if report.mode == "updated":
         out.print(f"Updated the index: {n['docs_added']} documents added, {n['docs_changed']} changed, "
                   f"{n['docs_removed']} removed; {n['chunks_written']} passages written "
-                  f"({n['chunks_embedded']} newly embedded, the rest reused from the cache), {n['chunks_deleted']} deleted.")
+                  f"({n['chunks_embedded']} newly embedded, the rest reused from the cache), "
+                  f"{n['chunks_deleted']} deleted.")
     else:
         out.print(f"Built the whole index ({report.reason}).")
     out.print(f"Indexed {i.n_chunks} chunks from {i.n_docs} documents with {i.embedder} → "
@@ -249,6 +257,87 @@ def info(ctx: typer.Context) -> None:
     for doc_id, d in sorted(docs.items()):
         n = sum(1 for c in chunks if c.doc_id == doc_id)
         table.add_row(doc_id, d.meta.title, d.meta.publisher, d.meta.date, str(n), d.meta.home_city)
+    out.print(table)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Files to add (.txt .md .pdf .docx .html)")],
+    title: Annotated[str, typer.Option(help="Title (default: the file's own, else its name)")] = "",
+    publisher: Annotated[str, typer.Option(help="Publisher or source")] = "",
+    author: Annotated[str, typer.Option(help="Author(s)")] = "",
+    date: Annotated[str, typer.Option(help="Date: YYYY, YYYY-MM or YYYY-MM-DD (orders figures in time)")] = "",
+    home_city: Annotated[str, typer.Option("--home-city", help="The city 我市/本市 means in it")] = "",
+) -> None:
+    """Copy files into the corpus folder with their metadata and update the index
+    (only the new passages are embedded)."""
+    from rag.library import add_document
+
+    settings = _settings(ctx)
+    meta = {"title": title, "publisher": publisher, "author": author, "date": date, "home_city": home_city}
+    failed = 0
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            err.print(f"[red]Error:[/red] cannot read {path}: {exc.strerror or exc}")
+            failed += 1
+            continue
+        try:
+            done = add_document(settings, path.name, data, meta)
+        except RagError as exc:
+            err.print(f"[red]Error:[/red] {path.name}: {exc}")
+            failed += 1
+            continue
+        out.print(f"Added {path.name} as {done.doc_id} ({done.file}).")
+        for warning in done.warnings:
+            err.print(f"[yellow]Note:[/yellow] {done.doc_id}: {warning}")
+        _print_report(done.report, settings)
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="Document id (see `rag docs`)")],
+) -> None:
+    """Take a document out of the knowledge base: its file and manifest entry move to
+    corpus/.removed/ (nothing is deleted) and its passages leave the index."""
+    from rag.library import remove_document
+
+    settings = _settings(ctx)
+    try:
+        done = remove_document(settings, doc_id)
+    except RagError as exc:
+        _fail(exc)
+        return
+    out.print(f"Removed {done.doc_id}; its file is in {settings.corpus_dir / '.removed'}.")
+    _print_report(done.report, settings)
+
+
+@app.command()
+def docs(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+) -> None:
+    """The documents in the index: id, title, publisher, date, chunks, when added, flags
+    (无日期 = no date, 未登记 = not in manifest.json)."""
+    from rag.library import list_documents
+
+    try:
+        listing = list_documents(_settings(ctx))
+    except RagError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        out.print_json(data=[d.to_dict() for d in listing])
+        return
+    table = Table("id", "title", "publisher", "date", "chunks", "added", "flags")
+    for d in listing:
+        table.add_row(*(Text(v) for v in (d.doc_id, d.title, d.publisher, d.date, str(d.chunks),
+                                                d.added[:19], " ".join(d.flags))))
     out.print(table)
 
 

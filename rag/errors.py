@@ -140,3 +140,60 @@ class FeedbackBusyError(RagError):
             "saved. Send it again in a few seconds.",
             "反馈暂未保存（数据库繁忙），请稍后再提交一次。",
         )
+
+
+class ExtractionError(CorpusError):
+    """A document file cannot be turned into text (damaged, wrong format, no text);
+    the file is skipped with this message and the other files still load."""
+
+    def __init__(self, name: str, message: str, zh: str) -> None:
+        super().__init__(f"{name}: {message}", f"{name}：{zh}")
+
+
+class ScannedPdfError(ExtractionError):
+    """A PDF whose pages are images only: there is no text to index without OCR."""
+
+    def __init__(self, name: str, pages: int) -> None:
+        super().__init__(
+            name,
+            f"this PDF has no text layer (scanned); OCR it first (e.g. `ocrmypdf in.pdf out.pdf`) and "
+            f"put the OCR'd file in the corpus folder instead ({pages} page(s), none with text)",
+            "此 PDF 没有文字层（扫描件），请先进行 OCR 文字识别，再把识别后的文件放入资料目录。",
+        )
+
+
+class ProtectedDocumentError(ExtractionError):
+    """A document that cannot be opened without a password."""
+
+    def __init__(self, name: str, kind: str, kind_zh: str) -> None:
+        super().__init__(
+            name,
+            f"this {kind} is password-protected and cannot be opened without the password; "
+            "save a copy without a password and put that in the corpus folder",
+            f"此{kind_zh}文件设有打开密码，无法读取；请另存一份不带密码的副本放入资料目录。",
+        )
+
+
+class NoTextError(ExtractionError):
+    """A document file that opens but holds no text."""
+
+    def __init__(self, name: str, kind: str, kind_zh: str) -> None:
+        super().__init__(
+            name,
+            f"no text found in this {kind}; check that the file is the document you meant to add",
+            f"此{kind_zh}文件中没有可用的文字，请确认文件内容是否正确。",
+        )
+
+
+class DuplicateDocumentError(RagError):
+    """The uploaded file is byte-for-byte a document the knowledge base already has."""
+
+    def __init__(self, name: str, doc_id: str, existing: str) -> None:
+        super().__init__(
+            f"{name} is already in the knowledge base as {doc_id} ({existing}); nothing was added.",
+            f"{name} 已在资料库中（编号 {doc_id}，文件 {existing}），未重复添加。",
+        )
+
+
+class UploadRejectedError(RagError):
+    """An uploaded file or its metadata cannot be taken (type, size, name, fields)."""

@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -257,10 +258,16 @@ def lock_dir(settings: Settings) -> Path:
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's build lock (a lock file; released if the process dies),
-    or raise BuildLockedError naming the process that holds it."""
+    or raise BuildLockedError naming the process that holds it. Re-entrant within one
+    thread; another thread or process is refused."""
     from filelock import FileLock, Timeout
 
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = str(index_dir.resolve())
+    held: set[str] = _HELD.__dict__.setdefault("dirs", set())
+    if key in held:  # this thread holds it already (adding a file, then updating the index)
+        yield
+        return
     owner = index_dir / ".build.owner"
     lock = FileLock(str(index_dir / ".build.lock"))
     try:
@@ -268,13 +275,18 @@ def build_lock(index_dir: Path) -> Iterator[None]:
     except Timeout:
         holder = owner.read_text(encoding="utf-8").strip() if owner.exists() else "unknown process"
         raise BuildLockedError(holder) from None
+    held.add(key)
     try:
         owner.write_text(f"pid {os.getpid()} on {socket.gethostname()}", encoding="utf-8")
         yield
     finally:
+        held.discard(key)
         with contextlib.suppress(OSError):
             owner.unlink()
         lock.release()
+
+
+_HELD = threading.local()  # index folders whose build lock this thread holds
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     store_timeout: float = Field(5.0, gt=0, le=300, description="Seconds a call to the Chroma server may "
                                  "take before the request fails with 503 (a hung server never hangs the API)")
     api_keys: str = Field("", description="Comma-separated bearer keys for the HTTP API; empty = loopback only")
+    admin_keys: SecretStr = Field(SecretStr(""), description="Comma-separated keys (16+ characters) that may add "
+                                  "and remove documents: API bearer keys and the 资料管理 page password; empty = "
+                                  "document management off")
     trusted_proxies: str = Field("", description="Comma-separated proxy addresses whose X-Forwarded-For "
                                  "is believed; empty = none (the socket peer is the client)")
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API from a browser")
@@ -73,12 +76,17 @@ class Settings(BaseSettings):
     def public(self) -> dict[str, Any]:
         """The settings as JSON-ready values without secrets (API keys, passwords in
         URLs): what may be stored beside feedback or shown in a report."""
-        return self.model_dump(mode="json", exclude={"api_keys", "llm_api_key", "redis_url"})
+        return self.model_dump(mode="json", exclude={"api_keys", "admin_keys", "llm_api_key", "redis_url"})
 
     @property
     def key_set(self) -> frozenset[str]:
         """The API keys as a set (blank entries dropped)."""
         return frozenset(split_list(self.api_keys))
+
+    @property
+    def admin_key_set(self) -> frozenset[str]:
+        """The administrator keys as a set (blank entries dropped)."""
+        return frozenset(split_list(self.admin_keys.get_secret_value()))
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -96,6 +104,11 @@ class Settings(BaseSettings):
         if short:
             raise ValueError(f"RAG_API_KEYS: {len(short)} key(s) shorter than {MIN_KEY_CHARS} characters "
                              f"(e.g. {short[0][:2]}…, {len(short[0])} characters); use long random keys")
+        admin = self.admin_keys.get_secret_value()
+        if admin.strip() and not self.admin_key_set:
+            raise ValueError("RAG_ADMIN_KEYS holds no key (only commas or spaces); set real keys or leave it empty")
+        if any(len(k) < MIN_KEY_CHARS for k in self.admin_key_set):
+            raise ValueError(f"RAG_ADMIN_KEYS: every key needs {MIN_KEY_CHARS}+ characters; use long random keys")
         scheme, sep, _ = self.redis_url.get_secret_value().partition("://")
         if (scheme or sep) and scheme not in ("redis", "rediss", "unix"):
             got = f"{scheme[:20]}://…" if sep else "no scheme"  # the rest may hold a password

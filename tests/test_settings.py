@@ -46,3 +46,18 @@ def test_cross_field_checks():
         load_settings(chunk_size=100, chunk_overlap=100)
     with pytest.raises(ConfigError, match="RAG_EMBEDDER_MODEL"):
         load_settings(embedder="sentence-transformers")
+
+
+@pytest.mark.parametrize("value, needle", [(" , ", "holds no key"), ("short-key", r"16\+ characters")])
+def test_admin_keys_must_be_real_long_keys(monkeypatch, value, needle):
+    monkeypatch.setenv("RAG_ADMIN_KEYS", value)
+    with pytest.raises(ConfigError, match=needle) as err:
+        load_settings()
+    assert "short-key" not in str(err.value)  # a key is never echoed
+
+
+def test_admin_keys_are_parsed_and_kept_out_of_reports(monkeypatch):
+    monkeypatch.setenv("RAG_ADMIN_KEYS", "a" * 16 + ", " + "b" * 20 + ",")
+    settings = load_settings()
+    assert settings.admin_key_set == {"a" * 16, "b" * 20}
+    assert "admin_keys" not in settings.public()
