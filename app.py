@@ -1,6 +1,8 @@
 """Streamlit chat for officials: ask in Chinese, get short cited answers.
 
 Run: .venv/bin/streamlit run app.py   (bash scripts/run.sh does it for you)
+Pages: the chat (here, the default) and 评测 (rag/ui/eval_page.py), listed one line
+each in PAGES at the end.
 This file only displays; rag.pipeline decides what to answer. Every question
 and document text shown goes through plain() (rag.plain_text): Streamlit renders
 captions, labels, expander titles and table cells as Markdown too.
@@ -21,6 +23,7 @@ from rag.highlight import document_page, quote_in_passage
 from rag.plain_text import plain_markdown as plain
 from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings
+from rag.ui import eval_page
 
 st.set_page_config(page_title="宁波制造业冠军企业问答", page_icon="🏭", layout="wide")
 
@@ -178,6 +181,7 @@ def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | No
 
 
 def main() -> None:
+    """The chat page (问答)."""
     s = settings()
     st.title("宁波制造业冠军企业问答")
     st.caption("回答只摘自所收录的资料，并标注出处；资料中没有的内容会直接说明。")
@@ -227,4 +231,9 @@ def main() -> None:
         show_feedback(answer, idx, s)
 
 
-main()
+# The app's pages, one line each (a function or a file); adding a page is adding a line.
+PAGES = [
+    st.Page(main, title="问答", icon="💬", default=True),
+    st.Page(eval_page.render, title="评测", icon="📊", url_path="eval"),
+]
+st.navigation(PAGES).run()
