@@ -197,3 +197,25 @@ class DuplicateDocumentError(RagError):
 
 class UploadRejectedError(RagError):
     """An uploaded file or its metadata cannot be taken (type, size, name, fields)."""
+
+
+class DamagedDocumentError(ExtractionError):
+    """A document file its parser cannot read: damaged, truncated or another format."""
+
+    def __init__(self, name: str, kind: str, kind_zh: str, detail: str, fix: str, fix_zh: str) -> None:
+        super().__init__(
+            name,
+            f"cannot read this {kind}, it is damaged or not a {kind} ({detail}); {fix}",
+            f"此{kind_zh}文件已损坏或格式不符，无法读取；{fix_zh}。",
+        )
+
+
+class ParserMissingError(ExtractionError):
+    """The package that reads a document format is not installed."""
+
+    def __init__(self, name: str, kind: str, package: str) -> None:
+        super().__init__(
+            name,
+            f"reading {kind} files needs the {package} package: pip install {package}",
+            f"读取{kind}文件需要安装 {package}（pip install {package}）。",
+        )
