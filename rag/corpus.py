@@ -1,12 +1,20 @@
-"""Load the corpus folder: the manifest, then every .txt/.md file, decoded safely.
+"""Load the corpus folder: the manifest, then every document file, as text.
 
-Files listed in corpus/manifest.json get their metadata from it; any other
-.txt/.md file is loaded too, titled from its first heading or its file name.
+Documents are .txt/.md (decoded safely), .pdf, .docx and .html/.htm files;
+rag/extract turns each into text plus the properties the file gives about
+itself. Metadata comes from the file's corpus/manifest.json entry first; what
+the entry leaves out comes from the file's own properties (title, author, date,
+an HTML page's site name), and a title from neither is the first heading or
+line. A date read from file properties is marked "未注明日期；日期取自文件属性…"
+in ``date_note`` (shown as approximate); a document with no date at all has an
+empty ``date`` and a ``date_note`` starting with UNDATED.
+
 The manifest is validated first (rag/manifest.py): a file whose entry is invalid,
 or whose id another document already has, is skipped with a message naming
-manifest.json, the entry and the field; the rest load.
-Undecodable files are skipped with an error naming them; empty files are
-skipped with a warning. Neither stops the other files from loading.
+manifest.json, the entry and the field; the rest load. A file over the size
+limit, an undecodable text file, a scanned or password-protected PDF and any
+file that cannot be read or holds no text are skipped with a message naming
+them (empty files with a warning). None of them stops the other files from loading.
 """
 
 from __future__ import annotations
@@ -18,15 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
-
 from rag.errors import CorpusError
+from rag.extract import Extracted, decode_bytes, extract_file
 from rag.manifest import DOC_SUFFIXES, MANIFEST, Listed, Manifest, Rejected, read_manifest
 from rag.schema import DocMeta
+
+__all__ = ["UNDATED", "CorpusLoad", "RawDoc", "decode_bytes", "load_corpus"]
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = set(DOC_SUFFIXES)
+UNDATED = "未注明日期"  # date_note of a document without a date (DocMeta.date == "")
+FROM_FILE = ("title", "author", "publisher", "date")  # DocMeta fields a file's properties may give
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ class RawDoc:
     meta: DocMeta
     text: str
     path: Path
-    encoding: str
+    encoding: str  # of a .txt/.md file; empty for formats that carry their own (PDF, DOCX, HTML)
     repair: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,36 +69,6 @@ class CorpusLoad:
         return h.hexdigest()[:16]
 
 
-def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
-    """Decode file bytes: UTF-8 (with or without BOM) first, then GB18030, then detection.
-
-    Returns (text, encoding). Raises CorpusError when nothing decodes cleanly.
-    """
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc == "gb18030" and not _mostly_cjk_or_ascii(text):
-            continue
-        return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    best = from_bytes(data).best()
-    if best is None:
-        raise CorpusError(
-            f"{name}: cannot detect the text encoding; save it as UTF-8.",
-            f"{name}：无法识别文件编码，请另存为 UTF-8。",
-        )
-    return str(best), best.encoding
-
-
-def _mostly_cjk_or_ascii(text: str) -> bool:
-    sample = text[:2000]
-    if not sample:
-        return True
-    good = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-    return good / len(sample) > 0.9
-
-
 def _guess_title(text: str, path: Path) -> str:
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()
@@ -96,18 +77,29 @@ def _guess_title(text: str, path: Path) -> str:
     return path.stem
 
 
-def _meta_from_entry(listed: Listed | None, path: Path, text: str) -> DocMeta:
-    """A document's metadata from its manifest entry; the title is guessed when the
-    entry gives none, and everything is guessed for a file the manifest does not list."""
+def _meta(listed: Listed | None, path: Path, got: Extracted) -> DocMeta:
+    """A document's metadata: its manifest entry's fields first, then the file's own
+    properties, then a title guessed from the text; see the module docstring."""
+    props = got.properties
+    fields = {key: props[key] for key in FROM_FILE if props.get(key)}
+    if "date" in fields:
+        fields["date_note"] = f"{UNDATED}；日期取自文件属性（{props.get('date_from', '')}）"
+    given = {k: v for k, v in listed.entry.metadata().items() if v} if listed else {}
+    if "date" in given or "date_note" in given:  # the manifest's date and its note go together
+        fields.pop("date", None)
+        fields.pop("date_note", None)
+    fields.update(given)
     if listed is None:
-        return DocMeta(doc_id=path.stem, title=_guess_title(text, path), note="未在清单中登记")
-    fields = listed.entry.metadata()
-    fields["title"] = fields.get("title") or _guess_title(text, path)
-    return DocMeta(doc_id=listed.entry.id or path.stem, **fields)
+        fields["note"] = "未在清单中登记"
+    fields["title"] = fields.get("title") or _guess_title(got.text, path)
+    if not fields.get("date") and not fields.get("date_note"):
+        fields["date_note"] = f"{UNDATED}：清单和文件属性都没有给出日期"
+    doc_id = listed.entry.id if listed and listed.entry.id else path.stem
+    return DocMeta(doc_id=doc_id, **fields)
 
 
-def _read_file(path: Path, max_bytes: int | None) -> tuple[str, str] | str:
-    """(text, encoding) of one corpus file, or the reason it is skipped."""
+def _read_file(path: Path, max_bytes: int | None) -> Extracted | str:
+    """The text and properties of one corpus file, or the reason it is skipped."""
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         why = (f"{size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:g} MB (RAG_MAX_DOC_MB); "
@@ -119,13 +111,23 @@ def _read_file(path: Path, max_bytes: int | None) -> tuple[str, str] | str:
         log.warning("Skipping empty file %s", path.name)
         return "empty file"
     try:
-        text, encoding = decode_bytes(data, path.name)
+        got = extract_file(path, data)
     except CorpusError as exc:
         log.error("Skipping %s: %s", path.name, exc)
         return str(exc)
-    if encoding != "utf-8":
-        log.warning("%s is %s-encoded; decoded it. Consider saving it as UTF-8.", path.name, encoding)
-    return text, encoding
+    if not got.text.strip():
+        log.warning("Skipping %s: no text in it", path.name)
+        return "no text in the file"
+    return got
+
+
+def _scratch(path: Path) -> bool:
+    """An editor's lock file (~$a.docx, written while Word has a.docx open) or a
+    macOS resource file (._a.pdf): not a document, so not loaded or reported."""
+    if path.name.startswith(("~$", "._")):
+        log.info("Ignoring %s (a lock or resource file, not a document)", path.name)
+        return True
+    return False
 
 
 def _bad_entry_reason(name: str, rejected: Rejected) -> str:
@@ -181,17 +183,18 @@ def _warn_unused_repairs(manifest: Manifest, docs: list[RawDoc]) -> None:
 
 
 def load_corpus(folder: Path, max_bytes: int | None = None) -> CorpusLoad:
-    """Load every .txt/.md file in ``folder``; a file over ``max_bytes`` is skipped
-    with a message, and so is a file whose manifest entry is invalid or whose id is
-    taken (see rag/manifest.py). Raises CorpusError if the manifest as a whole is
-    unusable or no file can be used."""
+    """Load every document file in ``folder`` (.txt .md .pdf .docx .html .htm); a file
+    over ``max_bytes`` is skipped with a message, and so is a file that cannot be read
+    (rag/extract) or whose manifest entry is invalid or whose id is taken (see
+    rag/manifest.py). Raises CorpusError if the manifest as a whole is unusable or no
+    file can be used."""
     if not folder.is_dir():
         raise CorpusError(
             f"Corpus folder {folder} does not exist. Set RAG_CORPUS_DIR or create it.",
             f"资料目录 {folder} 不存在，请检查 RAG_CORPUS_DIR 设置。",
         )
     manifest = read_manifest(folder / MANIFEST)
-    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES)
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not _scratch(p))
     docs: list[RawDoc] = []
     skipped: list[tuple[str, str]] = []
     reported: set[int] = set()
@@ -201,19 +204,19 @@ def load_corpus(folder: Path, max_bytes: int | None = None) -> CorpusLoad:
             reported.add(rejected.number)
             skipped.append((path.name, _bad_entry_reason(path.name, rejected)))
             continue
-        read = _read_file(path, max_bytes)
-        if isinstance(read, str):
-            skipped.append((path.name, read))
+        got = _read_file(path, max_bytes)
+        if isinstance(got, str):
+            skipped.append((path.name, got))
             continue
-        meta = _meta_from_entry(manifest.entries.get(path.name), path, read[0])
-        docs.append(RawDoc(meta, read[0], path, read[1], manifest.repairs.get(meta.doc_id, {})))
+        meta = _meta(manifest.entries.get(path.name), path, got)
+        docs.append(RawDoc(meta, got.text, path, got.encoding, manifest.repairs.get(meta.doc_id, {})))
     skipped += _unmatched(manifest, {p.name for p in paths}, reported)
     docs, duplicates = _drop_duplicate_ids(docs, manifest)
     skipped += duplicates
     _warn_unused_repairs(manifest, docs)
     if not docs:
         raise CorpusError(
-            f"No usable .txt/.md files in {folder} (skipped: {len(skipped)}).",
-            f"资料目录 {folder} 中没有可用的文本文件。",
+            f"No usable document files ({', '.join(sorted(SUFFIXES))}) in {folder} (skipped: {len(skipped)}).",
+            f"资料目录 {folder} 中没有可用的资料文件（支持 {'、'.join(sorted(SUFFIXES))}）。",
         )
     return CorpusLoad(docs, skipped)

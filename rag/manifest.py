@@ -18,7 +18,7 @@ Both keys are optional. How faults are handled, from the whole file down:
 - **A bad entry** — not an object, ``file`` missing or empty or a path, a field of
   the wrong type: that entry is rejected with a reason naming manifest.json, the
   entry number (1 = the first), its file and the field. The file it was meant for
-  (its ``file``'s last path part, else ``<id>.txt``/``<id>.md``) is then skipped,
+  (its ``file``'s last path part, else ``<id>`` with any document suffix) is then skipped,
   not indexed with guessed metadata; every other document indexes.
 - **A second entry for the same file**: it is rejected; the first one is used.
 - **A bad ``repairs`` value for one id**: that repair is ignored with a logged
@@ -46,11 +46,12 @@ from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError, field_va
 from pydantic_core import ErrorDetails
 
 from rag.errors import CorpusError
+from rag.extract import SUFFIXES
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-DOC_SUFFIXES = (".txt", ".md")
+DOC_SUFFIXES = SUFFIXES  # every format rag/extract reads: .txt .md .pdf .docx .html .htm
 
 
 class ManifestFile(BaseModel):

