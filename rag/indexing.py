@@ -136,7 +136,7 @@ def _hash(text: str) -> str:
 # and figure-extraction code and its data files. A change to any of them makes the
 # index out of date, so `rag index` rebuilds instead of saying it is current.
 BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "manifest.py", "profile.py", "indexing.py",
-                 "answer/facts.py", "numbers.py", "tokenize.py", "keyword.py", "data")
+                 "answer/facts.py", "numbers.py", "tokenize.py", "keyword.py", "extract", "data")
 
 
 @lru_cache(maxsize=1)
