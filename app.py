@@ -30,10 +30,12 @@ st.set_page_config(page_title="宁波制造业冠军企业问答", page_icon="�
 
 @st.cache_resource(show_spinner="正在加载索引和模型…")
 def pipeline(settings_json: str) -> Any:
-    """One pipeline per process and configuration."""
+    """One pipeline per process and configuration. ``settings_json`` is only the cache
+    key: its secrets (RAG_ADMIN_KEYS, RAG_LLM_API_KEY) are masked, so the settings
+    are read again rather than parsed back from it."""
     from rag.pipeline import Pipeline
 
-    return Pipeline.load(Settings.model_validate_json(settings_json))
+    return Pipeline.load(load_settings())
 
 
 def settings() -> Settings:
