@@ -23,7 +23,7 @@ from rag.highlight import document_page, quote_in_passage
 from rag.plain_text import plain_markdown as plain
 from rag.schema import Answer, Turn
 from rag.settings import Settings, load_settings
-from rag.ui import eval_page
+from rag.ui import admin_page, eval_page
 
 st.set_page_config(page_title="宁波制造业冠军企业问答", page_icon="🏭", layout="wide")
 
@@ -237,5 +237,6 @@ def main() -> None:
 PAGES = [
     st.Page(main, title="问答", icon="💬", default=True),
     st.Page(eval_page.render, title="评测", icon="📊", url_path="eval"),
+    *admin_page.pages(),  # 资料管理: only after an administrator logs in (RAG_ADMIN_KEYS)
 ]
 st.navigation(PAGES).run()
