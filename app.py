@@ -189,7 +189,7 @@ def main() -> None:
     st.caption("回答只摘自所收录的资料，并标注出处；资料中没有的内容会直接说明。")
     try:
         pipe = pipeline(s.model_dump_json())
-        if pipe.store.active_name() != pipe.info.name:  # the index was rebuilt: load the new one
+        if pipe.store.active_tag() != pipe.info.tag:  # the index was rebuilt or updated: load it anew
             pipeline.clear()
             pipe = pipeline(s.model_dump_json())
     except IndexMissingError:

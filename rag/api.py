@@ -352,7 +352,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         meta = {"title": title, "publisher": publisher, "author": author, "date": date, "home_city": home_city}
         done = add_document(settings, file.filename or "", data, meta)
         svc.reload()
-        return {"id": done.doc_id, "file": done.file, "warnings": done.warnings, "index": _summary(done.report)}
+        return {"id": done.doc_id, "file": done.file, "warnings": done.warnings, "warnings_zh": done.warnings_zh,
+                "index": _summary(done.report)}
 
     @app.delete("/api/documents/{doc_id}")
     def remove_document(doc_id: str, _: str = Depends(admin)) -> dict[str, Any]:

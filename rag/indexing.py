@@ -28,7 +28,7 @@ from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
 from rag.errors import BuildLockedError, IndexDamagedError, IndexMissingError
-from rag.keyword import keyword_tokens
+from rag.keyword import KeywordIndex, keyword_dir, keyword_tokens, save_keyword_index
 from rag.profile import Profile, derive_profile, load_domain, places_named
 from rag.schema import Chunk, CleanDoc, DocMeta, Section
 from rag.settings import Settings
@@ -336,9 +336,19 @@ def _sync(settings: Settings, cache: BuildCache, embedder: Embedder | None, call
     if not settings.chroma_host:
         removed = remove_stale_segments(settings.index_dir / "chroma")
         log.info("Removed %d vector folders of earlier builds", removed)
-    keyword_tokens(prep.chunks, {d.meta.doc_id: d.meta for d in prep.docs}, prep.profile.terms, cache)
+    if mode != "unchanged" or not keyword_dir(settings.index_dir, built.tag).exists():
+        save_keyword(settings, prep, built, cache)
     log.info("Index %s: %d chunks from %d documents", mode, built.n_chunks, built.n_docs)
     return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in prep.docs}, mode, why, counts)
+
+
+def save_keyword(settings: Settings, prep: Prepared, built: BuildInfo, cache: BuildCache) -> None:
+    """Save the keyword index of the build just written, in the order readers load the
+    chunks, so loading it is a file read instead of tokenising every chunk."""
+    chunks = sorted(prep.chunks, key=lambda c: (c.doc_id, c.start))
+    metas = {d.meta.doc_id: d.meta for d in prep.docs}
+    index = KeywordIndex(chunks, metas, keyword_tokens(chunks, metas, prep.profile.terms, cache))
+    save_keyword_index(settings.index_dir, built.tag, index)
 
 
 def plan_change(prep: Prepared, state: StoreState, settings: Settings, embedder: Embedder,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -21,6 +23,7 @@ from rag.schema import Chunk, DocMeta
 from rag.tokenize import tokenizer_fingerprint, tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+log = logging.getLogger(__name__)
 
 
 def chunk_tokens(chunk: Chunk, meta: DocMeta | None) -> list[str]:
@@ -51,6 +54,32 @@ def _token_key(chunk: Chunk, meta: DocMeta | None, salt: str) -> str:
     return text_key("tok", salt, meta.title if meta else "", chunk.section, chunk.text, city)
 
 
+KEYWORD_FILE = "keyword.json"
+
+
+def keyword_dir(index_dir: Path, tag: str) -> Path:
+    """Where the keyword index of build version ``tag`` (name@version) is saved."""
+    return index_dir / "keyword" / tag.replace("@", "-v")
+
+
+def save_keyword_index(index_dir: Path, tag: str, index: KeywordIndex) -> None:
+    """Save ``index`` for ``tag`` and remove the ones saved for other versions (readers
+    hold theirs in memory). A failure is logged: readers then build their own."""
+    target = keyword_dir(index_dir, tag)
+    try:
+        index.save(target)
+    except OSError as exc:
+        log.warning("Could not save the keyword index to %s (%s); readers will build it", target, exc)
+        return
+    for old in target.parent.iterdir():
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _lowered_texts(chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> list[str]:
+    return [f"{docs[c.doc_id].title if c.doc_id in docs else ''} {c.section} {c.text}".lower() for c in chunks]
+
+
 class KeywordIndex:
     """BM25 (bm25s) over the chunk list; scores every chunk for a query."""
 
@@ -62,15 +91,41 @@ class KeywordIndex:
         corpus = corpus if corpus is not None else [chunk_tokens(c, docs.get(c.doc_id)) for c in self.chunks]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
-        self._texts = [
-            f"{docs[c.doc_id].title if c.doc_id in docs else ''} {c.section} {c.text}".lower()
-            for c in self.chunks
-        ]
+        self._texts = _lowered_texts(self.chunks, docs)
         self._word_idf: dict[str, float | None] = {}
         self.doc_freq: dict[str, int] = {}
         for toks in corpus:
             for t in set(toks):
                 self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
+
+    def save(self, folder: Path) -> None:
+        """Write the index (bm25s's own files plus chunk ids and document frequencies)
+        to ``folder``, replacing it whole (written beside it, then renamed)."""
+        part = folder.with_name(folder.name + ".part")
+        shutil.rmtree(part, ignore_errors=True)
+        self._bm25.save(str(part), show_progress=False)
+        data = {"ids": [c.chunk_id for c in self.chunks], "doc_freq": self.doc_freq}
+        (part / KEYWORD_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        part.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path, chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> KeywordIndex | None:
+        """The index ``save`` wrote for exactly these chunks (same ids, same order), or
+        None when there is none or it does not match (the caller builds one instead)."""
+        try:
+            data = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
+            if data.get("ids") != [c.chunk_id for c in chunks]:
+                return None
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        except Exception as exc:  # noqa: BLE001 - missing, half-removed or damaged: rebuild
+            log.info("No saved keyword index in %s (%s); building one", folder, type(exc).__name__)
+            return None
+        self = cls.__new__(cls)
+        self.chunks, self._bm25 = list(chunks), bm25
+        self._texts = _lowered_texts(self.chunks, docs)
+        self._word_idf, self.doc_freq = {}, {str(k): int(v) for k, v in data["doc_freq"].items()}
+        return self
 
     def word_idf(self, word: str) -> float | None:
         """IDF of a word by substring match over chunk texts; None if no chunk contains it."""

@@ -64,6 +64,7 @@ class Outcome:
     file: str
     report: BuildReport
     warnings: list[str] = field(default_factory=list)
+    warnings_zh: list[str] = field(default_factory=list)  # the same, for the page and the API
 
 
 def list_documents(settings: Settings) -> list[Listing]:
@@ -112,9 +113,10 @@ def add_document(settings: Settings, name: str, data: bytes, meta: dict[str, str
             target.unlink(missing_ok=True)
             _write_manifest(corpus, manifest)
             raise
-    warnings = [] if entry.get("date") or extracted.properties.get("date") else [
-        "no date given: its figures cannot be placed in time; add --date"]
-    return Outcome(doc_id, target.name, report, warnings)
+    if entry.get("date") or extracted.properties.get("date"):
+        return Outcome(doc_id, target.name, report)
+    return Outcome(doc_id, target.name, report, ["no date given: its figures cannot be placed in time; add --date"],
+                   ["未给出日期：其中的数字无法按时间先后排列，请补充日期。"])
 
 
 def remove_document(settings: Settings, doc_id: str) -> Outcome:

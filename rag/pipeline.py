@@ -21,7 +21,7 @@ from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError, UnknownDocumentError
 from rag.generators import Generator
 from rag.indexing import store_for
-from rag.keyword import KeywordIndex, keyword_tokens
+from rag.keyword import KeywordIndex, keyword_dir, keyword_tokens
 from rag.profile import Profile
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
@@ -63,8 +63,10 @@ class Pipeline:
         rows, vectors, profile_json = store.facts()
         profile = Profile.from_json(profile_json)
         add_terms(profile.terms)  # before any tokenising: the keyword index uses them
-        with open_cache(settings.index_dir) as cache:  # tokens a build already computed
-            keyword = KeywordIndex(chunks, metas, keyword_tokens(chunks, metas, profile.terms, cache))
+        keyword = KeywordIndex.load(keyword_dir(settings.index_dir, info.tag), chunks, metas)
+        if keyword is None:  # not saved here (e.g. another machine built it): from cached tokens
+            with open_cache(settings.index_dir) as cache:
+                keyword = KeywordIndex(chunks, metas, keyword_tokens(chunks, metas, profile.terms, cache))
         reranker = CrossEncoderReranker(settings.rerank_model) if settings.rerank_model else None
         retriever = HybridRetriever(
             store,
