@@ -196,9 +196,9 @@ def _compare(path: Path, report: dict[str, Any], folder: Path) -> None:
         _show_diff(earlier, name, report, path.name)
 
 
-def _load(read: Any) -> dict[str, Any] | None:
+def _load(read: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
     try:
-        return read()  # type: ignore[no-any-return]
+        return read()
     except RagError as exc:
         st.error(plain(exc.zh))
         return None
