@@ -25,9 +25,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from rag.errors import RagError
 from rag.evaluate import QAItem
 from rag.settings import Settings
@@ -37,18 +34,12 @@ log = logging.getLogger(__name__)
 State = Literal["idle", "running", "done", "failed", "cancelled"]
 
 
-class EvalPageSettings(BaseSettings):
-    """Where the eval page keeps its runs: ``RAG_EVAL_DIR`` (env or .env)."""
-
-    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
-
-    eval_dir: Path = Field(Path("eval/reports"), description="Folder of saved eval runs (as rag eval --out)")
-
-
 def reports_dir() -> Path:
-    """The folder saved runs go to and are picked from (default ``eval/reports``, like ``rag eval``)."""
-    return EvalPageSettings(**{}).eval_dir  # reads RAG_EVAL_DIR from the environment or .env
+    """The folder saved runs go to and are picked from (``RAG_EVAL_DIR``, default
+    ``eval/reports``, like ``rag eval``)."""
+    from rag.settings import load_settings
+
+    return load_settings().eval_dir
 
 
 class EvalBusyError(RagError):

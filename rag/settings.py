@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     redis_url: SecretStr = Field(SecretStr(""), description="Redis for the rate-limit counters shared by "
                                  "several machines (redis://, rediss://, unix://); empty = SQLite in index_dir")
     max_body_bytes: int = Field(65_536, ge=1024, le=10_000_000, description="Largest request body accepted")
+    eval_dir: Path = Field(Path("eval/reports"), description="Where the 评测 page saves its runs and lists "
+                           "earlier ones (as rag eval --out)")
     feedback_db: Path = Field(Path("index/feedback.sqlite3"), description="SQLite file for answer feedback")
     llm: Literal["extractive", "openai", "transformers"] = Field("extractive", description="Answer backend")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
