@@ -32,6 +32,7 @@ from rag.keyword import KeywordIndex, keyword_dir, keyword_tokens, save_keyword_
 from rag.profile import Profile, derive_profile, load_domain, places_named
 from rag.schema import Chunk, CleanDoc, DocMeta, Section
 from rag.settings import Settings
+from rag.snapshot import Snapshot, save_snapshot, snapshot_dir
 from rag.store import (
     BuildInfo,
     Change,
@@ -40,9 +41,11 @@ from rag.store import (
     DocRow,
     FactRow,
     Store,
+    StoredDoc,
     StoreState,
     open_client,
     remove_stale_segments,
+    row_order,
 )
 
 log = logging.getLogger(__name__)
@@ -156,9 +159,12 @@ def builder_fingerprint() -> str:
 def figure_rows(prep: Prepared, cache: BuildCache | None = None) -> list[dict[str, Any]]:
     """Every figure of the corpus as a row (rag/answer/facts.py), each with ``seq`` (its
     place among its document's figures). A document's rows are cached by its content
-    and the profile, so an update extracts only from changed documents."""
-    profile_key = text_key(prep.profile.to_json(), builder_fingerprint())
-    keys = {d.meta.doc_id: text_key("facts", profile_key, _doc_hash(d)) for d in prep.docs}
+    and its part of the profile (the places it names, its city), so an update extracts
+    only from changed documents and from those naming a place that changed."""
+    parts = {d.meta.doc_id: prep.profile.for_document(d.meta.doc_id, f"{d.meta.title}\n{d.text}")
+             for d in prep.docs}
+    keys = {d.meta.doc_id: text_key("facts", parts[d.meta.doc_id].to_json(), builder_fingerprint(), _doc_hash(d))
+            for d in prep.docs}
     known = cache.get(keys.values()) if cache else {}
     by_doc: dict[str, list[Chunk]] = {}
     for c in prep.chunks:
@@ -169,7 +175,7 @@ def figure_rows(prep: Prepared, cache: BuildCache | None = None) -> list[dict[st
         if key not in known:
             mine: list[dict[str, Any]] = []
             seen: set[tuple[int, str, str]] = set()
-            for f in extract_facts(d, by_doc.get(d.meta.doc_id, []), prep.profile):
+            for f in extract_facts(d, by_doc.get(d.meta.doc_id, []), parts[d.meta.doc_id]):
                 if (f.start, f.shown, f.clause) not in seen:
                     seen.add((f.start, f.shown, f.clause))
                     mine.append({**f.to_dict(), "seq": len(mine)})
@@ -321,7 +327,7 @@ def _sync(settings: Settings, cache: BuildCache, embedder: Embedder | None, call
     store = store_for(settings, create=True)
     why = forced or rebuild_reason(store, settings, embedder.id)
     state = StoreState() if why else store.state()
-    change, counts = plan_change(prep, state, settings, embedder, cache, calls.embedded)
+    change, counts, snap = plan_change(prep, state, settings, embedder, cache, calls.embedded)
     change.info = {"embedder": embedder.id, "chunk_size": settings.chunk_size,
                    "chunk_overlap": settings.chunk_overlap, "corpus_hash": prep.corpus_hash,
                    "builder": builder_fingerprint(), "dim": counts.pop("dim")}
@@ -338,6 +344,8 @@ def _sync(settings: Settings, cache: BuildCache, embedder: Embedder | None, call
         log.info("Removed %d vector folders of earlier builds", removed)
     if mode != "unchanged" or not keyword_dir(settings.index_dir, built.tag).exists():
         save_keyword(settings, prep, built, cache)
+    if mode != "unchanged" or not snapshot_dir(settings.index_dir, built.tag).exists():
+        save_snapshot(settings.index_dir, built.tag, snap, prune=True)
     log.info("Index %s: %d chunks from %d documents", mode, built.n_chunks, built.n_docs)
     return BuildReport(built, prep.skipped, {d.meta.doc_id: d.report for d in prep.docs}, mode, why, counts)
 
@@ -352,11 +360,11 @@ def save_keyword(settings: Settings, prep: Prepared, built: BuildInfo, cache: Bu
 
 
 def plan_change(prep: Prepared, state: StoreState, settings: Settings, embedder: Embedder,
-                cache: BuildCache, embedded: Progress | None = None) -> tuple[Change, dict[str, int]]:
+                cache: BuildCache, embedded: Progress | None = None) -> tuple[Change, dict[str, int], Snapshot]:
     """What to write so the store holds ``prep``: rows whose content hash differs from
     ``state`` (embedded, or taken from the cache), and ids ``state`` has but ``prep``
     lacks. Also counts for the report (documents added/changed/removed, passages
-    embedded/reused/deleted)."""
+    embedded/reused/deleted), and the snapshot readers load once it is written."""
     metas = {d.meta.doc_id: d.meta for d in prep.docs}
     passages = {c.chunk_id: passage_text(c, metas.get(c.doc_id)) for c in prep.chunks}
     wanted = {c.chunk_id: _chunk_hash(c, passages[c.chunk_id]) for c in prep.chunks}
@@ -367,20 +375,25 @@ def plan_change(prep: Prepared, state: StoreState, settings: Settings, embedder:
     change.drop_chunks = sorted(set(state.chunks) - set(wanted))
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     doc_hashes = {d.meta.doc_id: _doc_hash(d) for d in prep.docs}
-    change.docs = [DocRow(d, doc_hashes[d.meta.doc_id], state.docs.get(d.meta.doc_id, ("", now))[1] or now)
+    added = {d.meta.doc_id: state.docs.get(d.meta.doc_id, ("", now))[1] or now for d in prep.docs}
+    change.docs = [DocRow(d, doc_hashes[d.meta.doc_id], added[d.meta.doc_id])
                    for d in prep.docs if state.docs.get(d.meta.doc_id, ("", ""))[0] != doc_hashes[d.meta.doc_id]]
     change.drop_docs = sorted(set(state.docs) - set(doc_hashes))
     rows = {_fact_id(r): r for r in figure_rows(prep, cache)}
-    new_ids = [i for i in rows if i not in state.facts]
-    fact_vecs, _ = _embed(embedder, [measure_text(rows[i]) for i in new_ids], settings, cache)
-    change.facts = [FactRow(i, rows[i], v) for i, v in zip(new_ids, fact_vecs, strict=True)]
+    ids = sorted(rows, key=lambda i: row_order(rows[i], i))
+    fact_vecs, _ = _embed(embedder, [measure_text(rows[i]) for i in ids], settings, cache)  # old ones cached
+    change.facts = [FactRow(i, rows[i], v) for i, v in zip(ids, fact_vecs, strict=True) if i not in state.facts]
     change.drop_facts = sorted(state.facts - set(rows))
+    snap = Snapshot(sorted(prep.chunks, key=lambda c: (c.doc_id, c.start)),
+                    {d.meta.doc_id: StoredDoc(d.meta, d.text, d.sections, added[d.meta.doc_id])
+                     for d in sorted(prep.docs, key=lambda d: d.meta.doc_id)},
+                    [rows[i] for i in ids], fact_vecs, change.profile)
     counts = {"docs_added": sum(1 for d in change.docs if d.doc.meta.doc_id not in state.docs),
               "docs_changed": sum(1 for d in change.docs if d.doc.meta.doc_id in state.docs),
               "docs_removed": len(change.drop_docs), "chunks_written": len(change.chunks),
               "chunks_embedded": computed, "chunks_deleted": len(change.drop_chunks),
               "dim": int(vectors.shape[1]) if len(vectors) else 0}
-    return change, counts
+    return change, counts, snap
 
 
 def _embed(embedder: Embedder, texts: Sequence[str], settings: Settings, cache: BuildCache,

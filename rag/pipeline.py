@@ -27,6 +27,7 @@ from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
 from rag.schema import Answer, Hit, Turn
 from rag.settings import Settings
+from rag.snapshot import load_snapshot, read_store, save_snapshot
 from rag.store import BuildInfo, Store, StoredDoc
 from rag.tokenize import add_terms, is_nounish
 
@@ -57,11 +58,13 @@ class Pipeline:
         wanted = embedder_id(settings.embedder, settings.embedder_model)
         if info.embedder != wanted:
             raise EmbedderMismatchError(info.embedder, wanted)
-        docs = store.documents()
-        chunks = store.chunks()
+        snap = load_snapshot(settings.index_dir, info.tag, info.dim)
+        if snap is None:  # not saved here (e.g. another machine built it): read the store once
+            snap = read_store(store)
+            save_snapshot(settings.index_dir, info.tag, snap)
+        docs, chunks, rows, vectors = snap.docs, snap.chunks, snap.facts, snap.fact_vectors
         metas = {k: d.meta for k, d in docs.items()}
-        rows, vectors, profile_json = store.facts()
-        profile = Profile.from_json(profile_json)
+        profile = Profile.from_json(snap.profile)
         add_terms(profile.terms)  # before any tokenising: the keyword index uses them
         keyword = KeywordIndex.load(keyword_dir(settings.index_dir, info.tag), chunks, metas)
         if keyword is None:  # not saved here (e.g. another machine built it): from cached tokens

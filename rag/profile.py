@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,28 @@ class Profile:
             main_city=str(data.get("main_city", "")),
             doc_cities=dict(data.get("doc_cities", {})),
         )
+
+    def for_document(self, doc_id: str, text: str) -> Profile:
+        """The part of the profile one document's figures depend on: the places its
+        ``text`` (title and body) names, which of them are districts, and its own city.
+        Figures extracted with it are the ones the whole profile gives, so a document's
+        figures need extracting again only when this part changes, not whenever another
+        document brings a new place."""
+        grams = {text[i : i + 2] for i in range(len(text) - 1)}
+        index = self._places_by_bigram
+        present = {p for g in grams & index.keys() for p in index[g] if p in text}
+        present |= {p for p in index.get("", ()) if p in text}  # one-character names
+        city = self.doc_cities.get(doc_id, "")
+        return Profile(places=tuple(p for p in self.places if p in present),
+                       districts=tuple(d for d in self.districts if d in present), terms=self.terms,
+                       doc_cities={doc_id: city} if city else {})
+
+    @cached_property
+    def _places_by_bigram(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for p in self.places:
+            index.setdefault(p[:2] if len(p) > 1 else "", []).append(p)
+        return index
 
     def city_of(self, place: str) -> str:
         """A place name without its 市/区/县 suffix when the short name is known too

@@ -252,7 +252,7 @@ def remove_stale_segments(chroma_dir: Path) -> int:
     return removed
 
 
-def _row_order(row: dict[str, Any], fact_id: str) -> tuple[str, int, int, str]:
+def row_order(row: dict[str, Any], fact_id: str) -> tuple[str, int, int, str]:
     """Figures in document order: by document, then position in it, then extraction order."""
     return (str(row.get("doc_id", "")), int(row.get("start", 0)), int(row.get("seq", 0)), fact_id)
 
@@ -382,7 +382,7 @@ class ChromaStore:
             return [], np.zeros((0, 0), dtype=np.float32), ""
         got = col.get(include=["metadatas", "embeddings"])
         rows = [json.loads(str(m["row"])) for m in got["metadatas"]]
-        order = sorted(range(len(rows)), key=lambda i: _row_order(rows[i], got["ids"][i]))
+        order = sorted(range(len(rows)), key=lambda i: row_order(rows[i], got["ids"][i]))
         vecs = np.asarray(got["embeddings"], dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
         profile = str((col.metadata or {}).get("profile", ""))
         return [rows[i] for i in order], (vecs[order] if rows else vecs), profile

@@ -164,6 +164,25 @@ def test_a_changed_document_replaces_its_passages_and_figures(tiny_corpus: Path,
     assert "15家" in pipe.ask("乙市有多少家单项冠军企业？").text
 
 
+def test_a_new_place_does_not_make_other_documents_figures_extracted_again(
+        tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import rag.indexing
+
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    update_index(settings)
+    real, extracted = rag.indexing.extract_facts, []
+
+    def spy(doc, chunks, profile):  # type: ignore[no-untyped-def]
+        extracted.append(doc.meta.doc_id)
+        return real(doc, chunks, profile)
+
+    monkeypatch.setattr(rag.indexing, "extract_facts", spy)
+    (tiny_corpus / "c.txt").write_text("# 丙市产业\n\n丙市共有单项冠军企业7家。\n", encoding="utf-8")
+    report = update_index(settings)
+    assert report.mode == "updated" and extracted == ["c"]  # a new city, but a and b do not name it
+    assert "7家" in Pipeline.load(settings).ask("丙市有多少家单项冠军企业？").text
+
+
 def test_a_lost_index_is_rebuilt_from_the_embedding_cache(tiny_corpus: Path, tmp_path: Path):
     settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
     build_index(settings)

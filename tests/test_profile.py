@@ -53,3 +53,26 @@ def test_domain_file_errors_name_the_file(tmp_path: Path):
     (tmp_path / "domain.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(CorpusError):
         load_domain(tmp_path)
+
+
+def test_a_documents_part_names_only_its_own_places_and_city():
+    profile = Profile(places=("青岛市", "黄岛区", "青岛", "黄岛", "佛山", "甲"), districts=("黄岛", "黄岛区"),
+                      doc_cities={"a": "青岛", "b": "佛山"}, main_city="青岛")
+    part = profile.for_document("a", "青岛制造\n黄岛区新增3家，甲企业在列。")
+    assert part.places == ("黄岛区", "青岛", "黄岛", "甲")  # the whole profile's order, 佛山 and 青岛市 absent
+    assert part.districts == ("黄岛", "黄岛区") and part.doc_cities == {"a": "青岛"} and not part.main_city
+    assert profile.for_document("c", "没有地名").places == ()
+
+
+def test_figures_from_a_documents_part_equal_those_from_the_whole_profile(real_corpus_copy: Path, tmp_path: Path):
+    from rag.answer.facts import extract_facts
+    from rag.indexing import prepare
+    from rag.settings import load_settings
+
+    prep = prepare(load_settings(corpus_dir=real_corpus_copy, index_dir=tmp_path / "idx"))
+    for d in prep.docs:
+        chunks = [c for c in prep.chunks if c.doc_id == d.meta.doc_id]
+        part = prep.profile.for_document(d.meta.doc_id, f"{d.meta.title}\n{d.text}")
+        assert 0 < len(part.places) < len(prep.profile.places)
+        whole = extract_facts(d, chunks, prep.profile)
+        assert whole and extract_facts(d, chunks, part) == whole
