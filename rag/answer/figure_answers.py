@@ -6,6 +6,12 @@ unit, and when: 现在/目前/累计 → the latest actual figure; 目标/力争
 targets only; a year → that year; 变化/这几年 → the series in date order. When
 sources give different figures, all are listed with source and date, newest
 first and targets apart, and the 简答 is the latest actual figure with its date.
+
+Rows measure the same thing when their own measures carry the question words the
+best row's does (and the unit is the same), whatever their scores: an older
+source's figure is listed however its wording shifts the embedding. A figure whose
+text names no level (国家级/省级/市级…) does not contradict a question asking for
+one level; one that names only other levels does, and is not an answer.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from rag.tokenize import is_nounish
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
 RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
-CLUSTER_GAP = 0.15  # rows this close to the best row (and carrying as much of the
-SAME_MEASURE = 0.8  # question's words in their own measure) measure the same thing
 EMBED_WEIGHT = 0.4
 CONTEXT_SHARE = 0.5  # a question word found in the sentence but not in the figure's own measure
+UNSTATED_SHARE = 0.5  # an asked level word (国家级) where the figure's text names no level at all
+# Administrative levels a count or amount can be of (general vocabulary, no corpus names).
+LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")
 
 WANTED_KINDS = {
     "growth": ("growth",),
@@ -46,6 +53,9 @@ class Scored:
     keyword: float
     dense: float
     own: float = 0.0  # share of the question's word weight found in the row's own measure
+    # the question words the row's own measure carries, levels (国家级) aside: FactTable.fits
+    # keeps only rows whose text names an asked level or none
+    measured: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,24 +91,31 @@ class FactTable:
         weights = {w: self.weight(w) for w in words}
         total = sum(weights.values()) or 1.0
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
+        asked_levels = [w for w in words if w in LEVELS]
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
             in_measure = {w for w in words if self.has(measure, w)}
             in_context = {w for w in words if w not in in_measure and self.has(sentence, w)}
+            unstated = set() if not asked_levels or levels_named(f) else \
+                {w for w in asked_levels if w not in in_measure and w not in in_context}
             # summed in question order (not set order) so ties break the same way in every process
-            kw = (sum(weights[w] for w in words if w in in_measure)
-                  + CONTEXT_SHARE * sum(weights[w] for w in words if w in in_context)) / total \
+            carried = (sum(weights[w] for w in words if w in in_measure)
+                       + UNSTATED_SHARE * sum(weights[w] for w in words if w in unstated))
+            kw = (carried + CONTEXT_SHARE * sum(weights[w] for w in words if w in in_context)) / total \
                 if words else 0.0
+            own = carried / total if words else 0.0
             d = float(dense[i]) if len(dense) else 0.0
-            own = sum(weights[w] for w in words if w in in_measure) / total if words else 0.0
-            out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own))
+            out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own,
+                              frozenset(w for w in in_measure if w not in LEVELS)))
         return out
 
     def names_what_is_asked(self, f: Fact, rare: Sequence[str]) -> bool:
         """The question's rarest word is in the figure's sentence or just before it, and
         its other rare words are in the same passage (极氪汽车的估值 is not 独角兽的估值);
         ``rare`` is ``rare_words(q)``, computed once per question."""
+        if any(w in LEVELS for w in rare) and not levels_named(f):
+            rare = [w for w in rare if w not in LEVELS]  # a figure naming no level may answer 国家级…
         if not rare:
             return True
         near = f"{f.measure} {f.context}{f.sentence}".lower()
@@ -131,8 +148,12 @@ class FactTable:
         if not rows:
             return None
         best = max(rows, key=lambda s: s.score)
-        same = [s for s in rows if s.fact.unit == best.fact.unit and s.score >= best.score - CLUSTER_GAP
-                and s.own >= SAME_MEASURE * best.own]
+        # the same measure: every question word the best row's own measure carries, whatever the score
+        # (an older source's wording moves the embedding; a level said elsewhere in the sentence or
+        # not at all is no other measure); a best row whose measure carries no such word groups only
+        # with rows like it
+        same = [s for s in rows if s.fact.unit == best.fact.unit
+                and (best.measured <= s.measured if best.measured else not s.measured)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
         intent = q.time
@@ -166,6 +187,9 @@ class FactTable:
             return False
         if any(x in f.measure and x not in q.text for x in QUALIFIERS):
             return False
+        asked = {w for w in LEVELS if w in q.text}
+        if asked and (named := levels_named(f)) and not named & asked:
+            return False  # 省级 / 市级及以上 when 国家级 is asked; a figure naming no level may answer
         if f.kind not in _kinds_for(q):
             return False
         if f.district and f.place not in q.places:
@@ -176,6 +200,17 @@ class FactTable:
 COUNT_UNITS = set("家个项名人位件种台套")
 # A word before the counted noun that makes it another category (潜在独角兽 is not 独角兽).
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
+
+
+def levels_named(f: Fact) -> set[str]:
+    """The administrative levels a figure is of: those its measure names, else its
+    sentence, else the text just before it (在省级层面，…96家 after a sentence about
+    国家级 ones is of the 省级); empty when none of them names a level."""
+    for text in (f.measure, f.sentence, f.context):
+        named = {w for w in LEVELS if w in text}
+        if named:
+            return named
+    return set()
 
 
 def _names_organisation(q: Question) -> bool:
@@ -212,8 +247,9 @@ def _dedupe(rows: Iterable[Scored]) -> list[Scored]:
     out = []
     for group in groups.values():
         keep = max(group, key=_preference)
+        named = max(group, key=lambda g: (g.own, len(g.measured)))
         out.append(replace(keep, score=max(g.score for g in group), keyword=max(g.keyword for g in group),
-                           own=max(g.own for g in group)))
+                           own=named.own, measured=named.measured))
     return out
 
 
