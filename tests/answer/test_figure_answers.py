@@ -1,0 +1,166 @@
+"""Figure answers group the rows that measure the same thing by the question words
+their own measures carry, not by how close their scores are, and a figure whose
+text names no level (国家级/省级/…) does not contradict a question asking for one,
+while a figure of another level is no answer.
+
+Two layers: FactTable with hand-made rows and weights (scores set apart far
+beyond any score-gap rule), and a small invented corpus indexed for real (澜州,
+three sources over four years, one stating the count without 国家级, one giving a
+provincial-level count). The corpus test passes with or without the bundled
+corpus's terms in jieba (``corpus_terms``), in either order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answer.facts import Fact
+from rag.answer.figure_answers import FactTable, Scored
+from rag.answer.question import Question
+from rag.profile import Profile
+
+CITY = "澜州"
+WEIGHTS = {"国家级": 1.0, "单项冠军": 1.0}
+
+
+def _fact(sentence: str, measure: str, value: int, as_of: int, doc: str) -> Fact:
+    return Fact(doc_id=doc, chunk_id=f"{doc}-0", start=0, end=len(sentence), sentence=sentence,
+                clause=sentence, measure=measure, value=float(value), shown=f"{value}家", unit="家",
+                as_of=as_of, as_of_text="", kind="actual", place=CITY)
+
+
+ROWS = [
+    # newest, the best match: the question's words in its measure, the embedding close
+    _fact("澜州共有国家级单项冠军企业52家。", "国家级单项冠军企业", 52, 202512, "c"),
+    # the level said elsewhere in the sentence: still the same measure
+    _fact("国家级名单公布后，澜州累计培育单项冠军企业34家。", "累计培育单项冠军企业", 34, 202212, "b"),
+    # no level at all, and an embedding far from the question's
+    _fact("目前，澜州单项冠军企业数量总共达到21家。", "单项冠军企业数量总共达到", 21, 202106, "a"),
+    # another level: never an answer to a 国家级 question
+    _fact("在省级层面，澜州单项冠军企业有96家。", "单项冠军企业有", 96, 202212, "b"),
+    _fact("澜州市级及以上单项冠军企业合计130家。", "单项冠军企业合计", 130, 202512, "c"),
+]
+DENSE = [0.98, 0.60, 0.35, 0.99, 0.99]  # far apart: the 21家 row scores well below the best
+
+
+def _table(dense: Sequence[float] = DENSE) -> FactTable:
+    vectors = np.array([[d, float(np.sqrt(1 - d * d))] for d in dense])
+    return FactTable(ROWS, vectors, Profile(places=(CITY,), main_city=CITY),
+                     weight=lambda w: WEIGHTS.get(w, 1.0), has=lambda text, w: w in text)
+
+
+def _question(text: str, time: str) -> Question:
+    return Question(text=text, words=("国家级", "单项冠军"), numbers=(), kinds=("count",), places=(CITY,),
+                    time=time, unit="#count", measure_words=("国家级", "单项冠军"), shape="figure")
+
+
+QVEC = np.array([1.0, 0.0])
+
+
+def _shown(rows: Sequence[Scored]) -> list[str]:
+    return [s.fact.shown for s in rows]
+
+
+def test_trend_lists_every_figure_of_the_measure_including_one_without_its_level():
+    r = _table().answer(_question("这几年澜州国家级单项冠军数量是怎么增长的？", "trend"), QVEC)
+    assert r is not None and r.intent == "trend"
+    assert _shown(r.main) == ["21家", "34家", "52家"]  # in date order, 省级 96家 and 市级及以上 130家 left out
+
+
+def test_grouping_does_not_depend_on_a_score_gap():
+    table = _table()
+    q = _question("澜州现在有多少家国家级单项冠军企业？", "latest")
+    scores = {s.fact.shown: s.score for s in table.score(q, QVEC)}
+    assert scores["52家"] - scores["21家"] > 0.3  # far beyond the old 0.15 gap
+    r = table.answer(q, QVEC)
+    assert r is not None
+    assert _shown(r.main) == ["52家"] and _shown(r.older) == ["34家", "21家"]
+    # the same grouping whatever the embedding says about the older sources
+    for dense in ([0.98, 0.98, 0.98, 0.0, 0.0], [0.98, 0.40, 0.30, 0.0, 0.0]):
+        again = _table(dense).answer(q, QVEC)
+        assert again is not None and _shown(again.main) == ["52家"] and _shown(again.older) == ["34家", "21家"]
+
+
+def test_another_level_is_excluded_and_an_unstated_one_is_not():
+    table = _table()
+    q = _question("澜州现在有多少家国家级单项冠军企业？", "latest")
+    assert {f.shown: table.fits(q, f, CITY) for f in ROWS} == {
+        "52家": True, "34家": True, "21家": True, "96家": False, "130家": False}
+    # were 国家级 among the words an answer must name, the figure that names no level still would
+    rare = ["国家级", "单项冠军"]
+    assert {f.shown: table.names_what_is_asked(f, rare) for f in ROWS} == {
+        "52家": True, "34家": True, "21家": True, "96家": False, "130家": False}
+    own = {s.fact.shown: s.own for s in table.score(q, QVEC)}
+    assert own["52家"] == 1.0 and 0.5 < own["21家"] < 1.0  # the unstated level weighs half
+    # asked for the provincial level, the 省级 figure is the answer and the national ones are not
+    provincial = Question(text="澜州有多少家省级单项冠军企业？", words=("省级", "单项冠军"), numbers=(),
+                          places=(CITY,), unit="#count", measure_words=("省级", "单项冠军"), shape="figure")
+    assert [f.shown for f in ROWS if table.fits(provincial, f, CITY)] == ["21家", "96家"]
+
+
+# --- the same on an invented corpus, indexed for real -------------------------------------
+
+DOCS = {
+    "a": ("2021-06", "澜州制造业单项冠军企业发展报告",
+          "澜州是一座以制造业见长的城市。\n\n目前，澜州单项冠军企业数量总共达到21家，拥有数量位居全省前列。\n\n"
+          "澜州鼓励企业长期深耕细分市场。\n"),
+    "b": ("2023-05", "澜州专报：冠军企业培育",
+          "截至2022年底，澜州累计培育国家级制造业单项冠军企业34家。\n\n"
+          "在省级层面，澜州的单项冠军企业有96家。\n\n澜州还设立了专项资金支持企业研发。\n"),
+    "c": ("2025-12", "澜州新闻：冠军之城",
+          "澜州共有国家级制造业单项冠军企业52家，连续三年位居全省第一。\n\n"
+          "澜州的冠军企业主要集中在机械和新材料领域。\n"),
+}
+
+
+def _write_corpus(folder: Path) -> None:
+    entries = []
+    for doc_id, (date, title, body) in DOCS.items():
+        (folder / f"{doc_id}.txt").write_text(f"# {title}\n\n{body}", encoding="utf-8")
+        entries.append({"id": doc_id, "file": f"{doc_id}.txt", "title": title, "publisher": f"澜州出版{doc_id}",
+                        "date": date, "home_city": CITY})
+    (folder / "manifest.json").write_text(json.dumps({"documents": entries}, ensure_ascii=False), encoding="utf-8")
+    (folder / "domain.json").write_text(json.dumps({"places": [CITY, f"{CITY}市"]}, ensure_ascii=False),
+                                        encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def lanzhou(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from rag.indexing import build_index
+    from rag.pipeline import Pipeline
+    from rag.settings import load_settings
+
+    corpus = tmp_path_factory.mktemp("lanzhou_corpus")
+    _write_corpus(corpus)
+    settings = load_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("lanzhou_index"))
+    build_index(settings)
+    return Pipeline.load(settings)
+
+
+def _check_trend(pipeline) -> None:  # type: ignore[no-untyped-def]
+    answer = pipeline.ask("这几年澜州国家级单项冠军数量是怎么增长的？")
+    assert not answer.refused
+    text = answer.text
+    assert all(n in text for n in ("21家", "34家", "52家")), text
+    assert text.index("21家") < text.index("34家") < text.index("52家")
+    assert "96家" not in text  # the provincial-level count is another measure
+
+
+def _check_latest(pipeline) -> None:  # type: ignore[no-untyped-def]
+    answer = pipeline.ask("澜州现在有多少家国家级单项冠军企业？")
+    assert answer.short and "52家" in answer.short
+    assert "96家" not in answer.text
+
+
+def test_invented_corpus_trend_and_latest(lanzhou):
+    _check_trend(lanzhou)
+    _check_latest(lanzhou)
+
+
+def test_invented_corpus_with_the_bundled_corpus_terms_in_jieba(lanzhou, corpus_terms):
+    _check_trend(lanzhou)
+    _check_latest(lanzhou)
