@@ -53,8 +53,9 @@ class Scored:
     keyword: float
     dense: float
     own: float = 0.0  # share of the question's word weight found in the row's own measure
-    # the question words the row's own measure carries, levels (国家级) aside: FactTable.fits
-    # keeps only rows whose text names an asked level or none
+    # the question words the row's own measure carries, levels (国家级) aside (FactTable.fits
+    # keeps only rows whose text names an asked level or none) and verbs aside (培育, 认定: how
+    # the figure came about, not what is counted; 新增 and the like are told apart by the kind)
     measured: frozenset[str] = frozenset()
 
 
@@ -92,6 +93,7 @@ class FactTable:
         total = sum(weights.values()) or 1.0
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         asked_levels = [w for w in words if w in LEVELS]
+        verbs = {w for w in words if _verbal(w)}
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
@@ -107,7 +109,7 @@ class FactTable:
             own = carried / total if words else 0.0
             d = float(dense[i]) if len(dense) else 0.0
             out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, own,
-                              frozenset(w for w in in_measure if w not in LEVELS)))
+                              frozenset(w for w in in_measure if w not in LEVELS and w not in verbs)))
         return out
 
     def names_what_is_asked(self, f: Fact, rare: Sequence[str]) -> bool:
@@ -211,6 +213,17 @@ def levels_named(f: Fact) -> set[str]:
         if named:
             return named
     return set()
+
+
+def _verbal(word: str) -> bool:
+    """Whether the tokenizer reads the word as a verb (培育 vn, 认定 v), not a noun or name."""
+    import jieba.posseg as pseg
+
+    from rag.tokenize import jieba_tokenizer
+
+    jieba_tokenizer()
+    flags = [f for _, f in pseg.cut(word)]
+    return bool(flags) and flags[-1].startswith("v")
 
 
 def _names_organisation(q: Question) -> bool:
