@@ -94,7 +94,7 @@ def prepare(settings: Settings, cleaned: Callable[[int, int, str], None] | None 
     A document whose manifest entry gives no home city gets the one its own
     title or text names (see rag/profile.py)."""
     loaded = load_corpus(settings.corpus_dir, int(settings.max_doc_mb * 1e6))
-    keys = [text_key("clean", builder_fingerprint(), json.dumps(asdict(d.meta), ensure_ascii=False),
+    keys = [text_key("clean", builder_fingerprint(), json.dumps(vars(d.meta), ensure_ascii=False),
                      json.dumps(d.repair, ensure_ascii=False, sort_keys=True), d.text) for d in loaded.docs]
     known = cache.get(keys) if cache else {}
     docs, places, fresh = [], [], {}
@@ -187,8 +187,8 @@ def figure_rows(prep: Prepared, cache: BuildCache | None = None) -> list[dict[st
 
 
 def _doc_hash(doc: CleanDoc) -> str:
-    return text_key(json.dumps(asdict(doc.meta), ensure_ascii=False), doc.text,
-                    json.dumps([asdict(s) for s in doc.sections]))
+    return text_key(json.dumps(vars(doc.meta), ensure_ascii=False), doc.text,
+                    json.dumps([vars(s) for s in doc.sections]))
 
 
 def _chunk_hash(chunk: Chunk, passage: str) -> str:

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,8 @@ def save_snapshot(index_dir: Path, tag: str, snap: Snapshot, prune: bool = False
         shutil.rmtree(part, ignore_errors=True)
         part.mkdir(parents=True)
         content = {"format": FORMAT, "profile": snap.profile, "facts": snap.facts,
-                   "chunks": [asdict(c) for c in snap.chunks],
-                   "docs": [{"meta": asdict(d.meta), "text": d.text, "sections": [asdict(s) for s in d.sections],
+                   "chunks": [vars(c) for c in snap.chunks],
+                   "docs": [{"meta": vars(d.meta), "text": d.text, "sections": [vars(s) for s in d.sections],
                              "added": d.added} for d in snap.docs.values()]}
         (part / CONTENT_FILE).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
         np.save(part / VECTORS_FILE, np.asarray(snap.fact_vectors, dtype=np.float32))
