@@ -13,7 +13,7 @@ from rag.answer.figure_answers import FactTable, as_of_label
 from rag.answer.followup import is_followup, rewrite
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
-from rag.answer.matching import loosely_has, stem
+from rag.answer.matching import loosely_has, spellings, stem
 from rag.answer.question import analyse, check_question
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.build_cache import open_cache
@@ -87,7 +87,8 @@ class Pipeline:
                           weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) else VERB_SHARE),
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)),
                           doc_dates={k: doc_as_of(m.date) for k, m in metas.items()},
-                          chunk_texts={c.chunk_id: c.text for c in chunks})
+                          chunk_texts={c.chunk_id: c.text for c in chunks},
+                          spellings=lambda w: spellings(w) | spellings(stem(w)))
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         generator = make_generator_for(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.tokenize import synonyms
 
@@ -17,7 +18,18 @@ def stem(word: str) -> str:
 
 def loosely_has(text: str, word: str) -> bool:
     """The word's characters in order with short gaps: 工业增加值 ~ 工业实现增加值."""
-    return has_word(text, word) or bool(re.search(".{0,3}".join(map(re.escape, word)), text))
+    return has_word(text, word) or bool(_gapped(word).search(text))
+
+
+@lru_cache(maxsize=4096)
+def _gapped(word: str) -> re.Pattern[str]:
+    return re.compile(".{0,3}".join(map(re.escape, word)))
+
+
+def spellings(word: str) -> set[str]:
+    """The word and its synonyms: ``loosely_has(text, word)`` is only true when every
+    character of one of them occurs in the text, which a fast filter may check first."""
+    return {word, *synonyms().get(word, (word,))}
 
 
 def has_word(text: str, word: str) -> bool:

@@ -164,3 +164,24 @@ def test_invented_corpus_trend_and_latest(lanzhou):
 def test_invented_corpus_with_the_bundled_corpus_terms_in_jieba(lanzhou, corpus_terms):
     _check_trend(lanzhou)
     _check_latest(lanzhou)
+
+
+def test_the_character_filter_changes_no_score(pipeline):  # type: ignore[no-untyped-def]
+    """Rows the spellings filter skips are rows ``has`` would not match: every eval
+    question scores every row of the bundled corpus's table exactly as without it."""
+    from rag.answer.question import analyse
+
+    table = pipeline.knowledge.table
+    assert table.spellings is not None
+    plain = FactTable(table.facts, table.vectors, table.profile, table.weight, table.has,
+                      doc_dates=table.doc_dates, chunk_texts=table.chunk_texts)
+    rows = [json.loads(line) for line in (Path(__file__).parents[2] / "eval" / "qa.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    asked = 0
+    for row in rows[::3]:
+        q = analyse(row["question"], table.profile)
+        if q.measure_words:
+            qvec = pipeline.knowledge.embed_query(" ".join(q.measure_words))
+            assert table.score(q, qvec) == plain.score(q, qvec), row["question"]
+            asked += 1
+    assert asked >= 40
