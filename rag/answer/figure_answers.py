@@ -69,6 +69,9 @@ class FigureResult:
     targets: list[Scored]  # targets for the same measure, shown apart
     place: str
     intent: str
+    # another source's different figure for the same time as main[0]: neither is the one
+    # answer, so the 简答 shows both (the measures may differ: 增加值 against 产值)
+    rival: Scored | None = None
 
 
 class FactTable:
@@ -196,7 +199,10 @@ class FactTable:
             return FigureResult(series, [], targets, place, intent) if series else None
         if not actual:
             return None
-        return FigureResult(actual[:1], actual[1:], targets, place, intent)
+        first = actual[0].fact
+        rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
+                      and s.fact.doc_id != first.doc_id and s.fact.value != first.value), None)
+        return FigureResult(actual[:1], actual[1:], targets, place, intent, rival)
 
     def matching(self, q: Question, qvec: np.ndarray | None, place: str = "") -> list[Scored]:
         """Rows of the asked unit, kind and place, best match first (for listing)."""

@@ -67,6 +67,9 @@ def compose(kb: Knowledge, result: FigureResult, hits: list[Hit], book: Citation
         lines.append(f"{main.fact.sentence}{note}[{n}]")
         short = main.fact.shown
         note = _note(kb, main)
+        if result.rival is not None:  # two sources, same time, different figures: no single answer
+            short = t["rival_short"].format(a=main.fact.shown, b=result.rival.fact.shown)
+            note = t["rival_note"].format(when=as_of_label(main.fact))
     if result.older:
         lines.append(t["older_figures"].format(items=figure_list(kb, book, result.older[:4], hits)))
     if result.targets and result.intent != "target":

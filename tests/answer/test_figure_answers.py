@@ -185,3 +185,19 @@ def test_the_character_filter_changes_no_score(pipeline):  # type: ignore[no-unt
             assert table.score(q, qvec) == plain.score(q, qvec), row["question"]
             asked += 1
     assert asked >= 40
+
+
+def test_two_sources_giving_different_figures_for_the_same_time_are_both_the_short_answer(pipeline):  # type: ignore[no-untyped-def]
+    from rag.answer.citations import CitationBook
+    from rag.answer.figure_text import compose
+
+    rows = [*ROWS[:3], _fact("据另一份报告，澜州国家级单项冠军企业为49家。", "国家级单项冠军企业", 49, 202512, "d")]
+    table = FactTable(rows, np.array([[0.98, 0.2]] * 4), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: WEIGHTS.get(w, 1.0), has=lambda text, w: w in text)
+    r = table.answer(_question("澜州现在有多少家国家级单项冠军企业？", "latest"), QVEC)
+    assert r is not None and r.rival is not None
+    assert {r.main[0].fact.shown, r.rival.fact.shown} == {"52家", "49家"}
+    _, short, note = compose(pipeline.knowledge, r, [], CitationBook(pipeline.docs, CITY))
+    assert "52家" in short and "49家" in short and "不同" in note
+    one_source = table.answer(_question("澜州现在有多少家国家级单项冠军企业？", "latest"), QVEC, doc_ids=["a", "b", "c"])
+    assert one_source is not None and one_source.rival is None  # an older figure is no rival
