@@ -79,6 +79,23 @@ class Candidate:
     part_cov: tuple[float, ...] = ()  # coverage of each sub-question's own words
 
 
+def _with_premise(c: Candidate) -> Candidate:
+    """For a why question: a sentence that states the claim without a cause ("大力发展
+    X势在必行") is quoted with the sentence before it in its paragraph, where an argument
+    gives its premise ("…人才仍然短缺。")."""
+    if REASON_CUE.search(c.text):
+        return c
+    text = c.hit.chunk.text
+    spans = [(a, b) for a, b in split_sentences(text) if b <= c.start]
+    if not spans or "\n" in text[spans[-1][0]:c.start]:
+        return c
+    a = spans[-1][0]
+    premise = text[a:c.start]
+    if len(premise.strip()) < 8 or BOILERPLATE.search(premise):
+        return c
+    return replace(c, start=a, text=text[a:c.end])
+
+
 def _defines(sent: str, terms: frozenset[str]) -> float:
     """Bonus for a definition: 0.3 when a question word is what "是指…" defines, else 0.1
     for any defining phrase."""
@@ -312,6 +329,8 @@ class ExtractiveAnswerer:
             return self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
+        if q.shape == "reason":
+            chosen = [_with_premise(c) for c in chosen]
         parts = []
         for c in chosen:
             n = book.cite(c.hit, c.text, c.start, c.end)

@@ -220,3 +220,26 @@ def test_a_why_question_gets_the_reason_not_a_restatement_or_the_documents_own_q
     assert not answer.refused and "营商环境" in answer.text
     assert "缘何" not in answer.text  # "宁波缘何成为…？" is the article asking, not answering
     _check_citations(answer)
+
+
+def _candidate(text: str, sentence: str):  # type: ignore[no-untyped-def]
+    from rag.answer.extractive import Candidate
+    from rag.schema import Chunk, Hit
+
+    hit = Hit(Chunk("c1", "d1", text, "", 0, len(text)), 1.0)
+    a = text.index(sentence)
+    return Candidate(0, hit, a, a + len(sentence), sentence, 1.0, True, True, True, 1.0, frozenset())
+
+
+def test_a_why_answer_stating_only_the_claim_is_quoted_with_its_premise():
+    from rag.answer.extractive import _with_premise
+
+    text = "人才是重要保障。从调研情况看，甲市技能人才仍然短缺。大力发展职业教育势在必行，为转型提供支撑。\n\n下一段。"
+    c = _with_premise(_candidate(text, "大力发展职业教育势在必行，为转型提供支撑。"))
+    assert c.text == "从调研情况看，甲市技能人才仍然短缺。大力发展职业教育势在必行，为转型提供支撑。"
+    assert text[c.start:c.end] == c.text  # still a span of the passage, so the citation quotes it exactly
+    # a sentence that gives its own cause, or opens its paragraph, stays as it is
+    cause = "由于技能人才短缺，职业教育势在必行。"
+    assert _with_premise(_candidate(f"前一句说明背景。{cause}", cause)).text == cause
+    first = "职业教育势在必行。"
+    assert _with_premise(_candidate(f"标题\n{first}", first)).text == first
