@@ -480,12 +480,12 @@ def our_chunks_and_vectors(work: Path) -> dict[str, list[float]]:
     """Chunk text → vector of our live index (what the naive store is filled with above
     ``--naive-real-max``)."""
     from rag.indexing import store_for
-    from rag.store import ChromaStore
+    from rag.store import ChromaStore, read_all
 
     store = store_for(settings_for(work))
     assert isinstance(store, ChromaStore)  # the bench reads Chroma's own vectors back
     col = store.client.get_collection(store.active_name(), embedding_function=None)
-    got = col.get(include=["documents", "embeddings"])
+    got = read_all(col, ["documents", "embeddings"])
     return {str(t): list(map(float, v)) for t, v in zip(got["documents"], got["embeddings"], strict=True)}
 
 

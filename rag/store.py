@@ -252,6 +252,21 @@ def remove_stale_segments(chroma_dir: Path) -> int:
     return removed
 
 
+READ_PAGE = 5000  # rows per read: one read of ~33,000 rows fails in Chroma's SQLite ("too many SQL variables")
+
+
+def read_all(col: Any, include: list[str]) -> dict[str, list[Any]]:
+    """Every row of a collection (ids plus the ``include`` fields), read a page at a time."""
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+    total = col.count()
+    for offset in range(0, total, READ_PAGE):
+        got = col.get(include=include, limit=READ_PAGE, offset=offset)
+        out["ids"] += list(got["ids"])
+        for k in include:
+            out[k] += list(got[k])
+    return out
+
+
 def row_order(row: dict[str, Any], fact_id: str) -> tuple[str, int, int, str]:
     """Figures in document order: by document, then position in it, then extraction order."""
     return (str(row.get("doc_id", "")), int(row.get("start", 0)), int(row.get("seq", 0)), fact_id)
@@ -323,7 +338,7 @@ class ChromaStore:
     def chunks(self) -> list[Chunk]:
         """Every chunk of the live index, in document order."""
         col = self._active()
-        got = col.get(include=["documents", "metadatas"])
+        got = read_all(col, ["documents", "metadatas"])
         out = [
             Chunk(
                 chunk_id=cid,
@@ -342,9 +357,8 @@ class ChromaStore:
         name = self.active_name()
         if not name:
             raise IndexMissingError(self.where)
-        got = self.client.get_collection(f"{name}_docs", embedding_function=None).get(
-            include=["documents", "metadatas"]
-        )
+        got = read_all(self.client.get_collection(f"{name}_docs", embedding_function=None),
+                       ["documents", "metadatas"])
         docs: dict[str, StoredDoc] = {}
         for doc_id, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             meta = DocMeta(**json.loads(str(m["meta"])))
@@ -380,7 +394,7 @@ class ChromaStore:
             col = self.client.get_collection(f"{name}_facts", embedding_function=None)
         except (NotFoundError, ValueError):
             return [], np.zeros((0, 0), dtype=np.float32), ""
-        got = col.get(include=["metadatas", "embeddings"])
+        got = read_all(col, ["metadatas", "embeddings"])
         rows = [json.loads(str(m["row"])) for m in got["metadatas"]]
         order = sorted(range(len(rows)), key=lambda i: row_order(rows[i], got["ids"][i]))
         vecs = np.asarray(got["embeddings"], dtype=np.float32) if rows else np.zeros((0, 0), np.float32)
@@ -395,9 +409,9 @@ class ChromaStore:
         if not name:
             return StoreState()
         try:
-            chunks = self.client.get_collection(name, embedding_function=None).get(include=["metadatas"])
-            docs = self.client.get_collection(f"{name}_docs", embedding_function=None).get(include=["metadatas"])
-            facts = self.client.get_collection(f"{name}_facts", embedding_function=None).get(include=[])
+            chunks = read_all(self.client.get_collection(name, embedding_function=None), ["metadatas"])
+            docs = read_all(self.client.get_collection(f"{name}_docs", embedding_function=None), ["metadatas"])
+            facts = read_all(self.client.get_collection(f"{name}_facts", embedding_function=None), [])
         except Exception as exc:
             raise self._as_store_error(exc) from None
         return StoreState(

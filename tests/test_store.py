@@ -149,3 +149,21 @@ def test_store_contract_add_update_delete_query_info_version(a_store: Store):
     assert rows == [] and "乙市" in profile
     assert a_store.dense_search(np.eye(8, dtype=np.float32)[2], 1, doc_ids=["b"])[0][0] == "b-0"
     assert a_store.dense_search(np.eye(8, dtype=np.float32)[1], 5, doc_ids=["a"]) == [("a-0", pytest.approx(0.0, abs=1e-5))]
+
+
+def test_everything_is_read_a_page_at_a_time(tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """One read of ~33,000 rows fails in Chroma's SQLite ("too many SQL variables", seen
+    at 50k chunks in bench/scale.py), so reads go by pages: pages of one row must
+    give the same rows as one read."""
+    import rag.store
+
+    (tiny_corpus / "c.txt").write_text("# 丙公司\n\n丙公司2020年研发投入3亿元，拥有发明专利45项。\n", encoding="utf-8")
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    build_index(settings)
+    store = store_for(settings)
+    whole = (store.state(), store.chunks(), store.documents(), store.facts())
+    monkeypatch.setattr(rag.store, "READ_PAGE", 1)
+    state, chunks, docs, (rows, vectors, profile) = store.state(), store.chunks(), store.documents(), store.facts()
+    assert len(whole[1]) > 1 and len(whole[3][0]) > 1  # more than one page of chunks and of figures
+    assert (state, chunks, docs) == whole[:3]
+    assert rows == whole[3][0] and profile == whole[3][2] and np.array_equal(vectors, whole[3][1])
