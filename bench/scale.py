@@ -683,7 +683,8 @@ def naive_table(results: Sequence[dict[str, Any]]) -> list[str]:
             continue
         build = f"{fmt(r.get('naive_build_s'))} / {fmt(r.get('naive_build_cpu_s'), 's')}" + (
             " (estimate)" if r.get("naive_build_estimated_from") else "")
-        builds = f"{ratio(r.get('build_s'), r.get('naive_build_s'))} / {ratio(r.get('build_cpu_s'), r.get('naive_build_cpu_s'))}"
+        builds = f"{ratio(r.get('build_s'), r.get('naive_build_s'))} / {ratio(r.get('build_cpu_s'), r.get('naive_build_cpu_s'))}" \
+            if r.get("embedder") != HASHED else "— (our passages hashed, not embedded)"
         lines.append(
             f"| {r['size']:,} | {r['naive_chunks']:,} | {build} | {builds} "
             f"| {fmt(r['naive_search_p50_ms'])} / {fmt(r['naive_search_p95_ms'], 'ms')} "
@@ -712,7 +713,9 @@ def growth_table(results: Sequence[dict[str, Any]]) -> list[str]:
     for name, key in GROWTH_KEYS:
         cells = []
         for a, b in pairs:
-            if a.get(key) and b.get(key):
+            if key in ("build_s", "build_cpu_s") and HASHED in (a.get("embedder"), b.get("embedder")):
+                cells.append("— (passages hashed at one size)")
+            elif a.get(key) and b.get(key):
                 cells.append(f"{b[key] / a[key]:.1f}× (exponent {math.log(b[key] / a[key]) / math.log(b['chunks'] / a['chunks']):.2f})")
             else:
                 cells.append("—")
