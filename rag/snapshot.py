@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import numpy as np
 
 from rag.schema import Chunk, DocMeta, Section
 from rag.store import Store, StoredDoc
+from rag.version_files import remove_other_versions, version_dir, written_whole
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ class Snapshot:
 
 def snapshot_dir(index_dir: Path, tag: str) -> Path:
     """Where the snapshot of build version ``tag`` (name@version) is saved."""
-    return index_dir / "snapshot" / tag.replace("@", "-v")
+    return version_dir(index_dir, "snapshot", tag)
 
 
 def read_store(store: Store) -> Snapshot:
@@ -58,26 +57,19 @@ def save_snapshot(index_dir: Path, tag: str, snap: Snapshot, prune: bool = False
     of it); with ``prune``, remove other versions' snapshots (readers hold theirs in
     memory). Failing to write is logged, never raised: readers then use the store."""
     target = snapshot_dir(index_dir, tag)
-    part = target.with_name(f"{target.name}.{os.getpid()}.part")
+    content = {"format": FORMAT, "profile": snap.profile, "facts": snap.facts,
+               "chunks": [vars(c) for c in snap.chunks],
+               "docs": [{"meta": vars(d.meta), "text": d.text, "sections": [vars(s) for s in d.sections],
+                         "added": d.added} for d in snap.docs.values()]}
     try:
-        shutil.rmtree(part, ignore_errors=True)
-        part.mkdir(parents=True)
-        content = {"format": FORMAT, "profile": snap.profile, "facts": snap.facts,
-                   "chunks": [vars(c) for c in snap.chunks],
-                   "docs": [{"meta": vars(d.meta), "text": d.text, "sections": [vars(s) for s in d.sections],
-                             "added": d.added} for d in snap.docs.values()]}
-        (part / CONTENT_FILE).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
-        np.save(part / VECTORS_FILE, np.asarray(snap.fact_vectors, dtype=np.float32))
-        shutil.rmtree(target, ignore_errors=True)
-        part.rename(target)
+        with written_whole(target) as part:
+            (part / CONTENT_FILE).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+            np.save(part / VECTORS_FILE, np.asarray(snap.fact_vectors, dtype=np.float32))
     except OSError as exc:
-        shutil.rmtree(part, ignore_errors=True)
         log.warning("Could not save the index snapshot to %s (%s); readers will read the store", target, exc)
         return
     if prune:
-        for old in target.parent.iterdir():
-            if old != target and not old.name.endswith(".part"):
-                shutil.rmtree(old, ignore_errors=True)
+        remove_other_versions(target)
 
 
 def load_snapshot(index_dir: Path, tag: str, dim: int) -> Snapshot | None:

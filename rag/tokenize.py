@@ -122,6 +122,15 @@ def in_dictionary(word: str) -> bool:
     return bool(jieba_tokenizer().dt.FREQ.get(word))
 
 
+def is_verb(word: str) -> bool:
+    """Verbs and verbal nouns (培育 vn, 认定 v): how a thing came about, not what it is."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    flags = [f for _, f in pseg.cut(word)]
+    return bool(flags) and flags[-1].startswith("v")
+
+
 def is_nounish(word: str) -> bool:
     """A noun or name, or a word the tokenizer does not know and cannot read as a
     verb phrase (极氪: a name; 派往: a verb)."""

@@ -26,7 +26,7 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import Question
 from rag.profile import Profile
-from rag.tokenize import is_nounish
+from rag.tokenize import is_nounish, is_verb
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -116,7 +116,7 @@ class FactTable:
         total = sum(weights.values()) or 1.0
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         asked_levels = [w for w in words if w in LEVELS]
-        verbs = {w for w in words if _verbal(w)}
+        verbs = {w for w in words if is_verb(w)}
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
@@ -248,17 +248,6 @@ def _mask(text: str) -> int:
     for c in set(text):
         m |= 1 << (ord(c) & 255)
     return m
-
-
-def _verbal(word: str) -> bool:
-    """Whether the tokenizer reads the word as a verb (培育 vn, 认定 v), not a noun or name."""
-    import jieba.posseg as pseg
-
-    from rag.tokenize import jieba_tokenizer
-
-    jieba_tokenizer()
-    flags = [f for _, f in pseg.cut(word)]
-    return bool(flags) and flags[-1].startswith("v")
 
 
 def _names_organisation(q: Question) -> bool:
