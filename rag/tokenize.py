@@ -117,6 +117,22 @@ def general_frequency(word: str) -> int:
     return int(jieba_tokenizer().dt.FREQ.get(word) or 0)
 
 
+EVERYDAY_FREQ = 1000  # jieba dictionary count from which a word is everyday vocabulary
+EVERYDAY_PART = 5000  # ...and from which each character of an unknown word is
+
+
+def is_everyday(word: str) -> bool:
+    """Everyday vocabulary rather than a name or term: a frequent dictionary word
+    (拿出, 条件), or an unknown one the tokenizer glued from very common characters
+    (钱花 in 钱花在研发上; not 德鹰 or 极氪, whose rarer characters mark a name)."""
+    if general_frequency(word) >= EVERYDAY_FREQ:
+        return True
+    if in_dictionary(word) or len(word) > 3:
+        return False
+    parts = list(jieba_tokenizer().cut(word, HMM=False))
+    return len(parts) > 1 and all(general_frequency(p) >= EVERYDAY_PART for p in parts)
+
+
 def in_dictionary(word: str) -> bool:
     """Whether the tokenizer knows the word (unknown ones are often names: 极氪)."""
     return bool(jieba_tokenizer().dt.FREQ.get(word))

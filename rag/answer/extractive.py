@@ -36,14 +36,14 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import general_frequency, is_content_word, synonyms, tokens, words
+from rag.tokenize import is_content_word, is_everyday, synonyms, tokens, words
 
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
                         r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
                         r"途径|手段|举措|旨在|为了|有助于|有利于")
-DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思")
-DEFINE_CUE = re.compile(r"是指|指的是|是一种|定义为|特点是|特征是|即是|就是指")
+DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
+DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
@@ -56,7 +56,6 @@ NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
 REASON_BONUS = 0.25  # a why/how question's sentence giving a cause, purpose or means (flat on dev 0.15–0.35)
-EVERYDAY_FREQ = 1000  # jieba dictionary count from which a word is everyday vocabulary
 EVERYDAY_SHARE = 0.4  # weight share of such a word when the corpus never uses it (dev split)
 
 
@@ -100,7 +99,7 @@ def _defines(sent: str, terms: frozenset[str]) -> float:
     """Bonus for a definition: 0.3 when a question word is what "是指…" defines, else 0.1
     for any defining phrase."""
     for m in DEFINE_CUE.finditer(sent):
-        if any(sent[:m.start()].rstrip().endswith(t) for t in terms):
+        if any(sent[:m.start()].rstrip("，, ").endswith(t) for t in terms):
             return 0.3
     return 0.1 if DEFINE_CUE.search(sent) else 0.0
 
@@ -184,7 +183,7 @@ class ExtractiveAnswerer:
                 out[w] = idf * (1.0 if content else 0.5)
             else:
                 out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING) * (
-                    EVERYDAY_SHARE if general_frequency(w) >= EVERYDAY_FREQ else 1.0)
+                    EVERYDAY_SHARE if is_everyday(w) else 1.0)
         return out
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
@@ -232,6 +231,8 @@ class ExtractiveAnswerer:
         lead = hit.chunk.text[max(0, a - NEAR_CHARS):a].rsplit("\n", 1)[-1].lower()
         before = {t for t in weights if t not in covered and t not in qualified and has_word(lead, t)}
         nearby = {t for t in weights if t not in covered | before | qualified and has_word(context, t)}
+        if DEFINE_ASK.search(q.text) and _defines(sent, covered) >= 0.3:
+            covered |= {t for t in weights if DEFINE_ASK.search(t)}  # "X是指…" says what 条件/特点 asks
         credit = {t: 1.0 if t in covered else PARAGRAPH_WEIGHT if t in before
                   else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
         cov = _share(weights, credit, list(weights))

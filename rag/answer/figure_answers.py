@@ -26,7 +26,7 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import Question
 from rag.profile import Profile
-from rag.tokenize import is_nounish, is_verb
+from rag.tokenize import is_everyday, is_nounish, is_verb
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -153,8 +153,11 @@ class FactTable:
         terms an answer must contain (极氪汽车, 重点小巨人)."""
         if not q.measure_words:
             return []
-        top = max(self.weight(w) for w in q.measure_words)
-        rare = [w for w in q.measure_words if self.weight(w) >= RARE_SHARE * top and is_nounish(w)]
+        named = [w for w in q.measure_words if is_nounish(w) and not is_everyday(w)]  # not 政府, 条件
+        if not named:
+            return []
+        top = max(self.weight(w) for w in named)
+        rare = [w for w in named if self.weight(w) >= RARE_SHARE * top]
         return sorted(rare, key=self.weight, reverse=True)  # rarest first
 
     def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",

@@ -101,7 +101,8 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"为什么|为何|百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
+ASKING = re.compile(r"为什么|为何|[这那哪每]一?[家款种台层个位件项]|(?<![唯第])一[家款种台个位件](?![\d一二三四五六七八九十])|[够算称]得上|"
+                    r"百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
                     r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
                     r"(?:多少|几)\s*(?:万亿|亿|万)?\s*[场次届个家项名人位种批台套亩岁年天元条所座]?")
 CN_AMOUNT = re.compile(r"^[一二两三四五六七八九十百千]+(?=万亿|亿|万)")
@@ -195,11 +196,12 @@ COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多�
 
 
 ASKS_NUMBER = re.compile(r"多少|(?<!哪)几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
+ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
 
 
 def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:
-    if WHY.search(text) and not ASKS_NUMBER.search(text):
+    if WHY.search(text) and not ASKS_FIGURE.search(text):
         return "reason"  # "小巨人数量为什么增长得快": a reason, though it names a count
     if LIST_CUES.search(text) and re.search(r"哪些|哪几", text) and not ASKS_NUMBER.search(text):
         return "list"  # "有哪几种": the items, not their number
@@ -225,11 +227,14 @@ def _kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
+MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元)")
+
+
 def _counted(text: str) -> str | None:
     """The noun a count question counts: after "多少家…", else before "有/是多少"."""
     m = re.search(r"(?:多少|几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
-    if not m:
-        return None
+    if not m or MONEY_ASK.match(text, m.start()):
+        return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
     from rag.tokenize import is_content_word
 
     def nouns(part: str) -> list[str]:

@@ -213,6 +213,14 @@ def test_a_definition_answers_what_something_is():
     assert _defines("技术联盟型是指两个或两个以上的企业联合合作。", terms) == 0.3
     assert _defines("并购整合型是指以获取技术为目的。", terms) == 0.1  # defines something else
     assert _defines("技术联盟型有三家代表企业。", terms) == 0.0
+    assert _defines("技术联盟型，通常指企业联合研发。", terms) == 0.3  # "X，通常指…"
+
+
+def test_a_definition_answers_what_conditions_something_must_meet(pipeline):
+    # the corpus never says 条件: "X，通常指…" is what such a question asks for
+    answer = pipeline.ask("一家企业要够得上独角兽，得满足什么条件？")
+    assert not answer.refused and "10亿美元" in answer.text
+    _check_citations(answer)
 
 
 def test_a_why_question_gets_the_reason_not_a_restatement_or_the_documents_own_question(pipeline):

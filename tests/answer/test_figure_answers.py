@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,13 @@ def test_two_sources_giving_different_figures_for_the_same_time_are_both_the_sho
     assert "52家" in short and "49家" in short and "不同" in note
     one_source = table.answer(_question("澜州现在有多少家国家级单项冠军企业？", "latest"), QVEC, doc_ids=["a", "b", "c"])
     assert one_source is not None and one_source.rival is None  # an older figure is no rival
+
+
+def test_words_an_answer_must_name_are_names_and_terms_not_everyday_wording():
+    table = FactTable(ROWS, np.zeros((len(ROWS), 2)), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: {"政府": 3.0, "钱花": 5.0, "帮扶": 1.0}.get(w, 2.0),
+                      has=lambda text, w: w in text)
+    q = replace(_question("澜州政府拿出多少钱花在单项冠军上？", ""), measure_words=("政府", "钱花", "单项冠军"))
+    # 政府 and 钱花 (jieba's glue of 钱 + 花) are rarer in the corpus, but they are how the
+    # official asks; the figure must name 单项冠军, not them
+    assert table.rare_words(q) == ["单项冠军"]

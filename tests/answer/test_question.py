@@ -100,3 +100,22 @@ def test_spelled_out_counts_from_ten_are_digits_and_why_is_no_key_word():
     assert "10年" in kw and "为什么" not in kw
     assert "两家" in analyse("宁波有哪两家企业上榜？").key_words  # a concrete count is kept
     assert analyse("发明专利占全市的几成？").kinds == ("percent",)
+
+
+def test_a_why_question_naming_a_share_asks_for_the_reason():
+    assert analyse("为什么该市的潜在独角兽在小巨人里占比还很小？").shape == "reason"
+    assert analyse("为什么该市小巨人占比是多少？").shape != "reason"  # it still asks a figure
+
+
+def test_money_asked_is_an_amount_not_a_count_of_what_it_is_spent_on():
+    part = analyse("该市政府一年拿出多少钱帮扶企业？").parts[0]
+    assert part.counted is None
+    assert analyse("该市组织了多少企业出海参展？").parts[0].counted == "企业"
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("一家企业要够得上独角兽，得满足什么条件？", {"一家", "够得上"}),
+    ("那款无人机多少钱一台？", {"那款", "一台"}),
+])
+def test_determiners_and_how_it_is_asked_are_no_key_words(text, absent):
+    assert not (absent & set(analyse(text).key_words))

@@ -1,0 +1,19 @@
+"""Word classes the answerer relies on (real jieba and its dictionary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.tokenize import is_everyday
+
+
+@pytest.mark.parametrize("word", ["拿出", "条件", "强度", "钱花", "那层"])
+def test_everyday_wording_is_everyday(word):
+    # frequent dictionary words, and words jieba glued from very common characters (钱花在研发上)
+    assert is_everyday(word)
+
+
+@pytest.mark.parametrize("word", ["德鹰", "极氪", "旭升", "华晟达", "建厂", "零件", "独角兽"])
+def test_names_and_terms_are_not(word):
+    # a rarer character marks a name; a rare dictionary word is a term an answer must name
+    assert not is_everyday(word)
