@@ -11,6 +11,13 @@ Layout inside one Chroma database (embedded PersistentClient under index/):
 
 A rebuild writes a new ``<base>_<stamp>`` pair, then flips the pointer, then
 drops the old pair, so a failed or interrupted build leaves the old index serving.
+
+Dense search keeps the live chunk collection's handle and row count per build version
+(``name@version``), so a search is one Chroma query, not a pointer read, a collection
+lookup and a count before it. The kept handle is let go when this store writes, when
+``active_tag()`` (what readers poll to see a new version) names another version, and
+when its collection has gone (a rebuild elsewhere dropped it): then the search looks
+the live build up again, as every search did before.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import logging
 import re
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -267,6 +275,11 @@ def read_all(col: Any, include: list[str]) -> dict[str, list[Any]]:
     return out
 
 
+def _tag(pointer: dict[str, Any]) -> str:
+    """``name@version`` the pointer's metadata names ('' when none)."""
+    return f"{pointer['active']}@{pointer.get('version', 1)}" if pointer.get("active") else ""
+
+
 def row_order(row: dict[str, Any], fact_id: str) -> tuple[str, int, int, str]:
     """Figures in document order: by document, then position in it, then extraction order."""
     return (str(row.get("doc_id", "")), int(row.get("start", 0)), int(row.get("seq", 0)), fact_id)
@@ -277,13 +290,38 @@ def _unreachable(exc: Exception) -> bool:
     return any(w in text for w in ("connect", "connection", "timeout", "unavailable", "refused"))
 
 
-class ChromaStore:
-    """Build and read the chunk index in one Chroma database."""
+def _gone(exc: Exception) -> bool:
+    """Whether a Chroma error says the collection no longer exists."""
+    from chromadb.errors import NotFoundError
 
-    def __init__(self, client: Any, base: str, where: str) -> None:
+    return isinstance(exc, NotFoundError)
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """The live chunk collection as dense search found it: the build's ``name@version``,
+    the collection handle and its row count at that version."""
+
+    tag: str
+    collection: Any
+    count: int
+
+
+class ChromaStore:
+    """Build and read the chunk index in one Chroma database.
+
+    ``keep_handle=False`` looks the live build up before every dense search (a pointer
+    read, a collection lookup and a count), as it was done before the handle was kept:
+    what bench/search_calls.py compares with."""
+
+    def __init__(self, client: Any, base: str, where: str, *, keep_handle: bool = True) -> None:
         self.client = client
         self.base = base
         self.where = where  # shown in "index missing" errors
+        self.keep_handle = keep_handle
+        self._target: SearchTarget | None = None  # read without the lock: an immutable value, swapped whole
+        self._forgets = 0  # a lookup started before a forget must not keep what it found
+        self._target_lock = threading.Lock()
 
     def _as_store_error(self, exc: Exception) -> Exception:
         """The user-facing error a failed Chroma call stands for (server unreachable,
@@ -295,31 +333,31 @@ class ChromaStore:
         return exc
 
     # ---- reading -------------------------------------------------------
-    def active_name(self) -> str | None:
-        """Name of the live build, or None when nothing was built yet."""
+    def _pointer(self) -> dict[str, Any]:
+        """Metadata of the pointer to the live build ({} when nothing was built yet)."""
         from chromadb.errors import NotFoundError
 
         try:
             pointer = self.client.get_collection(f"{self.base}__active")
         except (NotFoundError, ValueError):
-            return None
+            return {}
         except Exception as exc:
             raise self._as_store_error(exc) from None
-        return (pointer.metadata or {}).get("active")
+        return dict(pointer.metadata or {})
+
+    def active_name(self) -> str | None:
+        """Name of the live build, or None when nothing was built yet."""
+        return self._pointer().get("active")
 
     def active_tag(self) -> str:
         """``name@version`` of the live build ('' when none): changes with every rebuild
-        and every incremental update, so a reader knows when to reload."""
-        from chromadb.errors import NotFoundError
-
-        try:
-            pointer = self.client.get_collection(f"{self.base}__active")
-        except (NotFoundError, ValueError):
-            return ""
-        except Exception as exc:
-            raise self._as_store_error(exc) from None
-        meta = pointer.metadata or {}
-        return f"{meta['active']}@{meta.get('version', 1)}" if meta.get("active") else ""
+        and every incremental update, so a reader knows when to reload. A kept search
+        handle of another version is let go here."""
+        tag = _tag(self._pointer())
+        kept = self._target
+        if kept is None or kept.tag != tag:
+            self.forget_search_target()
+        return tag
 
     def _active(self) -> Any:
         name = self.active_name()
@@ -366,16 +404,47 @@ class ChromaStore:
             docs[doc_id] = StoredDoc(meta, str(text), sections, str(m.get("added", "")))
         return dict(sorted(docs.items()))
 
+    def search_target(self) -> SearchTarget:
+        """The live chunk collection and its count: the kept one, or looked up (and kept,
+        unless ``keep_handle`` is off). Raises IndexMissingError."""
+        kept, forgets = self._target, self._forgets
+        if kept is not None:
+            return kept
+        pointer = self._pointer()
+        if not pointer.get("active"):
+            raise IndexMissingError(self.where)
+        col = self.client.get_collection(pointer["active"], embedding_function=None)
+        found = SearchTarget(_tag(pointer), col, col.count())
+        with self._target_lock:
+            if self.keep_handle and forgets == self._forgets:
+                self._target = found
+        return found
+
+    def forget_search_target(self) -> None:
+        """Let the kept handle go: the next dense search looks the live build up again."""
+        with self._target_lock:
+            self._forgets += 1
+            self._target = None
+
     def dense_search(
         self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+
+        def query(target: SearchTarget) -> Any:
+            return target.collection.query(query_embeddings=[vector.tolist()], where=where,
+                                           n_results=max(1, min(n, target.count)), include=["distances"])
+
+        kept = self._target
         try:
-            col = self._active()
-            where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-            n = max(1, min(n, col.count()))
-            res = col.query(query_embeddings=[vector.tolist()], n_results=n, where=where,
-                            include=["distances"])
+            try:
+                res = query(kept or self.search_target())
+            except Exception as exc:
+                if kept is None or not _gone(exc):
+                    raise
+                self.forget_search_target()  # a rebuild dropped the kept build: find the live one
+                res = query(self.search_target())
         except StoreUnavailableError:
             raise
         except Exception as exc:
@@ -436,6 +505,7 @@ class ChromaStore:
             raise
         old = self.active_name()
         self._set_active(name, 1)
+        self.forget_search_target()
         if old and old != name:
             self._drop(old)
         return self.info()
@@ -452,6 +522,7 @@ class ChromaStore:
         except Exception as exc:
             raise self._as_store_error(exc) from None
         self._set_active(name, version)
+        self.forget_search_target()
         return self.info()
 
     def _write(self, name: str, change: Change, version: int,

@@ -85,3 +85,33 @@ def test_cross_encoder_rerank_with_tiny_local_model(pipeline, tmp_path):
     assert {h.chunk.chunk_id for h in hits} <= {h.chunk.chunk_id for h in plain}
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_kept_collection_handle_gives_the_same_results(pipeline):
+    """Retrieval over the session index is the same with the live collection's handle
+    kept between searches as with it looked up before every search."""
+    import json
+    from pathlib import Path
+
+    from rag.store import ChromaStore
+
+    r = pipeline.retriever
+    assert isinstance(r.store, ChromaStore) and r.store.keep_handle
+    plain = ChromaStore(r.store.client, r.store.base, r.store.where, keep_handle=False)
+    vectors: dict[str, object] = {}
+
+    class Once:  # both retrievers get the very same question vector
+        id = r.embedder.id
+
+        def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+            return vectors.setdefault(text, r.embedder.embed_query(text))
+
+    kept = HybridRetriever(r.store, r.keyword, Once(), r.chunks)  # type: ignore[arg-type]
+    looked_up = HybridRetriever(plain, r.keyword, Once(), r.chunks)  # type: ignore[arg-type]
+    lines = (Path(__file__).parents[1] / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()][::12]
+    suzhou = ["004_5fdd652ecef025e0"]
+    assert len(questions) >= 10
+    for q in questions:
+        for ids in (None, suzhou):
+            assert kept.retrieve(q, 8, ids) == looked_up.retrieve(q, 8, ids), q

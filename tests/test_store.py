@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.search_calls import Counting
 from rag.errors import EmbedderMismatchError, IndexMissingError
 from rag.indexing import build_index, prepare, store_for
 from rag.pipeline import Pipeline
 from rag.schema import Chunk, CleanDoc, DocMeta
 from rag.settings import load_settings
-from rag.store import Change, ChunkRow, DocRow, FactRow, Store
+from rag.store import Change, ChromaStore, ChunkRow, DocRow, FactRow, Store
 
 
 def test_build_records_what_it_was_built_with(tiny_corpus: Path, tmp_path: Path):
@@ -96,7 +97,7 @@ def test_other_embedder_than_built_with_says_reindex(built_settings):
 # ---- the Store contract, against both configurations of ChromaStore --------------
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
 def a_store(request, tmp_path: Path):  # type: ignore[no-untyped-def]
     """An empty Store: embedded Chroma in a temp folder, or a real `chroma run` on loopback."""
     if request.param == "embedded":
@@ -167,3 +168,120 @@ def test_everything_is_read_a_page_at_a_time(tiny_corpus: Path, tmp_path: Path, 
     assert len(whole[1]) > 1 and len(whole[3][0]) > 1  # more than one page of chunks and of figures
     assert (state, chunks, docs) == whole[:3]
     assert rows == whole[3][0] and profile == whole[3][2] and np.array_equal(vectors, whole[3][1])
+
+
+# ---- dense search keeps the live collection's handle per version ------------------
+
+
+LOOKUP = {"get_collection": 2, "count": 1, "query": 1}  # pointer, live build, its count, then the query
+ONE_QUERY = {"query": 1}
+
+
+def _rows(doc_id: str, n: int, seed: int) -> list[ChunkRow]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        vec = rng.standard_normal(8).astype(np.float32)
+        out.append(ChunkRow(Chunk(f"{doc_id}-{i}", doc_id, f"{doc_id}公司第{i}段", "", 10 * i, 10 * i + 5),
+                            f"h{doc_id}{i}{seed}", vec / np.linalg.norm(vec)))
+    return out
+
+
+def _change(chunks: list[ChunkRow], drop: tuple[str, ...] = ()) -> Change:
+    info = {"embedder": "test:8d", "dim": 8, "chunk_size": 220, "chunk_overlap": 40, "corpus_hash": "x",
+            "builder": "b"}
+    docs = sorted({c.chunk.doc_id for c in chunks})
+    return Change(info=info, chunks=chunks, docs=[DocRow(_doc(d, f"{d}。"), f"h{d}", "2026-01-01") for d in docs],
+                  drop_chunks=list(drop))
+
+
+QUERIES = [(np.eye(8, dtype=np.float32)[i % 8] + 0.1 * i, n, ids)
+           for i, (n, ids) in enumerate([(3, None), (30, None), (5, ["a"]), (2, ["b", "c"]), (30, ["z"])])]
+
+
+def _searches(reader: ChromaStore, plain: ChromaStore, counted: Counting) -> list[dict[str, int]]:
+    """Every query through both stores: the results must be the same; the reader's
+    Chroma calls per search."""
+    calls = []
+    for vec, n, ids in QUERIES:
+        got = reader.dense_search(vec, n, ids)
+        calls.append(counted.taken())
+        assert got == plain.dense_search(vec, n, ids)
+    return calls
+
+
+def test_a_search_is_one_chroma_query_once_the_live_build_is_known(a_store: Store):
+    """The reader keeps the live collection and its count per version: the results are
+    those of a store that looks the build up before every search; after an incremental
+    add or removal (seen through active_tag, as the API and the chat page poll it) and
+    after a rebuild elsewhere drops its collection, the next search looks it up again."""
+    assert isinstance(a_store, ChromaStore)
+    a_store.build(_change(_rows("a", 6, 1) + _rows("b", 5, 2)))
+    counted = Counting(a_store.client)
+    reader = ChromaStore(counted, a_store.base, a_store.where)
+    plain = ChromaStore(a_store.client, a_store.base, a_store.where, keep_handle=False)
+
+    assert _searches(reader, plain, counted) == [LOOKUP] + [ONE_QUERY] * (len(QUERIES) - 1)
+
+    before = reader.active_tag()
+    assert counted.taken() == {"get_collection": 1}
+    a_store.update(_change(_rows("c", 4, 3)))  # `rag add`: in place, a new version
+    vec, n, ids = QUERIES[0]
+    assert reader.dense_search(vec, n, ids) and counted.taken() == ONE_QUERY  # answers until it looks
+    assert reader.active_tag() != before and counted.taken() == {"get_collection": 1}
+    assert _searches(reader, plain, counted) == [LOOKUP] + [ONE_QUERY] * (len(QUERIES) - 1)
+    assert {cid for cid, _ in reader.dense_search(vec, 30)} >= {"c-0", "c-3"}
+
+    a_store.update(_change([], drop=(*[f"c-{i}" for i in range(4)], "a-5")))  # `rag remove`
+    reader.active_tag()
+    counted.taken()
+    assert _searches(reader, plain, counted) == [LOOKUP] + [ONE_QUERY] * (len(QUERIES) - 1)
+    assert not {cid for cid, _ in reader.dense_search(vec, 30)} & {"c-0", "a-5"}
+
+    a_store.build(_change(_rows("a", 3, 4) + _rows("b", 3, 5)))  # a rebuild drops the reader's collection
+    counted.taken()
+    calls = _searches(reader, plain, counted)
+    assert calls[0] == {"query": 2, "get_collection": 2, "count": 1} and calls[1:] == [ONE_QUERY] * (len(QUERIES) - 1)
+    assert len(reader.dense_search(vec, 30)) == 6
+
+
+def test_the_writing_store_searches_its_own_new_version(a_store: Store):
+    assert isinstance(a_store, ChromaStore)
+    a_store.build(_change(_rows("a", 3, 1)))
+    vec = np.eye(8, dtype=np.float32)[0]
+    assert len(a_store.dense_search(vec, 30)) == 3
+    a_store.update(_change(_rows("b", 2, 2)))
+    assert len(a_store.dense_search(vec, 30)) == 5  # the kept count was let go with the write
+    a_store.update(_change([], drop=("a-0", "b-1")))
+    assert {cid for cid, _ in a_store.dense_search(vec, 30)} == {"a-1", "a-2", "b-0"}
+
+
+def test_after_rag_add_and_remove_the_next_search_sees_the_new_version(tiny_corpus: Path, tmp_path: Path):
+    """Through the real `rag add` / `rag remove` path (rag.library): a reader that
+    polls active_tag, as the API and the chat page do, searches the new version next."""
+    from rag.embedders import make_embedder
+    from rag.indexing import update_index
+    from rag.library import add_document, remove_document
+
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    update_index(settings)
+    reader = store_for(settings)
+    assert isinstance(reader, ChromaStore)
+    plain = ChromaStore(reader.client, reader.base, reader.where, keep_handle=False)
+    vec = make_embedder(settings.embedder, settings.embedder_model).embed_query("丙公司生产什么？")
+
+    def docs_found() -> set[str]:
+        got = reader.dense_search(vec, 30)
+        assert got == plain.dense_search(vec, 30)
+        chunks = {c.chunk_id: c.doc_id for c in reader.chunks()}
+        return {chunks[cid] for cid, _ in got}
+
+    tag = reader.active_tag()
+    assert docs_found() == {"a", "b"}
+    added = add_document(settings, "c.txt", "# 丙公司\n\n丙公司主要生产工业机器人减速器。\n".encode())
+    assert reader.active_tag() != tag
+    assert docs_found() == {"a", "b", added.doc_id}
+    tag = reader.active_tag()
+    remove_document(settings, "a")
+    assert reader.active_tag() != tag
+    assert docs_found() == {"b", added.doc_id}
