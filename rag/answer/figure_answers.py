@@ -32,7 +32,8 @@ MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
 RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
 EMBED_WEIGHT = 0.4
-CONTEXT_SHARE = 0.5  # a question word found in the sentence but not in the figure's own measure
+CONTEXT_SHARE = 0.5  # a question word found in the figure's clause but not in its own measure
+OTHER_CLAUSE_SHARE = 0.4  # ...found only in another clause of its sentence (全国第一的有262家 vs 全球第一的…110家)
 UNSTATED_SHARE = 0.5  # an asked level word (国家级) where the figure's text names no level at all
 # Administrative levels a count or amount can be of (general vocabulary, no corpus names).
 LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")
@@ -123,12 +124,14 @@ class FactTable:
             asked = [w for w in words if (c := candidates[w]) is None or i in c]
             in_measure = {w for w in asked if self.has(measure, w)}
             in_context = {w for w in asked if w not in in_measure and self.has(sentence, w)}
+            elsewhere = {w for w in in_context if not self.has(f.clause.lower(), w)}
             unstated = set() if not asked_levels or levels_named(f) else \
                 {w for w in asked_levels if w not in in_measure and w not in in_context}
             # summed in question order (not set order) so ties break the same way in every process
             carried = (sum(weights[w] for w in words if w in in_measure)
                        + UNSTATED_SHARE * sum(weights[w] for w in words if w in unstated))
-            kw = (carried + CONTEXT_SHARE * sum(weights[w] for w in words if w in in_context)) / total \
+            kw = (carried + sum(weights[w] * (OTHER_CLAUSE_SHARE if w in elsewhere else CONTEXT_SHARE)
+                                for w in words if w in in_context)) / total \
                 if words else 0.0
             own = carried / total if words else 0.0
             d = float(dense[i]) if len(dense) else 0.0

@@ -55,9 +55,11 @@ QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|�
                             r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况")
 
 
-ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
-                "家": "家个所座", "个": "个家所座"}  # 多少家研发平台 is answered by "212个"
+                "家": "家个所座", "个": "个家所座",  # 多少家研发平台 is answered by "212个"
+                "钱": "元"}  # 多少钱 is answered in 元
 CN_NUM = "一二两三四五六七八九十百千"
 
 
@@ -149,23 +151,31 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
     years = tuple(int(y) for y in YEAR.findall(text))
     measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(text)), "")
+    if measure_kind == "share" and COUNT_ASKED.search(text):
+        measure_kind = ""  # 市场占有率第一的企业有多少家: companies are counted, no share asked
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
     if years and time in ("", "latest"):
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
-                    _measure_words(text, places, profile), _shape(text, kinds, places, len(parts)))
+                    _measure_words(text, places, profile, measure_kind), _shape(text, kinds, places, len(parts)))
 
 
-def _measure_words(text: str, places: Sequence[str], profile: Profile) -> tuple[str, ...]:
-    """The question's words that say what is measured."""
+SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|行业)第[一二三四五六七八九十\d]+")
+
+
+def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
+    """The question's words that say what is measured (less the asked kind's own
+    words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
     core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", text)))
-    for rx in (*TIME_CUES.values(), *MEASURE_KINDS.values()):
+    for rx in (*TIME_CUES.values(), *([MEASURE_KINDS[kind]] if kind else [])):
         core = rx.sub(" ", core)
+    scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word
+    core = SCOPED_RANK.sub(" ", core)
     for p in sorted({*places, *profile.places}, key=len, reverse=True):
         core = core.replace(p, " ")
-    toks = [w for seg in core.split() for w in _merge_singles(words(seg))]
+    toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(words(seg)))]
     out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
     return tuple(dict.fromkeys(out))
 
@@ -222,6 +232,8 @@ def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int)
 
 def _kinds(text: str) -> tuple[str, ...]:
     kinds = tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
+    if "percent" in kinds and COUNT_ASKED.search(text) and not re.search(r"百分之|几成|多少%", text):
+        kinds = tuple(k for k in kinds if k != "percent")  # 占有率第一的有多少家: a count
     if "year" in kinds and "count" in kinds and not re.search(r"多少|几(?!年)", text):
         kinds = tuple(k for k in kinds if k != "count")  # 哪一年经济规模上万亿: a year, not a count
     return kinds

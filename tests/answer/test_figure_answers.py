@@ -212,3 +212,16 @@ def test_words_an_answer_must_name_are_names_and_terms_not_everyday_wording():
     # 政府 and 钱花 (jieba's glue of 钱 + 花) are rarer in the corpus, but they are how the
     # official asks; the figure must name 单项冠军, not them
     assert table.rare_words(q) == ["单项冠军"]
+
+
+def test_a_word_in_the_figures_own_clause_beats_one_in_the_next_clause():
+    sentence = "澜州拥有市场占有率全球第一的企业有11家；市场占有率全国第一的有26家。"
+    rows = [replace(_fact(sentence, "市场占有率全球第一的企业有", 11, 202206, "a"),
+                    clause="澜州拥有市场占有率全球第一的企业有11家"),
+            replace(_fact(sentence, "市场占有率的有", 26, 202206, "a"),
+                    clause="市场占有率全国第一的有26家")]
+    table = FactTable(rows, np.zeros((2, 2)), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    q = replace(_question("澜州市场占有率全国第一的企业有几家？", ""), measure_words=("全国第一", "占有率"))
+    best = max(table.score(q, None), key=lambda s: s.score)
+    assert best.fact.shown == "26家"

@@ -119,3 +119,12 @@ def test_money_asked_is_an_amount_not_a_count_of_what_it_is_spent_on():
 ])
 def test_determiners_and_how_it_is_asked_are_no_key_words(text, absent):
     assert not (absent & set(analyse(text).key_words))
+
+
+def test_a_share_word_describing_what_is_counted_is_part_of_the_measure():
+    q = analyse("该市市场占有率全国第一的企业有多少家？")
+    assert q.unit == "家" and q.measure_kind == "" and "percent" not in q.kinds
+    assert "全国第一" in q.measure_words  # one word: 全国第一 is not 全球第一
+    assert any("占有率" in w for w in q.measure_words)
+    share = analyse("该市小巨人企业占全省的比例是多少？")
+    assert share.measure_kind == "share" and share.unit == "%"
