@@ -88,7 +88,8 @@ class Pipeline:
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)),
                           doc_dates={k: doc_as_of(m.date) for k, m in metas.items()},
                           chunk_texts={c.chunk_id: c.text for c in chunks},
-                          spellings=lambda w: spellings(w) | spellings(stem(w)))
+                          spellings=lambda w: spellings(w) | spellings(stem(w)),
+                          known=lambda w: bool(keyword.word_idf(w)))
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         generator = make_generator_for(settings)

@@ -121,11 +121,11 @@ EVERYDAY_FREQ = 1000  # jieba dictionary count from which a word is everyday voc
 EVERYDAY_PART = 5000  # ...and from which each character of an unknown word is
 
 
-def is_everyday(word: str) -> bool:
-    """Everyday vocabulary rather than a name or term: a frequent dictionary word
-    (拿出, 条件), or an unknown one the tokenizer glued from very common characters
-    (钱花 in 钱花在研发上; not 德鹰 or 极氪, whose rarer characters mark a name)."""
-    if general_frequency(word) >= EVERYDAY_FREQ:
+def is_everyday(word: str, freq: int = EVERYDAY_FREQ) -> bool:
+    """Everyday vocabulary rather than a name or term: a dictionary word at least
+    ``freq`` frequent (拿出, 条件), or an unknown one the tokenizer glued from very common
+    characters (钱花 in 钱花在研发上; not 德鹰 or 极氪, whose rarer characters mark a name)."""
+    if general_frequency(word) >= freq:
         return True
     if in_dictionary(word) or len(word) > 3:
         return False

@@ -17,12 +17,14 @@ from dataclasses import dataclass, replace
 
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
+from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import list_answer
 from rag.answer.matching import has_word, loosely_has, overlap, stem
 from rag.answer.question import (
+    ASKS_FIGURE,
     CN_NUM,
     KIND_PATTERNS,
     NUMBER,
@@ -307,6 +309,15 @@ class ExtractiveAnswerer:
                 doc_ids: Sequence[str] | None) -> Answer:
         q = analyse(question, self.kb.profile)
         q, doc_ids = self._source_filter(q, doc_ids)
+        sides = split_respective(q.text, self.kb.profile) if ASKS_FIGURE.search(q.text) else None
+        if sides:  # "甲和乙分别是多少": each side on its own, then one answer
+            answers = [(label, self._answer(text, hits, more, doc_ids)) for label, text in sides]
+            if all(a.refused for _, a in answers):
+                return self._refuse(question, hits, self._candidates(q, hits))
+            joined = join_answers(question, answers, self.t["side_missing"],
+                                  aside=self.t["older_figures"].split("{", 1)[0])
+            joined.hits = list(hits)
+            return joined
         pool = [*hits, *more]
         several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
         if q.shape in ("figure", "compare") and len(q.numbers) <= len(q.years) and not several:

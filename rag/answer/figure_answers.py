@@ -31,6 +31,7 @@ from rag.tokenize import is_everyday, is_nounish, is_verb
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
 RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
+COMMON_FREQ = 5000  # jieba count from which a word is too common to be what a figure must name
 EMBED_WEIGHT = 0.4
 CONTEXT_SHARE = 0.5  # a question word found in the figure's clause but not in its own measure
 OTHER_CLAUSE_SHARE = 0.4  # ...found only in another clause of its sentence (全国第一的有262家 vs 全球第一的…110家)
@@ -82,7 +83,8 @@ class FactTable:
                  weight: Callable[[str], float], has: Callable[[str, str], bool], *,
                  doc_dates: Mapping[str, int] | None = None,
                  chunk_texts: Mapping[str, str] | None = None,
-                 spellings: Callable[[str], Iterable[str]] | None = None) -> None:
+                 spellings: Callable[[str], Iterable[str]] | None = None,
+                 known: Callable[[str], bool] | None = None) -> None:
         """``spellings(word)``, when given, holds strings one of which has all its
         characters in every text ``has`` finds the word in: rows without them are not
         asked (the answer is the same; the work is no longer one ``has`` call per row
@@ -96,6 +98,7 @@ class FactTable:
         self.fact_places = {f.place for f in self.facts}  # places some figure describes
         self.chunk_texts = chunk_texts or {}  # chunk id → text, for rare words near a figure
         self.doc_dates = doc_dates or {}  # doc id → yyyymm, to put newer sources first
+        self.known = known or (lambda w: True)  # whether the corpus uses the word at all
 
     @cached_property
     def _char_masks(self) -> list[int]:
@@ -118,13 +121,14 @@ class FactTable:
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         asked_levels = [w for w in words if w in LEVELS]
         verbs = {w for w in words if is_verb(w)}
+        frame = set(q.frame_words)  # the scope's words back any row of it, never one more than another
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
             asked = [w for w in words if (c := candidates[w]) is None or i in c]
-            in_measure = {w for w in asked if self.has(measure, w)}
+            in_measure = {w for w in asked if w not in frame and self.has(measure, w)}
             in_context = {w for w in asked if w not in in_measure and self.has(sentence, w)}
-            elsewhere = {w for w in in_context if not self.has(f.clause.lower(), w)}
+            elsewhere = {w for w in in_context if w not in frame and not self.has(f.clause.lower(), w)}
             unstated = set() if not asked_levels or levels_named(f) else \
                 {w for w in asked_levels if w not in in_measure and w not in in_context}
             # summed in question order (not set order) so ties break the same way in every process
@@ -151,12 +155,17 @@ class FactTable:
         passage = self.chunk_texts.get(f.chunk_id, near).lower()
         return self.has(near, rare[0]) and all(self.has(passage, w) or self.has(near, w) for w in rare[1:])
 
+    def askers_wording(self, word: str) -> bool:
+        """How the asker words it, not a name or term the figure must carry: a very
+        common word (政府), or an everyday one the corpus never uses (拿出, 钱花)."""
+        return is_everyday(word, COMMON_FREQ) or (not self.known(word) and is_everyday(word))
+
     def rare_words(self, q: Question) -> list[str]:
         """The question's measure words nearly as rare as its rarest: names and specific
         terms an answer must contain (极氪汽车, 重点小巨人)."""
         if not q.measure_words:
             return []
-        named = [w for w in q.measure_words if is_nounish(w) and not is_everyday(w)]  # not 政府, 条件
+        named = [w for w in q.measure_words if is_nounish(w) and not self.askers_wording(w)]
         if not named:
             return []
         top = max(self.weight(w) for w in named)

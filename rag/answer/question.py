@@ -94,6 +94,7 @@ class Question:
     measure_kind: str = ""  # change | growth | share | rank | "" (a plain count or amount)
     measure_words: tuple[str, ...] = ()  # what is measured: key words less places, time, question words
     shape: str = "fact"  # figure | compare | list | reason | fact
+    frame_words: tuple[str, ...] = ()  # measure words of a leading scope ("规上工业中，…"): context, not the measure
 
     @property
     def key_words(self) -> tuple[str, ...]:
@@ -158,8 +159,15 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
+    measure = _measure_words(text, places, profile, measure_kind)
+    framed = FRAME.match(text)
+    frame = tuple(w for w in measure if framed and w in framed.group(1) and w not in text[framed.end():])
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
-                    _measure_words(text, places, profile, measure_kind), _shape(text, kinds, places, len(parts)))
+                    measure, _shape(text, kinds, places, len(parts)), frame)
+
+
+# A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
+FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)[，,]")
 
 
 SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|行业)第[一二三四五六七八九十\d]+")

@@ -225,3 +225,24 @@ def test_a_word_in_the_figures_own_clause_beats_one_in_the_next_clause():
     q = replace(_question("澜州市场占有率全国第一的企业有几家？", ""), measure_words=("全国第一", "占有率"))
     best = max(table.score(q, None), key=lambda s: s.score)
     assert best.fact.shown == "26家"
+
+
+def test_a_sub_group_asked_within_a_scope_gets_its_own_figure():
+    sentence = "2022年，澜州规模以上工业增加值增长3.8%，国有控股企业增加值增长6.9%，私营企业增长4.4%。"
+    rows = [replace(_fact(sentence, "规上工业增加值增长", 38, 202212, "a"), clause="澜州规模以上工业增加值增长3.8%"),
+            replace(_fact(sentence, "国有控股企业增加值增长", 69, 202212, "a"), clause="国有控股企业增加值增长6.9%")]
+    table = FactTable(rows, np.zeros((2, 2)), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: {"规上": 1.4, "工业": 2.3, "增加值": 3.7}.get(w, 1.1),
+                      has=lambda text, w: w in text)
+    q = replace(_question("澜州规上工业中，国有控股企业的增加值增长多少？", ""),
+                measure_words=("规上", "工业", "国有", "控股", "增加值"), frame_words=("规上", "工业"))
+    best = max(table.score(q, None), key=lambda s: s.score)
+    assert best.fact.value == 69  # without the frame, 规上工业 in its measure made 3.8% win
+
+
+def test_words_the_corpus_never_uses_are_the_askers_unless_rare_in_general():
+    table = FactTable(ROWS, np.zeros((len(ROWS), 2)), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 5.0 if w in ("拿出", "德鹰") else 1.0, has=lambda text, w: w in text,
+                      known=lambda w: w not in ("拿出", "德鹰"))
+    assert table.askers_wording("拿出") and not table.askers_wording("德鹰")  # an unknown name stays
+    assert not table.askers_wording("增加值")  # a term the corpus uses, though everyday

@@ -128,3 +128,9 @@ def test_a_share_word_describing_what_is_counted_is_part_of_the_measure():
     assert any("占有率" in w for w in q.measure_words)
     share = analyse("该市小巨人企业占全省的比例是多少？")
     assert share.measure_kind == "share" and share.unit == "%"
+
+
+def test_a_leading_scope_is_context_not_the_measure():
+    q = analyse("2022年该市规上工业中，国有控股企业的增加值增长多少？")
+    assert "规上" in q.frame_words and "增加值" not in q.frame_words
+    assert analyse("该市规上工业增加值增长多少？").frame_words == ()
