@@ -43,7 +43,10 @@ from rag.tokenize import is_content_word, is_everyday, synonyms, tokens, words
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
                         r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
-                        r"途径|手段|举措|旨在|为了|有助于|有利于")
+                        r"途径|手段|举措|旨在|为了|有助于|有利于|背后")
+# Words that give a cause (not a purpose or a means): what a why-answer must have.
+CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|源于|之所以|密切相关|关键在于|在于|背后|凭借|依托|"
+                       r"靠的是|共同作用|铸就|促成|造就|原因|决定")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
@@ -58,6 +61,7 @@ NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
 REASON_BONUS = 0.25  # a why/how question's sentence giving a cause, purpose or means (flat on dev 0.15–0.35)
+REASON_FLOOR = 0.3  # coverage at which a cause-giving sentence joins an answer that only restates the claim
 EVERYDAY_SHARE = 0.4  # weight share of such a word when the corpus never uses it (dev split)
 
 
@@ -95,6 +99,17 @@ def _with_premise(c: Candidate) -> Candidate:
     if len(premise.strip()) < 8 or BOILERPLATE.search(premise):
         return c
     return replace(c, start=a, text=text[a:c.end])
+
+
+def _with_a_cause(chosen: list[Candidate], cands: Sequence[Candidate], places: Sequence[str]) -> list[Candidate]:
+    """A why-answer whose sentences only restate the claim ("甲市远超乙市") gets the
+    best sentence that gives a cause ("…与甲市完善的培育体系密切相关": one of the
+    places asked is enough), if one is near enough."""
+    if any(CAUSE_CUE.search(c.text) for c in chosen):
+        return chosen
+    causes = [c for c in cands if CAUSE_CUE.search(c.text) and c.coverage >= REASON_FLOOR and c.numbers_ok
+              and (c.place_ok or any(p in c.text for p in places)) and c not in chosen]
+    return [*chosen, causes[0]] if causes else chosen
 
 
 def _defines(sent: str, terms: frozenset[str]) -> float:
@@ -342,7 +357,7 @@ class ExtractiveAnswerer:
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
         if q.shape == "reason":
-            chosen = [_with_premise(c) for c in chosen]
+            chosen = [_with_premise(c) for c in _with_a_cause(chosen, cands, q.places)]
         parts = []
         for c in chosen:
             n = book.cite(c.hit, c.text, c.start, c.end)

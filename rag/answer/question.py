@@ -213,8 +213,8 @@ REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到
 COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
 
 
-ASKS_NUMBER = re.compile(r"多少|(?<!哪)几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
-ASKS_FIGURE = re.compile(r"多少|(?<!哪)几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
+ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
+ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
 
 

@@ -251,3 +251,17 @@ def test_a_why_answer_stating_only_the_claim_is_quoted_with_its_premise():
     assert _with_premise(_candidate(f"前一句说明背景。{cause}", cause)).text == cause
     first = "职业教育势在必行。"
     assert _with_premise(_candidate(f"标题\n{first}", first)).text == first
+
+
+def test_a_why_answer_that_only_restates_the_claim_gets_a_sentence_giving_a_cause():
+    from dataclasses import replace
+
+    from rag.answer.extractive import _with_a_cause
+
+    text = "甲市小巨人数量远超乙市。甲市小巨人快速成长，与完善的培育体系密切相关。甲市还有很多举措。"
+    claim = _candidate(text, "甲市小巨人数量远超乙市。")
+    cause = replace(_candidate(text, "甲市小巨人快速成长，与完善的培育体系密切相关。"), coverage=0.4, place_ok=False)
+    means = replace(_candidate(text, "甲市还有很多举措。"), coverage=0.9)  # a means, not a cause
+    assert _with_a_cause([claim], [claim, means, cause], ("甲市", "乙市")) == [claim, cause]
+    assert _with_a_cause([cause], [claim, cause], ("甲市",)) == [cause]  # already has one
+    assert _with_a_cause([claim], [claim, replace(cause, coverage=0.2)], ("甲市",)) == [claim]  # too far off

@@ -134,3 +134,9 @@ def test_a_leading_scope_is_context_not_the_measure():
     q = analyse("2022年该市规上工业中，国有控股企业的增加值增长多少？")
     assert "规上" in q.frame_words and "增加值" not in q.frame_words
     assert analyse("该市规上工业增加值增长多少？").frame_words == ()
+
+
+def test_these_few_years_is_no_count_asked():
+    assert analyse("某公司这几年营收增长这么快，背后原因是什么？").shape == "reason"
+    assert analyse("为什么某公司十几年前就开始出口？").shape == "reason"
+    assert analyse("为什么该市的小巨人有几家？").shape != "reason"  # 几家 still asks a figure
