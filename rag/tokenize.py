@@ -129,8 +129,13 @@ def is_everyday(word: str, freq: int = EVERYDAY_FREQ) -> bool:
         return True
     if in_dictionary(word) or len(word) > 3:
         return False
-    parts = list(jieba_tokenizer().cut(word, HMM=False))
+    parts = dictionary_words(word)
     return len(parts) > 1 and all(general_frequency(p) >= EVERYDAY_PART for p in parts)
+
+
+def dictionary_words(word: str) -> list[str]:
+    """The word cut into dictionary words only (no guessed new words): 帮科创 → 帮, 科创."""
+    return list(jieba_tokenizer().cut(word, HMM=False))
 
 
 def in_dictionary(word: str) -> bool:

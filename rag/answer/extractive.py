@@ -38,7 +38,7 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import is_content_word, is_everyday, synonyms, tokens, words
+from rag.tokenize import in_dictionary, is_content_word, is_everyday, synonyms, tokens, words
 
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
@@ -99,6 +99,27 @@ def _with_premise(c: Candidate) -> Candidate:
     if len(premise.strip()) < 8 or BOILERPLATE.search(premise):
         return c
     return replace(c, start=a, text=text[a:c.end])
+
+
+def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
+    """For a list question answered from sentences (no numbered enumeration): the
+    best sentence is often the lead ("宁波以多元金融工具摆脱融资困境。") and the items
+    follow it unnumbered in its paragraph; up to ``most`` of them (``limit``
+    characters) are quoted with it."""
+    text = c.hit.chunk.text
+    end = c.end
+    for a, b in split_sentences(text):
+        if a < c.end or most == 0:
+            continue
+        if "\n" in text[end:b] or b - c.start > limit:
+            break
+        end, most = b, most - 1
+    return c if end == c.end else replace(c, end=end, text=text[c.start:end])
+
+
+def _within(c: Candidate, other: Candidate) -> bool:
+    """Whether ``c`` quotes a span ``other`` (now widened) already quotes."""
+    return c.hit.chunk.chunk_id == other.hit.chunk.chunk_id and other.start <= c.start and c.end <= other.end
 
 
 def _with_a_cause(chosen: list[Candidate], cands: Sequence[Candidate], places: Sequence[str]) -> list[Candidate]:
@@ -192,7 +213,7 @@ class ExtractiveAnswerer:
         rare or unknown one (售价, a company's name): it is more likely the asker's
         wording than the thing asked about."""
         out = {}
-        for w in q.key_words:
+        for w in self._known_parts(q.key_words):
             # a synonym group is as common as its commonest member the corpus uses
             idf = min((x for s in synonyms().get(w, (w,)) if (x := self.keyword.word_idf(s))), default=0.0)
             content = is_content_word(w)
@@ -202,6 +223,28 @@ class ExtractiveAnswerer:
                 out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING) * (
                     EVERYDAY_SHARE if is_everyday(w) else 1.0)
         return out
+
+    def _known_parts(self, key_words: Sequence[str]) -> list[str]:
+        """The key words, each one the tokenizer glued from dictionary words and the
+        corpus never uses replaced by those of its parts the corpus does use
+        (帮科创 in 帮科创企业 → 科创); an unknown name (华峰) stays whole."""
+        out: list[str] = []
+        for w in key_words:
+            parts = [] if self.keyword.word_idf(w) or in_dictionary(w) else self._corpus_pieces(w)
+            out += parts or [w]
+        return list(dict.fromkeys(out))
+
+    def _corpus_pieces(self, word: str) -> list[str]:
+        """Longest pieces of two or more characters, left to right, that the corpus uses."""
+        pieces, i = [], 0
+        while i < len(word) - 1:
+            j = next((j for j in range(len(word), i + 1, -1) if self.keyword.word_idf(word[i:j])), 0)
+            if j:
+                pieces.append(word[i:j])
+                i = j
+            else:
+                i += 1
+        return pieces
 
     def _candidates(self, q: Question, hits: Sequence[Hit]) -> list[Candidate]:
         weights = self._weights(q)
@@ -358,6 +401,9 @@ class ExtractiveAnswerer:
         chosen = self._select(q, cands)
         if q.shape == "reason":
             chosen = [_with_premise(c) for c in _with_a_cause(chosen, cands, q.places)]
+        if q.shape == "list":
+            first = _with_items(chosen[0])
+            chosen = [first, *(c for c in chosen[1:] if not _within(c, first))]
         parts = []
         for c in chosen:
             n = book.cite(c.hit, c.text, c.start, c.end)

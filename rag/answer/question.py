@@ -247,6 +247,7 @@ def _kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
+PEOPLE_THEN_VERB = re.compile(r"(?:多少|几)\s*(?:名|个)?\s*(?:人|名|位)\s*(?:去|来|到|赴|在|参加|参与|从事|负责|前往|奔赴)")
 MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元)")
 
 
@@ -255,6 +256,8 @@ def _counted(text: str) -> str | None:
     m = re.search(r"(?:多少|几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
     if not m or MONEY_ASK.match(text, m.start()):
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
+    if PEOPLE_THEN_VERB.match(text, m.start()):
+        return None  # 派了多少人去墨西哥建厂: people are counted; 去…建厂 says what for
     from rag.tokenize import is_content_word
 
     def nouns(part: str) -> list[str]:

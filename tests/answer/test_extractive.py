@@ -265,3 +265,19 @@ def test_a_why_answer_that_only_restates_the_claim_gets_a_sentence_giving_a_caus
     assert _with_a_cause([claim], [claim, means, cause], ("甲市", "乙市")) == [claim, cause]
     assert _with_a_cause([cause], [claim, cause], ("甲市",)) == [cause]  # already has one
     assert _with_a_cause([claim], [claim, replace(cause, coverage=0.2)], ("甲市",)) == [claim]  # too far off
+
+
+def test_a_list_lead_is_quoted_with_the_unnumbered_items_after_it():
+    from rag.answer.extractive import _with_items
+
+    text = "甲市以多元金融工具化解融资难。推行贷款贴息。推出小额信贷保险。\n\n下一段。"
+    c = _with_items(_candidate(text, "甲市以多元金融工具化解融资难。"))
+    assert c.text == "甲市以多元金融工具化解融资难。推行贷款贴息。推出小额信贷保险。"
+    assert text[c.start:c.end] == c.text  # a verbatim span: the citation still quotes it exactly
+    last = "推出小额信贷保险。"
+    assert _with_items(_candidate(text, last)).text == last  # nothing after it in its paragraph
+
+
+def test_a_glued_word_the_corpus_never_uses_is_replaced_by_its_pieces_it_does(pipeline):
+    answerer = pipeline.answerer
+    assert answerer._known_parts(["帮科创", "华峰"]) == ["科创", "华峰"]  # 帮+科创; a name stays whole

@@ -140,3 +140,8 @@ def test_these_few_years_is_no_count_asked():
     assert analyse("某公司这几年营收增长这么快，背后原因是什么？").shape == "reason"
     assert analyse("为什么某公司十几年前就开始出口？").shape == "reason"
     assert analyse("为什么该市的小巨人有几家？").shape != "reason"  # 几家 still asks a figure
+
+
+def test_people_sent_somewhere_are_counted_not_the_place():
+    assert analyse("某集团派了多少人去墨西哥建厂？").parts[0].counted is None
+    assert analyse("该市有多少家企业去海外建厂？").parts[0].counted == "企业"
