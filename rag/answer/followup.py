@@ -16,6 +16,7 @@ from rag.schema import Turn
 from rag.tokenize import is_content_word, jieba_tokenizer, words
 
 PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
+FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|是否|吗")
@@ -44,7 +45,7 @@ def is_followup(question: str) -> bool:
     """Whether the question leans on the conversation before it."""
     q = question.strip()
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
-                or DEMONSTRATIVE.search(q))
+                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q))
 
 
 def _substitute(previous: str, current: str, profile: Profile) -> str:
@@ -111,6 +112,10 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
         return question
     previous = users[-1]
     assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    if FIGURE_ANAPHOR.search(question):  # "这个数…" stands for the figure asked before
+        subject = _subject(previous, profile)
+        if subject:
+            return FIGURE_ANAPHOR.sub(subject, question, count=1)
     if PRONOUN.search(question):
         first, second = (assistant, previous) if ASKS_WHICH.search(previous) else (previous, assistant)
         entity = _entity(first, profile.places) or _entity(second, profile.places)
@@ -130,12 +135,18 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     return _swap_measure(base, rest_core, profile) or f"{base} {rest}"
 
 
+def _subject(previous: str, profile: Profile) -> str:
+    """The previous question's place, year and measure ("甲市高新技术企业总量"), or ""."""
+    measure = _measure(previous, profile)
+    if not measure:
+        return ""
+    places = [p for _, p in profile.places_in(previous) if p not in measure]
+    years = "".join(y for y in YEAR.findall(previous) if y not in measure)
+    return f"{places[-1] if places else ''}{years}{measure}"
+
+
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
-    measure = _measure(previous, profile)
-    if not measure:
-        return f"{previous} {rest}"
-    places = [p for _, p in profile.places_in(previous) if p not in measure]
-    years = "".join(y for y in YEAR.findall(previous) if y not in measure)
-    return f"{places[-1] if places else ''}{years}{measure}{rest}"
+    subject = _subject(previous, profile)
+    return f"{subject}{rest}" if subject else f"{previous} {rest}"

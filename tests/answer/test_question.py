@@ -145,3 +145,10 @@ def test_these_few_years_is_no_count_asked():
 def test_people_sent_somewhere_are_counted_not_the_place():
     assert analyse("某集团派了多少人去墨西哥建厂？").parts[0].counted is None
     assert analyse("该市有多少家企业去海外建厂？").parts[0].counted == "企业"
+
+
+def test_this_figure_stands_for_the_figure_asked_before():
+    profile = Profile(places=("甲市",), main_city="甲市")
+    history = [Turn("user", "甲市高新技术企业总量有多少家？"), Turn("assistant", "8855家。")]
+    assert is_followup("这个数近几年的增速怎么样？")
+    assert rewrite("这个数近几年的增速怎么样？", history, profile) == "甲市高新技术企业总量近几年的增速怎么样？"
