@@ -38,7 +38,15 @@ from rag.answer.sentences import split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
-from rag.tokenize import in_dictionary, is_content_word, is_everyday, synonyms, tokens, words
+from rag.tokenize import (
+    in_dictionary,
+    is_content_word,
+    is_everyday,
+    names_in,
+    synonyms,
+    tokens,
+    words,
+)
 
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
@@ -51,6 +59,8 @@ DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
+# "Who" questions: the answer names an organisation or a person.
+WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
@@ -115,6 +125,12 @@ def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
             break
         end, most = b, most - 1
     return c if end == c.end else replace(c, end=end, text=text[c.start:end])
+
+
+def _names_someone_new(sent: str, question: str) -> bool:
+    """The sentence names an organisation or person the question does not (宁波甲乙丙有限公司
+    is not new when the question names 甲乙丙: they share three characters)."""
+    return any(not any(n[i:i + 3] in question for i in range(max(1, len(n) - 2))) for n in names_in(sent))
 
 
 def _within(c: Candidate, other: Candidate) -> bool:
@@ -297,7 +313,8 @@ class ExtractiveAnswerer:
                   else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
         cov = _share(weights, credit, list(weights))
         part_cov = tuple(_share(weights, credit, [t for t in weights if t in p.text]) for p in q.parts)
-        part_ok = tuple(_part_ok(p, sent) for p in q.parts)
+        part_ok = tuple(_part_ok(p, sent) and (not WHO_ASK.search(p.text) or _names_someone_new(sent, p.text))
+                        for p in q.parts)  # "跟谁合作": a sentence naming no one new does not answer
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
         numbers = {n for p in asked for n in NUMBER.findall(p.text)}  # a part's own numbers only
         numbers_ok = all(n in low for n in numbers) and ordinals(q.text) <= ordinals(sent)

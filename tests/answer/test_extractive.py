@@ -281,3 +281,13 @@ def test_a_list_lead_is_quoted_with_the_unnumbered_items_after_it():
 def test_a_glued_word_the_corpus_never_uses_is_replaced_by_its_pieces_it_does(pipeline):
     answerer = pipeline.answerer
     assert answerer._known_parts(["帮科创", "华峰"]) == ["科创", "华峰"]  # 帮+科创; a name stays whole
+
+
+def test_a_who_question_needs_a_sentence_naming_someone_new():
+    from rag.answer.extractive import _names_someone_new
+
+    question = "天生密封件具体跟谁合作了？"
+    assert _names_someone_new("天生密封件公司于2011年与王玉明院士合作建立了工作站。", question)
+    assert not _names_someone_new("技术联盟型是指两个或两个以上的企业联合合作。", question)
+    # the asked company under its full name is no one new
+    assert not _names_someone_new("宁波天生密封件有限公司属于技术联盟型。", question)
