@@ -250,6 +250,14 @@ class ExtractiveAnswerer:
             out += parts or [w]
         return list(dict.fromkeys(out))
 
+    def _unknown_names(self, q: Question) -> list[str]:
+        """Words of a name in the question (an organisation's or person's) that no
+        document uses and the dictionary does not know: 华峰 in 华峰新材料股份有限公司."""
+        names = [n for n in names_in(q.text) if n not in q.places]
+        return [w for w in self._known_parts(q.key_words)
+                if not self.keyword.word_idf(w) and not in_dictionary(w) and not w.isdigit()
+                and not is_everyday(w) and any(w in n for n in names)]
+
     def _corpus_pieces(self, word: str) -> list[str]:
         """Longest pieces of two or more characters, left to right, that the corpus uses."""
         pieces, i = [], 0
@@ -384,6 +392,8 @@ class ExtractiveAnswerer:
                 doc_ids: Sequence[str] | None) -> Answer:
         q = analyse(question, self.kb.profile)
         q, doc_ids = self._source_filter(q, doc_ids)
+        if self._unknown_names(q):  # "华峰新材料的主营产品": the documents never mention it
+            return self._refuse(question, hits, self._candidates(q, hits))
         sides = split_respective(q.text, self.kb.profile) if ASKS_FIGURE.search(q.text) else None
         if sides:  # "甲和乙分别是多少": each side on its own, then one answer
             answers = [(label, self._answer(text, hits, more, doc_ids)) for label, text in sides]

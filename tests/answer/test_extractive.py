@@ -291,3 +291,9 @@ def test_a_who_question_needs_a_sentence_naming_someone_new():
     assert not _names_someone_new("技术联盟型是指两个或两个以上的企业联合合作。", question)
     # the asked company under its full name is no one new
     assert not _names_someone_new("宁波天生密封件有限公司属于技术联盟型。", question)
+
+
+def test_a_company_the_documents_never_mention_is_refused(pipeline):
+    answer = pipeline.ask("宁波瑞晟达精密股份有限公司的主营产品是什么？")  # an invented company
+    assert answer.refused
+    assert not pipeline.ask("江丰电子的主营产品是什么？").refused  # one the documents describe
