@@ -14,29 +14,34 @@ from dataclasses import replace
 
 from rag.profile import Profile
 from rag.schema import Answer, Citation
+from rag.tokenize import names_in
 
 RESPECTIVE = re.compile(r"分别|各(?=是|为|有|排|占|增长|达|多少)")
 CONJUNCTION = re.compile(r"和|与|以及|及")
 # Where one side of "甲和乙" ends: punctuation, 的/在/中 and the asking verbs.
-BOUNDARY = re.compile(r"[，,。；;？?！!、《》（）()\s]|的|在|中|分别|各|排|占|从|到|对|给|向|把|被|将")
+_BOUNDARY = r"[，,。；;？?！!、《》（）()\s]|的|在|中|分别|各|排|占|从|到|对|给|向|把|被|将|以来|以后"
+LEFT_END = re.compile(rf"(?:{_BOUNDARY})$")  # the left side starts after one of these
+RIGHT_END = re.compile(rf"{_BOUNDARY}|是|有|怎么|如何|多少|几")  # the right side stops before one
 YEAR_SIDE = re.compile(r"\d{4}\s*年(?:底|末|初)?")
 MAX_SIDE = 14
 
 
-def split_respective(text: str, profile: Profile) -> tuple[tuple[str, str], tuple[str, str]] | None:
-    """((side, question), (side, question)) for "…甲和乙…分别/各…", else None.
+def split_respective(text: str, profile: Profile, trend: bool = False) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """((side, question), (side, question)) for "…甲和乙…分别/各…" (or, for a
+    ``trend`` question, "甲和乙从…到…怎么变化"), else None.
 
     Each question keeps the words both sides share and drops 分别/各:
     "2021年和2022年该市的增加值分别是多少" → ("2021年", "2021年该市的增加值是多少"),
     ("2022年", "2022年该市的增加值是多少").
     """
     cue = RESPECTIVE.search(text)
-    if not cue:
+    if not cue and not trend:
         return None
+    limit = cue.start() if cue else len(text)
     places = _place_spans(text, profile)
-    for m in reversed(list(CONJUNCTION.finditer(text, 0, cue.start()))):
+    for m in reversed(list(CONJUNCTION.finditer(text, 0, limit))):
         left_start = _side_start(text, m.start(), places)
-        right_end = _side_end(text, m.end(), cue.start(), places)
+        right_end = _side_end(text, m.end(), limit, places)
         if YEAR_SIDE.fullmatch(text[m.end():right_end]):  # 进出口额2017年和2021年: two years
             year = YEAR_SIDE.search(text, left_start, m.start())
             left_start = year.start() if year and year.end() == m.start() else left_start
@@ -51,7 +56,9 @@ def split_respective(text: str, profile: Profile) -> tuple[tuple[str, str], tupl
 
 
 def _place_spans(text: str, profile: Profile) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for p in profile.places for m in re.finditer(re.escape(p), text)]
+    """Spans of places and organisation names: a side never reaches across one."""
+    named = [*profile.places, *(n for n in names_in(text) if not CONJUNCTION.search(n))]
+    return [(m.start(), m.end()) for p in named for m in re.finditer(re.escape(p), text)]
 
 
 def _side_start(text: str, end: int, places: Sequence[tuple[int, int]]) -> int:
@@ -59,7 +66,7 @@ def _side_start(text: str, end: int, places: Sequence[tuple[int, int]]) -> int:
     ``end`` (a quoted name, 专精特新“小巨人”, is one piece; a leading 有/是 is no part)."""
     place_ends = {b for _, b in places}
     i = end
-    while i > 0 and not BOUNDARY.match(text, i - 1) and i not in place_ends:
+    while i > 0 and not LEFT_END.search(text, 0, i) and i not in place_ends:
         opening = text.rfind("“", 0, i - 1) if text[i - 1] == "”" else -1
         i = opening if opening >= 0 else i - 1
     while i < end and text[i] in "有是":
@@ -71,7 +78,7 @@ def _side_end(text: str, start: int, limit: int, places: Sequence[tuple[int, int
     """Where the right side ends: at the nearest boundary or place name after ``start``."""
     place_starts = {a for a, _ in places}
     i = start
-    while i < limit and not BOUNDARY.match(text, i) and i not in place_starts:
+    while i < limit and not RIGHT_END.match(text, i) and i not in place_starts:
         closing = text.find("”", i + 1, limit) if text[i] == "“" else -1
         i = closing + 1 if closing >= 0 else i + 1
     return i

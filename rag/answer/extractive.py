@@ -394,7 +394,8 @@ class ExtractiveAnswerer:
         q, doc_ids = self._source_filter(q, doc_ids)
         if self._unknown_names(q):  # "华峰新材料的主营产品": the documents never mention it
             return self._refuse(question, hits, self._candidates(q, hits))
-        sides = split_respective(q.text, self.kb.profile) if ASKS_FIGURE.search(q.text) else None
+        sides = split_respective(q.text, self.kb.profile, trend=q.time == "trend" and q.shape == "figure") \
+            if ASKS_FIGURE.search(q.text) or q.time == "trend" else None
         if sides:  # "甲和乙分别是多少": each side on its own, then one answer
             answers = [(label, self._answer(text, hits, more, doc_ids)) for label, text in sides]
             if all(a.refused for _, a in answers):

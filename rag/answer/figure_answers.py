@@ -26,7 +26,7 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import Question
 from rag.profile import Profile
-from rag.tokenize import is_everyday, is_nounish, is_verb
+from rag.tokenize import is_everyday, is_nounish, is_verb, names_in
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -169,7 +169,8 @@ class FactTable:
         if not named:
             return []
         top = max(self.weight(w) for w in named)
-        rare = [w for w in named if self.weight(w) >= RARE_SHARE * top]
+        subjects = {w for w in named for n in names_in(q.text) if w in n}  # 江丰电子: whose figure it is
+        rare = [w for w in named if self.weight(w) >= RARE_SHARE * top or w in subjects]
         return sorted(rare, key=self.weight, reverse=True)  # rarest first
 
     def answer(self, q: Question, qvec: np.ndarray | None, place: str = "",

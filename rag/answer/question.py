@@ -131,12 +131,15 @@ def _digits(word: str) -> str:
     return f"{cn_to_int(m.group(1))}{m.group(2)}" if m else word
 
 
+TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?以来|历年|逐年")
+
+
 def key_words_of(text: str) -> tuple[str, ...]:
     """The question's words less its asking phrases and 现在/目前 (the time intent
     says those); 一万亿元 → 万亿 (a spelled-out
     round number matches the magnitude the documents write beside digits)."""
     return tuple(dict.fromkeys(_digits(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w))))
-                               for w in words(TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text)))))
+                               for w in words(TREND_WORDS.sub(" ", TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text))))))
 
 
 def analyse(text: str, profile: Profile | None = None) -> Question:

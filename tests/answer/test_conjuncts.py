@@ -62,3 +62,10 @@ def test_sides_quoting_one_sentence_share_it_and_a_missing_side_is_said():
     assert joined.text.count("营收6亿元") == 1 and joined.text.startswith("营收、利润：")
     gone = join_answers("q", [("营收", a), ("人数", _answer("", "", "", "", refused=True))], "{side}：没有找到。")
     assert "人数：没有找到。" in gone.text and gone.short == ""  # no half 简答
+
+
+def test_a_trend_of_two_measures_is_split_without_a_respective_word():
+    sides = split_respective("某公司上市以来营收和净利润是怎么变化的？", PROFILE, trend=True)
+    assert [s for s, _ in sides] == ["营收", "净利润"]
+    assert sides[1][1] == "某公司上市以来净利润是怎么变化的？"
+    assert split_respective("某公司上市以来营收和净利润是怎么变化的？", PROFILE) is None  # not a trend: no cue

@@ -246,3 +246,10 @@ def test_words_the_corpus_never_uses_are_the_askers_unless_rare_in_general():
                       known=lambda w: w not in ("拿出", "德鹰"))
     assert table.askers_wording("拿出") and not table.askers_wording("德鹰")  # an unknown name stays
     assert not table.askers_wording("增加值")  # a term the corpus uses, though everyday
+
+
+def test_an_organisation_named_in_the_question_is_a_word_its_figure_must_name():
+    table = FactTable(ROWS, np.zeros((len(ROWS), 2)), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: {"净利润": 4.5, "甲乙电子": 3.2}.get(w, 1.0), has=lambda text, w: w in text)
+    q = replace(_question("甲乙电子有限公司的净利润怎么变化？", "trend"), measure_words=("甲乙电子", "净利润"))
+    assert "甲乙电子" in table.rare_words(q)  # another subject's 利润总额 is not its 净利润

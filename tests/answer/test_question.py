@@ -152,3 +152,8 @@ def test_this_figure_stands_for_the_figure_asked_before():
     history = [Turn("user", "甲市高新技术企业总量有多少家？"), Turn("assistant", "8855家。")]
     assert is_followup("这个数近几年的增速怎么样？")
     assert rewrite("这个数近几年的增速怎么样？", history, profile) == "甲市高新技术企业总量近几年的增速怎么样？"
+
+
+def test_how_a_trend_is_asked_is_no_key_word():
+    kw = analyse("某公司上市以来营收是怎么变化的？").key_words
+    assert "营收" in kw and not {"变化", "以来"} & set(kw)
