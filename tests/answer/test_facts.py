@@ -34,6 +34,9 @@ def test_units_are_normalised_and_ranges_kept():
 def test_respectively_pairs_subjects_with_numbers_in_order():
     f = _facts("单项冠军、小巨人企业数量分别居全国城市第1位和第3位。")
     assert f["第1位"].measure.startswith("单项冠军") and f["第3位"].measure.startswith("小巨人")
+    # what the amounts are follows them: each measure is its subject and that noun
+    g = _facts("对新认定的单项冠军、小巨人企业分别给予300万元、100万元补贴奖励。")
+    assert g["100万元"].measure.startswith("小巨人") and g["100万元"].measure.endswith("补贴奖励")
 
 
 def test_from_to_gives_both_years_and_one_measure():

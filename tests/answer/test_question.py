@@ -157,3 +157,9 @@ def test_this_figure_stands_for_the_figure_asked_before():
 def test_how_a_trend_is_asked_is_no_key_word():
     kw = analyse("某公司上市以来营收是怎么变化的？").key_words
     assert "营收" in kw and not {"变化", "以来"} & set(kw)
+
+
+def test_a_reward_standard_asks_the_amount():
+    kw = analyse("对新评上的小巨人企业奖励标准是多少？").key_words
+    assert "奖励" in kw and "标准" not in kw
+    assert "国际标准" in analyse("该公司参与制定了哪些国际标准？").key_words
