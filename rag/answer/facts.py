@@ -278,7 +278,8 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
             else:  # "企业10家、…企业43家", "工业增加值6997.2亿元"
                 measure = _measure(clause[seg_start:m.start()], clause[m.end():seg_end], before, profile)
             if respective:  # "分别给予300万元、100万元补贴奖励": the subject, then what the amounts are
-                measure = respective[i] + _strip(RESPECTIVE_TAIL.match(clause, found[-1].end()).group(0), profile)
+                tail = RESPECTIVE_TAIL.match(clause, found[-1].end())
+                measure = respective[i] + (_strip(tail.group(0), profile) if tail else "")
             in_clause = re.sub(r"(?:增至|增加到|增长到|提高到|达到|升至|降至|到)$", "", measure)
             out.append(_fact(doc, chunk_id, sentence, start, cm.start(), clause, m, measure,
                              doc_date, scoper))
