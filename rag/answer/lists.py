@@ -17,6 +17,7 @@ from rag.answer.knowledge import Knowledge
 from rag.answer.matching import has_word
 from rag.answer.question import Question
 from rag.schema import Answer, Hit
+from rag.tokenize import names_in
 
 CN = "一二三四五六七八九十"
 MARKERS = (
@@ -82,6 +83,13 @@ def _runs(text: str, marks: list[tuple[int, int]], allow_last: bool = False) -> 
     return out
 
 
+def _about(names: list[str], lead: str, items: list[Item]) -> bool:
+    """An enumeration answers a question naming an organisation or person only if its
+    lead-in names them or more than one item does (2.1 甲公司… 2.2 乙公司… 2.3 丙公司…
+    lists examples; it is not what 丙公司 achieved)."""
+    return all(n in lead or sum(n in i.head for i in items) > 1 for n in names)
+
+
 def _paragraph_end(text: str, pos: int) -> int:
     end = text.find("\n\n", pos)
     return len(text) if end < 0 else end
@@ -92,6 +100,7 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
     """All items of the best enumeration near the retrieved passages, each cited; None if
     none fits, or if the best single sentence (coverage ``rival``) carries more of the question."""
     total = sum(weights.values()) or 1.0
+    names = [n for n in names_in(q.text) if n not in q.places]  # 某公司有哪些成果: the list must be its
     top = max(weights, key=lambda w: weights[w]) if weights else ""
     best: tuple[float, str, list[Item]] | None = None
     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
@@ -105,7 +114,8 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             low = context.lower()
             cov = sum(w for t, w in weights.items() if has_word(low, t)) / total
             score = cov + 0.2 * max(near)
-            fits = cov >= MIN_COVERAGE and cov >= rival - RIVAL_MARGIN and (not top or has_word(low, top))
+            fits = cov >= MIN_COVERAGE and cov >= rival - RIVAL_MARGIN and (not top or has_word(low, top)) \
+                and _about(names, text[max(0, items[0].start - LEAD_IN): items[0].start], items)
             if fits and (best is None or score > best[0]):
                 best = (score, doc_id, items)
     if best is None:

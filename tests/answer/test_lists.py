@@ -26,3 +26,12 @@ def test_list_question_gets_every_item_cited(pipeline):
     for item in ("梯度构建", "资本赋能", "人才配套", "个性服务", "政策支持"):
         assert item in answer.text
     assert answer.text.count("[") >= 5 and answer.citations
+
+
+def test_a_list_of_examples_is_no_answer_about_one_of_them():
+    from rag.answer.lists import _about
+
+    items = enumerations("2.1 自主研发型——以甲电子为例\n2.2 并购整合型——以乙电子为例\n2.3 技术联盟型——以丙公司为例\n")[0]
+    assert not _about(["丙公司"], "", items)  # one item of three names it: examples, not its achievements
+    assert _about(["丙公司"], "丙公司的做法有三条：", items)  # the lead-in names it
+    assert _about([], "", items)  # no name asked: any list may answer
