@@ -163,3 +163,8 @@ def test_a_reward_standard_asks_the_amount():
     kw = analyse("对新评上的小巨人企业奖励标准是多少？").key_words
     assert "奖励" in kw and "标准" not in kw
     assert "国际标准" in analyse("该公司参与制定了哪些国际标准？").key_words
+
+
+def test_how_a_document_is_referred_to_is_no_key_word():
+    kw = analyse("那篇讲技术追赶的论文总结了哪些启示？").key_words
+    assert {"技术追赶", "启示"} <= set(kw) and not {"那篇", "论文", "总结"} & set(kw)
