@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from rag.errors import EmptyQuestionError, InvalidTextError, QuestionTooLongError
 from rag.profile import SELF_REFERENCES, Profile
@@ -37,7 +39,7 @@ TIME_CUES = {
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
 MEASURE_KINDS = {
-    "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)"),
+    "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)|新[\u4e00-\u9fff]{0,3}?了?(?:多少|几)"),
     "growth": re.compile(r"增速|增长率|增幅|同比|增长了?多少|增长了?百分之|涨了?多少"),
     "share": re.compile(r"占比|比重|份额|占有率|占.{0,12}(?:多少|百分之|几成)|百分之|比例"),
     "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
@@ -140,13 +142,39 @@ def key_words_of(text: str) -> tuple[str, ...]:
     says those); 一万亿元 → 万亿 (a spelled-out
     round number matches the magnitude the documents write beside digits)."""
     return tuple(dict.fromkeys(_digits(_unglued(MAGNITUDE_UNIT.sub(r"\1", CN_AMOUNT.sub("", w))))
-                               for w in words(TREND_WORDS.sub(" ", TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text))))))
+                               for w in _expanded(words(TREND_WORDS.sub(" ", TIME_CUES["latest"].sub(" ", ASKING.sub(" ", text)))))))
+
+
+@lru_cache(maxsize=1)
+def _colloquial() -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """(phrase replacements, longest first; one-character word expansions) from
+    rag/data/colloquial.txt."""
+    text = (resources.files("rag") / "data" / "colloquial.txt").read_text(encoding="utf-8")
+    lines = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    phrases = tuple(sorted(((p[0], p[1]) for p in lines if len(p) == 2), key=lambda p: -len(p[0])))
+    return phrases, {p[0]: p[2] for p in lines if len(p) == 3 and p[1] == "="}
+
+
+def plain_wording(text: str) -> str:
+    """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市."""
+    for a, b in _colloquial()[0]:
+        text = text.replace(a, b)
+    return text
+
+
+def _expanded(tokens: Sequence[str]) -> list[str]:
+    """One-character words that stand for a longer one (补 → 补贴 in 补多少钱)."""
+    single = _colloquial()[1]
+    return [single.get(t, t) for t in tokens]
 
 
 def analyse(text: str, profile: Profile | None = None) -> Question:
     """Break a question into words, numbers, places, wanted answer kinds, and for a
     figure question its unit, time intent and measure words."""
     profile = profile or Profile()
+    text = plain_wording(text)
+    kept = [p for p in re.split(r"(?<=[？?])", text) if p.strip() and not SOURCE_REMARK.search(p)]
+    text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
@@ -170,6 +198,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
                     measure, _shape(text, kinds, places, len(parts)), frame)
 
 
+# "几份材料说的数不一样": a remark on the sources, not a question of its own.
+SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)")
+
 # A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
 FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)[，,]")
 
@@ -187,7 +218,7 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
     core = SCOPED_RANK.sub(" ", core)
     for p in sorted({*places, *profile.places}, key=len, reverse=True):
         core = core.replace(p, " ")
-    toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(words(seg)))]
+    toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(_expanded(words(seg))))]
     out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
     return tuple(dict.fromkeys(out))
 

@@ -168,3 +168,23 @@ def test_a_reward_standard_asks_the_amount():
 def test_how_a_document_is_referred_to_is_no_key_word():
     kw = analyse("那篇讲技术追赶的论文总结了哪些启示？").key_words
     assert {"技术追赶", "启示"} <= set(kw) and not {"那篇", "论文", "总结"} & set(kw)
+
+
+def test_everyday_wording_is_read_as_the_documents_word_it():
+    from rag.answer.question import plain_wording
+
+    assert plain_wording("宁波为啥能冒出这么多冠军？靠的是啥？") == "宁波为什么能冒出这么多冠军？靠的是什么？"
+    assert plain_wording("这家公司哪年上的市？排老几？") == "这家公司哪年上市？排第几？"
+    q = analyse("该市对冠军企业一次性补多少钱？")
+    assert "补贴" in q.key_words and "补贴" in q.measure_words  # 补 on its own stands for 补贴
+    assert "补贴" in analyse("对小巨人补贴多少？").key_words  # a word that has 补 in it is left alone
+
+
+def test_newly_appeared_asks_a_change_not_a_total():
+    assert analyse("该市2023年新冒出来几家单项冠军？").measure_kind == "change"
+
+
+def test_a_remark_on_the_sources_is_no_question_of_its_own():
+    q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
+    assert len(q.parts) == 1 and q.shape == "figure"
+    assert not {"材料", "到底"} & set(q.measure_words)
