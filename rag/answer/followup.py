@@ -113,7 +113,7 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     previous = users[-1]
     assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if FIGURE_ANAPHOR.search(question):  # "这个数…" stands for the figure asked before
-        subject = _subject(previous, profile)
+        subject = _asked_figure(previous) or _subject(previous, profile)
         if subject:
             return FIGURE_ANAPHOR.sub(subject, question, count=1)
     if PRONOUN.search(question):
@@ -133,6 +133,19 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     if ASKS.search(rest) and not profile.places_in(rest):
         return _with_subject(base, rest, profile)
     return _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+
+
+ASKING_TAIL = re.compile(r"(?:的)?(?:一共|总共|累计|现在|目前)?(?:是|有|为|达)?(?:多少|几)[^，,。？?]*[？?]?$")
+
+
+def _asked_figure(previous: str) -> str:
+    """The previous question without its asking tail: "甲市的小巨人2021年营业额一共多少？"
+    → "甲市的小巨人2021年营业额" (what "这个数" stands for); "" if it has no such tail."""
+    if "，" in previous or "," in previous:
+        return ""
+    m = ASKING_TAIL.search(previous)
+    head = previous[: m.start()].strip() if m else ""
+    return head if m and len(head) >= 2 else ""
 
 
 def _subject(previous: str, profile: Profile) -> str:

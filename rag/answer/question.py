@@ -35,7 +35,7 @@ YEAR = re.compile(r"(\d{4})\s*年")
 # When the asked figure should hold (rag/answer/figure_answers.py).
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
-    "trend": re.compile(r"变化|趋势|这几年|近几年|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
+    "trend": re.compile(r"变化|趋势|这几年|近几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
 MEASURE_KINDS = {

@@ -188,3 +188,17 @@ def test_a_remark_on_the_sources_is_no_question_of_its_own():
     q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
     assert len(q.parts) == 1 and q.shape == "figure"
     assert not {"材料", "到底"} & set(q.measure_words)
+
+
+def test_this_figure_keeps_everything_the_previous_question_asked_about():
+    profile = Profile(places=("甲市",), main_city="甲市")
+    history = [Turn("user", "甲市的小巨人2021年营业额一共多少？"), Turn("assistant", "653亿元。")]
+    assert rewrite("这个数比上年涨了多少？", history, profile) == "甲市的小巨人2021年营业额比上年涨了多少？"
+
+
+def test_everyday_words_for_revenue_targets_and_graduates_are_synonyms():
+    from rag.tokenize import synonyms
+
+    assert "营业收入" in synonyms()["营业额"] and "目标" in synonyms()["指标"]
+    assert "高校毕业生" in synonyms()["大学毕业生"]
+    assert analyse("该市的单项冠军这些年是怎么一步步涨上来的？").time == "trend"
