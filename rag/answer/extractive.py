@@ -421,8 +421,13 @@ class ExtractiveAnswerer:
         if q.shape in ("figure", "compare") and q.measure_words:
             # no figure row fits: a sentence may answer only if it names what is measured
             rare = self.kb.table.rare_words(q)
+            measured = self.kb.table.measured_words(q)
+            places = q.places or (self.kb.profile.main_city,)
             cands = [c for c in cands if _names_what_is_asked(c, rare)
-                     and all(x in c.text for x in QUALIFIERS if x in q.text)]
+                     and all(x in c.text for x in QUALIFIERS if x in q.text)
+                     and (not measured or any(loosely_has(c.text.lower(), x) for w in measured
+                                              for x in synonyms().get(w, (w,))))
+                     and self.kb.table.may_be_of(c.text, places)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)

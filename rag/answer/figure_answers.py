@@ -155,6 +155,26 @@ class FactTable:
         passage = self.chunk_texts.get(f.chunk_id, near).lower()
         return self.has(near, rare[0]) and all(self.has(passage, w) or self.has(near, w) for w in rare[1:])
 
+    def measured_words(self, q: Question) -> list[str]:
+        """The question's words for what is measured (研发 in 江丰电子研发花了多少钱):
+        neither the name of whose figure it is, nor the asker's own wording."""
+        names = [*names_in(q.text), *(t for t, pos in self.profile.terms if pos in ("nt", "nr", "nz"))]
+        return [w for w in q.measure_words if (self.known(w) or not is_everyday(w))
+                and not any(w in n for n in names) and w not in LEVELS]
+
+    @cached_property
+    def _rows_by_sentence(self) -> dict[str, list[Fact]]:
+        out: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            out.setdefault(f.sentence.strip(), []).append(f)
+        return out
+
+    def may_be_of(self, sentence: str, places: Sequence[str]) -> bool:
+        """False when every figure the table took from the sentence is of a place not
+        asked about (乙市's question is not answered by "甲市…83家，远超乙市")."""
+        rows = self._rows_by_sentence.get(sentence.strip(), [])
+        return not rows or any(f.place in ("", *places) for f in rows)
+
     def askers_wording(self, word: str) -> bool:
         """How the asker words it, not a name or term the figure must carry: a very
         common word (政府), or an everyday one the corpus never uses (拿出, 钱花)."""

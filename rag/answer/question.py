@@ -35,7 +35,7 @@ YEAR = re.compile(r"(\d{4})\s*年")
 # When the asked figure should hold (rag/answer/figure_answers.py).
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
-    "trend": re.compile(r"变化|趋势|这几年|近几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
+    "trend": re.compile(r"变化|趋势|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
 MEASURE_KINDS = {
@@ -57,7 +57,7 @@ QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|�
                             r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况")
 
 
-ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+ASKED_UNIT = re.compile(r"(?:多少|(?<![这那近前十])几)\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
                 "家": "家个所座", "个": "个家所座",  # 多少家研发平台 is answered by "212个"
@@ -134,7 +134,7 @@ def _digits(word: str) -> str:
     return f"{cn_to_int(m.group(1))}{m.group(2)}" if m else word
 
 
-TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?以来|历年|逐年")
+TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?(?:以来|以后)|历年|逐年")
 
 
 def key_words_of(text: str) -> tuple[str, ...]:
@@ -199,7 +199,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 
 
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
-SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)")
+SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
+                           r"^(?:请)?(?:给个|给出|说个|说说)?(?:具体|详细)(?:的)?(?:数|数字|点|些)?[？?。]?$")
 
 # A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
 FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)[，,]")
@@ -211,7 +212,7 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
     """The question's words that say what is measured (less the asked kind's own
     words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
-    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", text)))
+    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", text))))
     for rx in (*TIME_CUES.values(), *([MEASURE_KINDS[kind]] if kind else [])):
         core = rx.sub(" ", core)
     scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word
@@ -288,7 +289,7 @@ MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元
 
 def _counted(text: str) -> str | None:
     """The noun a count question counts: after "多少家…", else before "有/是多少"."""
-    m = re.search(r"(?:多少|几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
+    m = re.search(r"(?:多少|(?<![这那近前十])几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
     if not m or MONEY_ASK.match(text, m.start()):
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
     if PEOPLE_THEN_VERB.match(text, m.start()):

@@ -253,3 +253,20 @@ def test_an_organisation_named_in_the_question_is_a_word_its_figure_must_name():
                       weight=lambda w: {"净利润": 4.5, "甲乙电子": 3.2}.get(w, 1.0), has=lambda text, w: w in text)
     q = replace(_question("甲乙电子有限公司的净利润怎么变化？", "trend"), measure_words=("甲乙电子", "净利润"))
     assert "甲乙电子" in table.rare_words(q)  # another subject's 利润总额 is not its 净利润
+
+
+def test_a_sentence_whose_figures_are_all_another_places_is_not_this_places_answer():
+    sentence = "澜州累计培育单项冠军83家，远超乙市。"
+    table = FactTable([_fact(sentence, "累计培育单项冠军", 83, 202305, "a")], np.zeros((1, 2)),
+                      Profile(places=(CITY, "乙市"), main_city=CITY), weight=lambda w: 1.0,
+                      has=lambda text, w: w in text)
+    assert not table.may_be_of(sentence, ("乙市",)) and table.may_be_of(sentence, (CITY,))
+    assert table.may_be_of("乙市的产业很有特色。", ("乙市",))  # no figure taken from it: no objection
+
+
+def test_what_is_measured_leaves_out_whose_figure_it_is_and_how_it_is_asked():
+    table = FactTable(ROWS, np.zeros((len(ROWS), 2)),
+                      Profile(places=(CITY,), main_city=CITY, terms=(("甲乙电子", "nt"),)),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text, known=lambda w: w != "拿出")
+    q = replace(_question("甲乙电子研发拿出多少钱？", ""), measure_words=("甲乙", "研发", "拿出", "国家级"))
+    assert table.measured_words(q) == ["研发"]  # not the company (甲乙 of 甲乙电子), 拿出, or a level

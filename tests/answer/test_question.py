@@ -202,3 +202,9 @@ def test_everyday_words_for_revenue_targets_and_graduates_are_synonyms():
     assert "营业收入" in synonyms()["营业额"] and "目标" in synonyms()["指标"]
     assert "高校毕业生" in synonyms()["大学毕业生"]
     assert analyse("该市的单项冠军这些年是怎么一步步涨上来的？").time == "trend"
+
+
+def test_a_request_for_detail_and_those_few_years_ask_nothing_of_their_own():
+    q = analyse("某公司上市以后那几年收入变化多大？给个具体数")
+    assert len(q.parts) == 1 and q.parts[0].unit is None and q.time == "trend"
+    assert not {"上市", "以后"} & set(q.measure_words)
