@@ -297,3 +297,11 @@ def test_a_company_the_documents_never_mention_is_refused(pipeline):
     answer = pipeline.ask("宁波瑞晟达精密股份有限公司的主营产品是什么？")  # an invented company
     assert answer.refused
     assert not pipeline.ask("江丰电子的主营产品是什么？").refused  # one the documents describe
+
+
+def test_a_paper_announcing_what_it_will_do_is_no_answer():
+    from rag.answer.boilerplate import BOILERPLATE
+
+    assert BOILERPLATE.search("在此背景下，本文以甲市企业为研究对象，从中归纳总结发展的启示。")
+    assert BOILERPLATE.search("本文归纳总结了三种模式。")
+    assert not BOILERPLATE.search("政府应充分利用激励政策，本文认为这是关键。")  # a claim, not an announcement
