@@ -249,6 +249,7 @@ REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到
 COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
 
 
+GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")
 ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
 ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
@@ -265,8 +266,8 @@ def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int)
     if figure and n_parts == 1:
         return "figure"
     if TIME_CUES["trend"].search(text) and n_parts == 1 and (
-            figure or any(rx.search(text) for rx, _ in UNIT_WORDS)):
-        return "figure"  # "这几年数量怎么变化": the series of a figure
+            figure or any(rx.search(text) for rx, _ in UNIT_WORDS) or GROWS.search(text)):
+        return "figure"  # "这几年数量怎么变化", "这些年是怎么一步步涨上来的": the series of a figure
     if REASON_CUES.search(text) and not figure:
         return "reason"
     if LIST_CUES.search(text) and not figure:

@@ -208,3 +208,9 @@ def test_a_request_for_detail_and_those_few_years_ask_nothing_of_their_own():
     q = analyse("某公司上市以后那几年收入变化多大？给个具体数")
     assert len(q.parts) == 1 and q.parts[0].unit is None and q.time == "trend"
     assert not {"上市", "以后"} & set(q.measure_words)
+
+
+def test_how_a_figure_grew_over_the_years_is_its_series_not_a_reason():
+    q = analyse("该市的单项冠军这些年是怎么一步步涨上来的？")
+    assert q.shape == "figure" and q.time == "trend" and "上来" not in q.measure_words
+    assert analyse("该市是怎么培育单项冠军的？").shape == "reason"  # how, with no growth: a method
