@@ -304,11 +304,28 @@ def _counted(text: str) -> str | None:
     following = words(m.group(1))[:1]
     if following and following[0] in ("企业", "公司"):
         return following[0]  # 组织了多少企业出海参展: companies are what is counted
-    after = nouns(m.group(1))
+    after = nouns(_before_the_verb(m.group(1)))
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
     return before[-1] if before else None
+
+
+def _before_the_verb(text: str) -> str:
+    """The text up to its first plain verb after a noun: "大学毕业生跑到宁波去工作" →
+    "大学毕业生" (what is counted, not where they went or what for)."""
+    import jieba.posseg as pseg
+
+    from rag.tokenize import jieba_tokenizer
+
+    jieba_tokenizer()
+    out, seen_noun = "", False
+    for w, flag in pseg.cut(text):
+        if flag == "v" and seen_noun:
+            break
+        seen_noun = seen_noun or flag[:1] in ("n", "x") or flag == "eng"
+        out += w
+    return out
 
 
 def ordinals(text: str) -> set[str]:

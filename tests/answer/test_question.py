@@ -214,3 +214,8 @@ def test_how_a_figure_grew_over_the_years_is_its_series_not_a_reason():
     q = analyse("该市的单项冠军这些年是怎么一步步涨上来的？")
     assert q.shape == "figure" and q.time == "trend" and "上来" not in q.measure_words
     assert analyse("该市是怎么培育单项冠军的？").shape == "reason"  # how, with no growth: a method
+
+
+def test_what_is_counted_stops_at_the_verb_that_follows_it():
+    assert analyse("这几年有多少大学毕业生跑到该市去工作了？").parts[0].counted == "大学毕业生"
+    assert analyse("那些企业一共办了多少家市级以上的研发平台？").parts[0].counted == "平台"
