@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
+from rag.answer.facts import Fact
 from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
@@ -131,6 +132,14 @@ def _names_someone_new(sent: str, question: str) -> bool:
     """The sentence names an organisation or person the question does not (宁波甲乙丙有限公司
     is not new when the question names 甲乙丙: they share three characters)."""
     return any(not any(n[i:i + 3] in question for i in range(max(1, len(n) - 2))) for n in names_in(sent))
+
+
+def _same_year_pair(x: FigureResult, y: FigureResult) -> tuple[Fact, Fact] | None:
+    """The newest pair of one figure from each side that hold for the same year, with
+    one unit and kind (main figures first); None if the sides share no year."""
+    pairs = [(a.fact, b.fact) for a in [*x.main, *x.older] for b in [*y.main, *y.older]
+             if a.fact.year == b.fact.year and a.fact.unit == b.fact.unit and a.fact.kind == b.fact.kind]
+    return max(pairs, key=lambda p: p[0].as_of, default=None)
 
 
 def _within(c: Candidate, other: Candidate) -> bool:
@@ -495,13 +504,14 @@ class ExtractiveAnswerer:
             notes.append(note)
             figs += figures_for_table(kb, r, book, pool)
         if len(results) == 2 and re.search(r"差|多多少|少多少|高多少", q.text):
-            a, b = (r.main[0].fact for r in results)
-            if a.unit == b.unit and a.kind == b.kind:
+            pair = _same_year_pair(*results)  # 2024's 418 less 2023's 172 is no difference
+            if pair:
+                a, b = pair
                 diff, unit = abs(a.value - b.value), a.unit
                 if unit == "元":
                     diff, unit = diff / 1e8, "亿元"
                 big, small = (a, b) if a.value >= b.value else (b, a)
-                lines.append(self.t["difference"].format(diff=f"{round(diff, 2):g}", unit=unit,
+                lines.append(self.t["difference"].format(diff=f"{round(diff, 2):g}", unit=unit, year=a.year,
                                                          a=big.shown, b=small.shown))
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
                       short_note="；".join(n for n in notes if n) if len(results) == 1 else "",

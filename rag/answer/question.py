@@ -246,7 +246,8 @@ def _merge_singles(tokens: Sequence[str]) -> list[str]:
 
 LIST_CUES = re.compile(r"有哪些|哪些|哪几|包括|包含|措施|做法|举措|建议|启示|经验|途径|路径|方面|几个方面|几种|列举")
 REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到|如何做到|靠什么|凭什么|得益于|关键|怎么|如何|怎样")
-COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|和.{1,8}比")
+COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差了?多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|差距|"
+                          r"(?:和|跟|同|与).{1,8}比")
 
 
 GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")

@@ -305,3 +305,17 @@ def test_a_paper_announcing_what_it_will_do_is_no_answer():
     assert BOILERPLATE.search("在此背景下，本文以甲市企业为研究对象，从中归纳总结发展的启示。")
     assert BOILERPLATE.search("本文归纳总结了三种模式。")
     assert not BOILERPLATE.search("政府应充分利用激励政策，本文认为这是关键。")  # a claim, not an announcement
+
+
+def test_a_difference_is_computed_only_between_figures_of_one_year(pipeline):
+    answer = pipeline.ask("苏州跟宁波比，国家级小巨人差了多少家？")  # 跟…比 is a comparison too
+    assert "苏州" in answer.short and "宁波" in answer.short
+    line = next(ln for ln in answer.text.splitlines() if "相差" in ln)
+    assert "2023年" in line  # both sources' figures for one year, not 2024's less 2023's
+    _check_citations(answer)
+
+
+def test_few_hundred_million_asks_an_amount_in_yuan():
+    from rag.answer.question import analyse
+
+    assert analyse("某公司营业额从几个亿涨到多少了？").parts[0].unit == "亿元"
