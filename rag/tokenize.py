@@ -177,6 +177,7 @@ def names_in(text: str) -> tuple[str, ...]:
     import jieba.posseg as pseg
 
     jieba_tokenizer()
-    tagged = [w for w, f in pseg.cut(text) if f in NAME_FLAGS and len(w) >= 2]
+    tagged = [w for w, f in pseg.cut(text) if f in NAME_FLAGS and len(w) >= 2
+              and general_frequency(w) < EVERYDAY_FREQ]  # 论文 (nz) is everyday, not a name
     return tuple(dict.fromkeys([*tagged, *ORG_SUFFIX.findall(text)]))
 

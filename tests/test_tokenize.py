@@ -17,3 +17,11 @@ def test_everyday_wording_is_everyday(word):
 def test_names_and_terms_are_not(word):
     # a rarer character marks a name; a rare dictionary word is a term an answer must name
     assert not is_everyday(word)
+
+
+def test_names_are_organisations_and_people_not_everyday_nouns():
+    from rag.tokenize import names_in
+
+    assert not names_in("那篇讲技术追赶的论文总结了哪些启示？")  # 论文 is tagged nz, but everyday
+    assert "均胜电子" in names_in("均胜电子于2011年全资收购德国普瑞有限责任公司") or \
+        "德国普瑞有限责任公司" in names_in("均胜电子于2011年全资收购德国普瑞有限责任公司")
