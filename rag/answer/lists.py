@@ -17,7 +17,7 @@ from rag.answer.knowledge import Knowledge
 from rag.answer.matching import has_word
 from rag.answer.question import Question
 from rag.schema import Answer, Hit
-from rag.tokenize import names_in
+from rag.tokenize import names_in, synonyms
 
 CN = "一二三四五六七八九十"
 MARKERS = (
@@ -27,6 +27,8 @@ MARKERS = (
     re.compile(r"(?:^|\n)(\d{1,2})[.、．]\s*(?!\d)"),
     re.compile(r"(?:^|\n)\d{1,2}\.(\d{1,2})\s"),  # sibling sections 4.1, 4.2, 4.3
 )
+# What a list question asks for, when a heading names it ("3 …的启示", "（二）主要措施").
+LIST_NOUNS = re.compile(r"启示|启发|措施|做法|举措|建议|经验|途径|路径|对策|短板|不足|特点|特色|模式")
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
@@ -101,6 +103,7 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
     none fits, or if the best single sentence (coverage ``rival``) carries more of the question."""
     total = sum(weights.values()) or 1.0
     names = [n for n in names_in(q.text) if n not in q.places]  # 某公司有哪些成果: the list must be its
+    asked = {w for m in LIST_NOUNS.finditer(q.text) for w in synonyms().get(m.group(0), (m.group(0),))}
     top = max(weights, key=lambda w: weights[w]) if weights else ""
     best: tuple[float, str, list[Item]] | None = None
     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
@@ -114,8 +117,10 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             low = context.lower()
             cov = sum(w for t, w in weights.items() if has_word(low, t)) / total
             score = cov + 0.2 * max(near)
-            fits = cov >= MIN_COVERAGE and cov >= rival - RIVAL_MARGIN and (not top or has_word(low, top)) \
-                and _about(names, text[max(0, items[0].start - LEAD_IN): items[0].start], items)
+            lead = text[max(0, items[0].start - LEAD_IN): items[0].start]
+            headed = any(w in lead for w in asked)  # "3 …的启示" above the items a 哪些启示 question asks for
+            fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
+                and (not top or has_word(low, top) or headed) and _about(names, lead, items)
             if fits and (best is None or score > best[0]):
                 best = (score, doc_id, items)
     if best is None:

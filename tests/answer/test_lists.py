@@ -35,3 +35,11 @@ def test_a_list_of_examples_is_no_answer_about_one_of_them():
     assert not _about(["丙公司"], "", items)  # one item of three names it: examples, not its achievements
     assert _about(["丙公司"], "丙公司的做法有三条：", items)  # the lead-in names it
     assert _about([], "", items)  # no name asked: any list may answer
+
+
+def test_a_list_under_a_heading_naming_what_is_asked_is_the_answer(pipeline):
+    # "3 …的启示" heads 3.1/3.2/3.3; 启发 is asked (a synonym), and a single sentence
+    # elsewhere carries more of the question's words
+    answer = pipeline.ask("冠军企业赶超技术的做法，对政府有哪些启发？")
+    assert not answer.refused and answer.text.count("[") >= 3
+    assert "3.1" in answer.text and "3.3" in answer.text
