@@ -53,7 +53,7 @@ def _substitute(previous: str, current: str, profile: Profile) -> str:
     out = previous
     places = [p for _, p in profile.places_in(current)]
     if places:
-        before = [p for _, p in profile.places_in(out)]
+        before = [p for i, p in profile.places_in(out) if not _scope(out, i, p)]
         old = before[-1] if before else None  # the last place: earlier ones often name a source
         out = out.replace(old, places[0], 1) if old else f"{places[0]}{out}"
     years = YEAR.findall(current)
@@ -61,6 +61,16 @@ def _substitute(previous: str, current: str, profile: Profile) -> str:
         old_years = YEAR.findall(out)
         out = out.replace(old_years[0], years[0], 1) if old_years else f"{years[0]}{out}"
     return out
+
+
+SCOPE_AFTER = re.compile(r"全省|全市|全国|全区|省内|市内")
+
+
+def _scope(text: str, at: int, place: str) -> bool:
+    """Whether the place at ``at`` is the whole a share is taken of ("占乙省全省的比例"),
+    not what the question is about."""
+    after = text[at + len(place):] if text.startswith(place, at) else ""
+    return bool(SCOPE_AFTER.match(after)) or text[:at].endswith("占")
 
 
 def _measure(text: str, profile: Profile) -> str | None:

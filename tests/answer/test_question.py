@@ -219,3 +219,9 @@ def test_how_a_figure_grew_over_the_years_is_its_series_not_a_reason():
 def test_what_is_counted_stops_at_the_verb_that_follows_it():
     assert analyse("这几年有多少大学毕业生跑到该市去工作了？").parts[0].counted == "大学毕业生"
     assert analyse("那些企业一共办了多少家市级以上的研发平台？").parts[0].counted == "平台"
+
+
+def test_the_whole_a_share_is_taken_of_is_not_the_place_swapped():
+    profile = Profile(places=("甲市", "乙市", "丙省", "丁省"), main_city="甲市")
+    history = [Turn("user", "甲市的小巨人企业占丙省全省的比例是多少？")]
+    assert rewrite("那乙市呢？", history, profile) == "乙市的小巨人企业占丙省全省的比例是多少？"
