@@ -134,13 +134,28 @@ def is_everyday(word: str, freq: int = EVERYDAY_FREQ) -> bool:
 
 
 def dictionary_words(word: str) -> list[str]:
-    """The word cut into dictionary words only (no guessed new words): 帮科创 → 帮, 科创."""
+    """The word cut into dictionary words only (no guessed new words): 钱花 → 钱, 花."""
     return list(jieba_tokenizer().cut(word, HMM=False))
 
 
 def in_dictionary(word: str) -> bool:
     """Whether the tokenizer knows the word (unknown ones are often names: 极氪)."""
     return bool(jieba_tokenizer().dt.FREQ.get(word))
+
+
+def before_first_verb(text: str) -> str:
+    """The text up to its first plain verb (jieba tag v) that follows a noun:
+    "大学毕业生跑到甲市去工作" → "大学毕业生"."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    out, seen_noun = "", False
+    for w, flag in pseg.cut(text):
+        if flag == "v" and seen_noun:
+            break
+        seen_noun = seen_noun or flag[:1] in ("n", "x") or flag == "eng"
+        out += w
+    return out
 
 
 def is_verb(word: str) -> bool:

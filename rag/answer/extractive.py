@@ -114,7 +114,7 @@ def _with_premise(c: Candidate) -> Candidate:
 
 def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
     """For a list question answered from sentences (no numbered enumeration): the
-    best sentence is often the lead ("宁波以多元金融工具摆脱融资困境。") and the items
+    best sentence is often the lead ("甲市以多元金融工具化解融资难。") and the items
     follow it unnumbered in its paragraph; up to ``most`` of them (``limit``
     characters) are quoted with it."""
     text = c.hit.chunk.text
@@ -129,7 +129,7 @@ def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
 
 
 def _names_someone_new(sent: str, question: str) -> bool:
-    """The sentence names an organisation or person the question does not (宁波甲乙丙有限公司
+    """The sentence names an organisation or person the question does not (甲市甲乙丙有限公司
     is not new when the question names 甲乙丙: they share three characters)."""
     return any(not any(n[i:i + 3] in question for i in range(max(1, len(n) - 2))) for n in names_in(sent))
 

@@ -10,7 +10,7 @@ from importlib import resources
 
 from rag.errors import EmptyQuestionError, InvalidTextError, QuestionTooLongError
 from rag.profile import SELF_REFERENCES, Profile
-from rag.tokenize import in_dictionary, words
+from rag.tokenize import before_first_verb, in_dictionary, words
 
 # Answer kinds and the text patterns that satisfy them.
 KIND_CUES: dict[str, tuple[str, ...]] = {
@@ -57,7 +57,8 @@ QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|�
                             r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况")
 
 
-ASKED_UNIT = re.compile(r"(?:多少|(?<![这那近前十])几)\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
+ASKED_UNIT = re.compile(HOW_MANY + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
                 "家": "家个所座", "个": "个家所座",  # 多少家研发平台 is answered by "212个"
@@ -291,7 +292,7 @@ MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元
 
 def _counted(text: str) -> str | None:
     """The noun a count question counts: after "多少家…", else before "有/是多少"."""
-    m = re.search(r"(?:多少|(?<![这那近前十])几)\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
+    m = re.search(HOW_MANY + r"\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
     if not m or MONEY_ASK.match(text, m.start()):
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
     if PEOPLE_THEN_VERB.match(text, m.start()):
@@ -305,28 +306,11 @@ def _counted(text: str) -> str | None:
     following = words(m.group(1))[:1]
     if following and following[0] in ("企业", "公司"):
         return following[0]  # 组织了多少企业出海参展: companies are what is counted
-    after = nouns(_before_the_verb(m.group(1)))
+    after = nouns(before_first_verb(m.group(1)))  # what is counted, not where they went
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
     return before[-1] if before else None
-
-
-def _before_the_verb(text: str) -> str:
-    """The text up to its first plain verb after a noun: "大学毕业生跑到宁波去工作" →
-    "大学毕业生" (what is counted, not where they went or what for)."""
-    import jieba.posseg as pseg
-
-    from rag.tokenize import jieba_tokenizer
-
-    jieba_tokenizer()
-    out, seen_noun = "", False
-    for w, flag in pseg.cut(text):
-        if flag == "v" and seen_noun:
-            break
-        seen_noun = seen_noun or flag[:1] in ("n", "x") or flag == "eng"
-        out += w
-    return out
 
 
 def ordinals(text: str) -> set[str]:
