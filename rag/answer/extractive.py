@@ -431,7 +431,7 @@ class ExtractiveAnswerer:
             # no figure row fits: a sentence may answer only if it names what is measured
             rare = self.kb.table.rare_words(q)
             measured = self.kb.table.measured_words(q)
-            places = q.places or (self.kb.profile.main_city,)
+            places = tuple(self.kb.table.whose(q, p) for p in q.places or ("",))
             cands = [c for c in cands if _names_what_is_asked(c, rare)
                      and all(x in c.text for x in QUALIFIERS if x in q.text)
                      and (not measured or any(loosely_has(c.text.lower(), x) for w in measured

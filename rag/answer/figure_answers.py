@@ -24,7 +24,7 @@ from functools import cached_property
 import numpy as np
 
 from rag.answer.facts import Fact
-from rag.answer.question import Question
+from rag.answer.question import PEOPLE_THEN_VERB, Question
 from rag.profile import Profile
 from rag.tokenize import is_everyday, is_nounish, is_verb, names_in
 
@@ -160,7 +160,7 @@ class FactTable:
         neither the name of whose figure it is, nor the asker's own wording."""
         names = [*names_in(q.text), *(t for t, pos in self.profile.terms if pos in ("nt", "nr", "nz"))]
         return [w for w in q.measure_words if (self.known(w) or not is_everyday(w))
-                and not any(w in n for n in names) and w not in LEVELS]
+                and not any(w in n for n in names) and w not in LEVELS and not _purpose(q.text, w)]
 
     @cached_property
     def _rows_by_sentence(self) -> dict[str, list[Fact]]:
@@ -168,6 +168,13 @@ class FactTable:
         for f in self.facts:
             out.setdefault(f.sentence.strip(), []).append(f)
         return out
+
+    def whose(self, q: Question, place: str) -> str:
+        """The place whose figure is asked: the main city unless one is named, and a
+        named organisation's home rather than a place no figure is of (旭升集团派往墨西哥)."""
+        if not place or (place not in self.fact_places and _names_organisation(q)):
+            return self.profile.main_city
+        return place
 
     def may_be_of(self, sentence: str, places: Sequence[str]) -> bool:
         """False when every figure the table took from the sentence is of a place not
@@ -185,7 +192,8 @@ class FactTable:
         terms an answer must contain (极氪汽车, 重点小巨人)."""
         if not q.measure_words:
             return []
-        named = [w for w in q.measure_words if is_nounish(w) and not self.askers_wording(w)]
+        named = [w for w in q.measure_words if is_nounish(w) and not self.askers_wording(w)
+                 and not _purpose(q.text, w)]
         if not named:
             return []
         top = max(self.weight(w) for w in named)
@@ -197,9 +205,7 @@ class FactTable:
                doc_ids: Sequence[str] | None = None) -> FigureResult | None:
         """The rows answering the question for one place (from the given documents
         only, when a filter is set), or None when no row fits."""
-        place = place or (q.places[0] if q.places else self.profile.main_city)
-        if place not in self.fact_places and _names_organisation(q):
-            place = self.profile.main_city  # 旭升集团派往墨西哥: the company is the subject, not the place
+        place = self.whose(q, place or (q.places[0] if q.places else ""))
         rows = [s for s in self.score(q, qvec) if self.fits(q, s.fact, place)
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
         rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
@@ -284,6 +290,12 @@ def _mask(text: str) -> int:
     for c in set(text):
         m |= 1 << (ord(c) & 255)
     return m
+
+
+def _purpose(question: str, word: str) -> bool:
+    """The word only says what counted people went for (派了多少人去甲地建厂: 建厂)."""
+    sent = PEOPLE_THEN_VERB.search(question)
+    return sent is not None and word in question[sent.end():] and word not in question[:sent.start()]
 
 
 def _names_organisation(q: Question) -> bool:

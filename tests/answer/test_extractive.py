@@ -26,6 +26,8 @@ def _check_citations(answer):
     ("天生密封件公司创建于哪一年？", "1998年12月", "000"),
     ("2021年宁波工业增加值在全国城市排第几？", "第7", "002"),
     ("旭升集团派往墨西哥的技术骨干有多少人？", "25名", "003"),
+    ("旭升集团派了多少人去墨西哥建厂？", "25名", "003"),  # 建厂 says what for; the company's figure
+    ("旭升集团计划多少天建好第一条生产线？", "45天", "003"),  # 第一条 = 首条, 建好 = 完成
 ])
 def test_spot_checks(pipeline, question, fact, doc):
     answer = pipeline.ask(question)
