@@ -37,6 +37,16 @@ def test_spot_checks(pipeline, question, fact, doc):
     _check_citations(answer)
 
 
+@pytest.mark.parametrize("question", ["截至最新一批名单，宁波国家级制造业单项冠军企业累计有多少家？",
+                                      "根据目前掌握的最新数据，宁波国家级专精特新“小巨人”企业有多少家？",
+                                      "宁波小巨人最新多少家了"])
+def test_as_of_remarks_still_get_the_latest_figure(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.short in ("119家", "418家") and answer.short_note
+    assert answer.figures and not answer.figures[0].label  # the table answered, not a stray sentence
+    _check_citations(answer)
+
+
 def test_catch_up_modes(pipeline):
     answer = pipeline.ask("宁波单项冠军企业的技术追赶模式有哪几种？")
     for mode in ("自主研发", "并购整合", "技术联盟"):
@@ -54,7 +64,8 @@ def test_unanswerable_is_refused_with_closest_passages(pipeline, question):
 
 
 @pytest.mark.parametrize("question", ["宁波有多少家单项冠军企业？", "宁波现在有多少家单项冠军？",
-                                      "截至目前宁波累计有多少家单项冠军企业？"])
+                                      "截至目前宁波累计有多少家单项冠军企业？",
+                                      "宁波现在一共多少个单项冠军啊"])  # 个 counts companies too
 def test_differing_figures_latest_first_targets_apart(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.short == "119家" and answer.short_note  # the latest actual figure, dated

@@ -32,6 +32,7 @@ def test_kinds_units_and_parts():
     ("占全省的比重是多少？", "", "%", "share"),
     ("在全国排第几？", "", "位", "rank"),
     ("去年新增了几家？", "", "家", "change"),
+    ("甲市小巨人最新多少家了", "latest", "家", ""),  # 最新 asks the latest total, not what is new
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
     q = analyse(text)
@@ -182,6 +183,16 @@ def test_everyday_wording_is_read_as_the_documents_word_it():
 
 def test_newly_appeared_asks_a_change_not_a_total():
     assert analyse("该市2023年新冒出来几家单项冠军？").measure_kind == "change"
+
+
+@pytest.mark.parametrize("text", ["截至最新一批名单，甲市国家级单项冠军企业累计有多少家？",
+                                  "根据目前掌握的最新数据，甲市国家级单项冠军企业有多少家？",
+                                  "按最新公布的榜单，甲市国家级单项冠军企业有多少家？"])
+def test_as_of_remarks_are_no_measure(text):
+    q = analyse(text)
+    assert q.time == "latest"
+    assert not {"截至", "一批", "名单", "根据", "掌握", "数据", "公布", "榜单"} & set(q.measure_words)
+    assert "冠军" in "".join(q.measure_words)
 
 
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
