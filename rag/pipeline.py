@@ -14,7 +14,7 @@ from rag.answer.followup import is_followup, rewrite
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, spellings, stem
-from rag.answer.question import analyse, check_question
+from rag.answer.question import analyse, check_question, document_wording
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.build_cache import open_cache
 from rag.embedders import embedder_id, make_embedder
@@ -107,7 +107,7 @@ class Pipeline:
         """Ranked passages for a question."""
         q = check_question(question, self.settings.max_question_chars)
         self.check_docs(doc_ids)
-        return self.retriever.retrieve(q, top_k or self.settings.top_k, doc_ids)
+        return self.retriever.retrieve(document_wording(q), top_k or self.settings.top_k, doc_ids)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best
@@ -155,7 +155,7 @@ class Pipeline:
             q = asked
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
-        pool = self.retriever.retrieve(q, k + FIGURE_POOL, doc_ids)
+        pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)
         t1 = time.perf_counter()
         answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids, on_token=on_token)
         t2 = time.perf_counter()

@@ -137,7 +137,8 @@ def _digits(word: str) -> str:
     return f"{cn_to_int(m.group(1))}{m.group(2)}" if m else word
 
 
-TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?(?:以来|以后)|历年|逐年")
+TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?(?:以来|以后)|历年|逐年|"
+                         r"(?:一路|一步步|一步一步|逐步)?(?:变|涨|增|降|走|发展)(?:过来|上来|下来|起来)")
 
 
 def key_words_of(text: str) -> tuple[str, ...]:
@@ -165,10 +166,27 @@ def plain_wording(text: str) -> str:
     return text
 
 
+def document_wording(text: str) -> str:
+    """The question as the documents would word it, for retrieval: everyday phrases
+    replaced (为啥 → 为什么) and one-character words expanded (市里奖多少钱 → 市里奖励多少钱)."""
+    from rag.tokenize import jieba_tokenizer
+
+    return "".join(_expanded(list(jieba_tokenizer().cut(plain_wording(text)))))
+
+
 def _expanded(tokens: Sequence[str]) -> list[str]:
     """One-character words that stand for a longer one (补 → 补贴 in 补多少钱)."""
+    from rag.tokenize import dictionary_words
+
     single = _colloquial()[1]
-    return [single.get(t, t) for t in tokens]
+    out: list[str] = []
+    for t in tokens:
+        parts = [] if len(t) < 2 or in_dictionary(t) else dictionary_words(t)
+        if any(p in single for p in parts):  # 能奖 glued from 能 + 奖 → 能, 奖励
+            out += [single.get(p, p) for p in parts]
+        else:
+            out.append(single.get(t, t))
+    return out
 
 
 def analyse(text: str, profile: Profile | None = None) -> Question:

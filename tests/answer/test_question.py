@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import is_followup, rewrite
-from rag.answer.question import analyse
+from rag.answer.question import analyse, document_wording
 from rag.profile import Profile
 from rag.schema import Turn
 
@@ -193,6 +193,19 @@ def test_as_of_remarks_are_no_measure(text):
     assert q.time == "latest"
     assert not {"截至", "一批", "名单", "根据", "掌握", "数据", "公布", "榜单"} & set(q.measure_words)
     assert "冠军" in "".join(q.measure_words)
+
+
+def test_document_wording_for_retrieval():
+    assert "奖励" in document_wording("评上国家级单项冠军市里奖多少钱")
+    assert "奖励" in document_wording("一家厂子评上小巨人，市里能奖多少钱？")  # 能奖 glued: 能 + 奖
+    assert "企业" in document_wording("一家厂子评上小巨人")
+    assert "为什么" in document_wording("为啥冒出这么多冠军")
+
+
+def test_how_a_figure_got_here_is_a_trend_not_its_measure():
+    q = analyse("甲市单项冠军的数量这几年是怎么一路变过来的？")
+    assert q.time == "trend" and q.shape == "figure"
+    assert not {"一路", "变过来", "过来"} & set(q.measure_words)
 
 
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
