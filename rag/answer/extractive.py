@@ -22,7 +22,7 @@ from rag.answer.facts import Fact
 from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
-from rag.answer.lists import list_answer
+from rag.answer.lists import LIST_NOUNS, list_answer
 from rag.answer.matching import has_word, loosely_has, overlap, stem
 from rag.answer.question import (
     ASKS_FIGURE,
@@ -52,7 +52,7 @@ from rag.tokenize import (
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
                         r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
-                        r"途径|手段|举措|旨在|为了|有助于|有利于|背后")
+                        r"途径|手段|举措|旨在|为了|有助于|有利于|背后|(?:和|与|跟|同).{2,40}有关")
 # Words that give a cause (not a purpose or a means): what a why-answer must have.
 CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|源于|之所以|密切相关|关键在于|在于|背后|凭借|依托|"
                        r"靠的是|共同作用|铸就|促成|造就|原因|决定")
@@ -66,6 +66,7 @@ WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类�
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+SHAPE_WORD_SHARE = 0.3  # weight left to a list question's 措施/建议/做法 (they name the shape)
 PART_FLOOR = 0.5  # share of a sub-question's own words its answer sentence covers (dev split)
 PARAGRAPH_WEIGHT = 0.6  # a word in the sentences just before, same paragraph (dev split)
 NEAR_CHARS = 120  # how far before a sentence its subject may be named
@@ -208,6 +209,18 @@ def _publisher_phrases(publisher: str, question: str) -> list[str]:
     return shared if len(shared) >= 2 else []
 
 
+ATTRIBUTION = r"(?:那边|那头|方面|的报告|的专报|的智库|智库|的专家|专家)?(?:的)?(?:分析|认为|总结|指出|研究|调研|说|讲)"
+
+
+def _attributed_to(home_city: str, main_city: str, question: str) -> list[str]:
+    """A document's home city named as who says it (乙市那边分析, 乙市智库总结的), when
+    that city is not the corpus's main one: the source, not the place asked about."""
+    if not home_city or home_city == main_city:
+        return []
+    m = re.search(re.escape(home_city) + ATTRIBUTION, question)
+    return [m.group(0)] if m else []
+
+
 class ExtractiveAnswerer:
     """Builds answers from quoted sentences; never invents text."""
 
@@ -247,6 +260,8 @@ class ExtractiveAnswerer:
             else:
                 out[w] = self._missing_idf * (1.0 if content else ABSENT_WORDING) * (
                     EVERYDAY_SHARE if is_everyday(w) else 1.0)
+            if q.shape == "list" and LIST_NOUNS.fullmatch(w):
+                out[w] *= SHAPE_WORD_SHARE  # 给了什么建议: 建议 says the answer is a list, not its topic
         return out
 
     def _known_parts(self, key_words: Sequence[str]) -> list[str]:
@@ -464,7 +479,8 @@ class ExtractiveAnswerer:
         figures to its documents, and its words are neither place nor measure."""
         named: dict[str, list[str]] = {}
         for doc_id, meta in self.docs.items():
-            phrases = _publisher_phrases(meta.publisher, q.text)
+            phrases = _publisher_phrases(meta.publisher, q.text) or \
+                _attributed_to(meta.home_city, self.kb.profile.main_city, q.text)
             if phrases:
                 named[doc_id] = phrases
         if not named or doc_ids or len(named) == len(self.docs):

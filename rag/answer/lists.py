@@ -33,6 +33,7 @@ SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
 LEAD_IN = 160
+LEAD_SHARE = 0.1  # between equally covering lists, the one whose lead-in carries the question
 RIVAL_MARGIN = 1e-6  # a list must carry as much of the question as the best sentence (ties: the list)
 FIRST_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
@@ -101,7 +102,6 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
                 rival: float = 0.0) -> Answer | None:
     """All items of the best enumeration near the retrieved passages, each cited; None if
     none fits, or if the best single sentence (coverage ``rival``) carries more of the question."""
-    total = sum(weights.values()) or 1.0
     names = [n for n in names_in(q.text) if n not in q.places]  # 某公司有哪些成果: the list must be its
     asked = {w for m in LIST_NOUNS.finditer(q.text) for w in synonyms().get(m.group(0), (m.group(0),))}
     top = max(weights, key=lambda w: weights[w]) if weights else ""
@@ -115,9 +115,16 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
                 continue
             context = text[max(0, items[0].start - LEAD_IN): items[0].start] + " ".join(i.head for i in items)
             low = context.lower()
+            # the asked list noun (建议 in 给了什么建议) says what shape the answer takes: a
+            # list that does not repeat it loses nothing
+            total = sum(w for t, w in weights.items() if t not in asked or has_word(low, t)) or 1.0
             cov = sum(w for t, w in weights.items() if has_word(low, t)) / total
-            score = cov + 0.2 * max(near)
             lead = text[max(0, items[0].start - LEAD_IN): items[0].start]
+            lead_cov = sum(w for t, w in weights.items() if has_word(lead.lower(), t)) / total
+            # how well retrieval ranked the list's start, not its whole span: a document's
+            # outline (一、…二、…三、) overlaps every passage but starts far from the answer
+            start = [s for a, b, s in spans if a < items[0].end and items[0].start < b]
+            score = cov + 0.2 * max(start or [0.0]) + LEAD_SHARE * lead_cov
             headed = any(w in lead for w in asked)  # "3 …的启示" above the items a 哪些启示 question asks for
             fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)

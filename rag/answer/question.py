@@ -107,7 +107,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"[那这该此][篇份]|(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
+ASKING = re.compile(r"[那这该此][篇份]|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
                     r"为什么|为何|(?<=奖励|补贴|补助|资助|奖补|收费)标准|[这那哪每]一?[家款种台层个位件项]|(?<![唯第])一[家款种台个位件](?![\d一二三四五六七八九十])|[够算称]得上|"
                     r"百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
                     r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
@@ -196,6 +196,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = plain_wording(text)
     kept = [p for p in re.split(r"(?<=[？?])", text) if p.strip() and not SOURCE_REMARK.search(p)]
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
+    text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
+    text = A_FEW_MORE.sub(r"多\1", text)  # 想多孵几个独角兽: more of them, no number asked
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
@@ -222,6 +224,12 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
                            r"^(?:请)?(?:给个|给出|说个|说说)?(?:具体|详细)(?:的)?(?:数|数字|点|些)?[？?。]?$")
+
+# An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
+NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
+
+# "多孵几个", "多培育几家": a few more, not "how many".
+A_FEW_MORE = re.compile(r"多([\u4e00-\u9fff]{1,2}?)几[个家项名位批]")
 
 # A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
 FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)[，,]")
@@ -274,7 +282,7 @@ COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差了?多少|相差|多
 GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")
 ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
 ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
-WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么")
+WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么|靠的是什么|凭的是什么")
 
 
 def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:

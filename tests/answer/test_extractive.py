@@ -332,3 +332,17 @@ def test_few_hundred_million_asks_an_amount_in_yuan():
     from rag.answer.question import analyse
 
     assert analyse("某公司营业额从几个亿涨到多少了？").parts[0].unit == "亿元"
+
+
+def test_a_city_named_as_who_says_it_is_the_source():
+    from rag.answer.extractive import _attributed_to
+
+    assert _attributed_to("乙市", "甲市", "乙市那边分析，甲市小巨人为什么多？") == ["乙市那边分析"]
+    assert _attributed_to("乙市", "甲市", "乙市智库总结的甲市做法有哪些？") == ["乙市智库总结"]
+    assert _attributed_to("乙市", "甲市", "乙市有多少家小巨人？") == []  # the place asked about
+    assert _attributed_to("甲市", "甲市", "甲市那边认为呢？") == []  # the main city is never a source filter
+
+
+def test_a_reason_given_as_related_to(pipeline):
+    answer = pipeline.ask("宁波的人工智能产业为什么侧重应用？")
+    assert not answer.refused and "场景较多" in answer.text  # "这和…有关" gives the cause

@@ -43,3 +43,11 @@ def test_a_list_under_a_heading_naming_what_is_asked_is_the_answer(pipeline):
     answer = pipeline.ask("冠军企业赶超技术的做法，对政府有哪些启发？")
     assert not answer.refused and answer.text.count("[") >= 3
     assert "3.1" in answer.text and "3.3" in answer.text
+
+
+def test_the_list_whose_start_was_retrieved_beats_the_document_outline(pipeline):
+    answer = pipeline.ask("苏州智库的专报里，宁波培育小巨人的体系具体有哪些做法？")
+    assert not answer.refused
+    for item in ("梯度构建", "资本赋能", "人才配套"):
+        assert item in answer.text
+    assert "一、宁波国家级" not in answer.text  # the report's own section outline is not the answer

@@ -208,6 +208,27 @@ def test_how_a_figure_got_here_is_a_trend_not_its_measure():
     assert not {"一路", "变过来", "过来"} & set(q.measure_words)
 
 
+def test_an_aside_saying_what_is_not_meant_is_dropped():
+    q = analyse("甲区的小巨人一共有多少家（不光是重点那种）")
+    assert "重点" not in q.text and q.shape == "figure"
+    assert "2023年" in analyse("甲区的小巨人有多少家（按2023年）").text  # other asides stay
+
+
+def test_a_few_more_asks_no_number():
+    q = analyse("甲市想多孵几个独角兽出来，专家给了什么建议")
+    assert "count" not in q.kinds and q.shape == "list"
+
+
+def test_what_it_relied_on_asks_a_reason():
+    assert analyse("甲市小巨人冒出来这么多，主要靠的是什么").shape == "reason"
+
+
+def test_list_asking_words_are_no_content():
+    q = analyse("甲市培育小巨人的体系，具体包括哪几块做法？")
+    assert not {"具体", "包括"} & set(q.key_words)
+    assert {"培育", "体系"} <= set(q.key_words)
+
+
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
     q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
     assert len(q.parts) == 1 and q.shape == "figure"
