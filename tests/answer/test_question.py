@@ -229,6 +229,18 @@ def test_list_asking_words_are_no_content():
     assert {"培育", "体系"} <= set(q.key_words)
 
 
+def test_where_it_stands_asks_a_rank():
+    q = analyse("要是把各个城市的小巨人家数排个榜，甲市最新排在什么位置")
+    assert q.kinds == ("rank",) and q.shape == "figure" and q.measure_kind == "rank"
+    assert not {"要是", "各个", "家数", "排个", "位置"} & set(q.measure_words)
+
+
+def test_bought_outright_is_a_full_acquisition():
+    q = analyse("甲公司把德国一家公司百分之百买下来，是什么时候")
+    assert q.kinds == ("year",)  # 百分之百 asks no percentage
+    assert {"全资", "收购"} <= set(q.key_words)
+
+
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
     q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
     assert len(q.parts) == 1 and q.shape == "figure"
