@@ -49,6 +49,9 @@ from rag.tokenize import (
     words,
 )
 
+# "how is it staged" and the chain of stages that answers it ("甲—乙—丙—丁")
+STAGES_ASK = re.compile(r"一级一级|一级级|逐级|层层|一步一步|一步步|一层一层|阶梯|梯度|梯队")
+CHAIN = re.compile(r"[\u4e00-\u9fff“”‘’]{2,}(?:[—→]{1,2}|－|-{1,2})[\u4e00-\u9fff“”‘’]{2,}(?:[—→]{1,2}|－|-{1,2})[\u4e00-\u9fff“”‘’]{2,}")
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
                         r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
@@ -354,6 +357,8 @@ class ExtractiveAnswerer:
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
             score += REASON_BONUS
+        if STAGES_ASK.search(q.text) and CHAIN.search(sent):
+            score += REASON_BONUS  # 一级一级往上: the sentence that lays out the stages (甲—乙—丙)
         if DEFINE_ASK.search(q.text):
             score += _defines(sent, covered)  # "X的特点是什么" is answered by "X是指…"
         score -= 0.0 if numbers_ok else 0.3

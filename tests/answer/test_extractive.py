@@ -346,3 +346,9 @@ def test_a_city_named_as_who_says_it_is_the_source():
 def test_a_reason_given_as_related_to(pipeline):
     answer = pipeline.ask("宁波的人工智能产业为什么侧重应用？")
     assert not answer.refused and "场景较多" in answer.text  # "这和…有关" gives the cause
+
+
+def test_how_it_is_staged_is_answered_by_the_chain_of_stages(pipeline):
+    answer = pipeline.ask("宁波培育企业的梯队是怎么一级一级往上走的？")
+    assert not answer.refused
+    assert "创新型中小企业—高新技术企业" in answer.text  # the sentence laying out 甲—乙—丙

@@ -241,6 +241,11 @@ def test_bought_outright_is_a_full_acquisition():
     assert {"全资", "收购"} <= set(q.key_words)
 
 
+def test_everyday_words_for_a_flagship_product_ranked_first():
+    q = analyse("甲市有多少家企业的拳头产品在全世界同类里份额排头一名")
+    assert {"主导产品", "全球", "第一"} <= set(q.measure_words) and "同类" not in q.measure_words
+
+
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
     q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
     assert len(q.parts) == 1 and q.shape == "figure"
