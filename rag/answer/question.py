@@ -107,7 +107,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"[那这该此][篇份]|具体(?:来说|地|说)?|(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|(?:都|主要)?(?:包括|包含)了?|(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
+ASKING = re.compile(r"[那这该此][篇份]|(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|具体(?:来说|地|说)?|(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|(?:都|主要)?(?:包括|包含)了?|(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
                     r"为什么|为何|(?<=奖励|补贴|补助|资助|奖补|收费)标准|[这那哪每]一?[家款种台层个位件项]|(?<![唯第])一[家款种台个位件](?![\d一二三四五六七八九十])|[够算称]得上|"
                     r"百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
                     r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
@@ -197,7 +197,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     kept = [p for p in re.split(r"(?<=[？?])", text) if p.strip() and not SOURCE_REMARK.search(p)]
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
-    text = A_FEW_MORE.sub(r"多\1", text)  # 想多孵几个独角兽: more of them, no number asked
+    text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))

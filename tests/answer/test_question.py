@@ -217,6 +217,14 @@ def test_an_aside_saying_what_is_not_meant_is_dropped():
 def test_a_few_more_asks_no_number():
     q = analyse("甲市想多孵几个独角兽出来，专家给了什么建议")
     assert "count" not in q.kinds and q.shape == "list"
+    assert not {"专家", "多孵", "几个"} & set(q.key_words)  # who advises is no content of the advice
+
+
+def test_whose_suggestions_are_asked_is_no_content():
+    q = analyse("甲市想多出几家独角兽，专家都出了些啥主意？")
+    assert q.shape == "list" and "建议" in q.key_words  # 主意 = 建议
+    assert not {"专家", "出些", "多出"} & set(q.key_words)
+    assert "专家" in analyse("甲市引进了多少位专家？").key_words  # experts counted are content
 
 
 def test_what_it_relied_on_asks_a_reason():
