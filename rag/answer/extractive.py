@@ -27,6 +27,7 @@ from rag.answer.matching import has_word, loosely_has, overlap, stem
 from rag.answer.question import (
     ASKS_FIGURE,
     CN_NUM,
+    GENERIC_NOUNS,
     KIND_PATTERNS,
     NUMBER,
     UNIT_CLASSES,
@@ -558,18 +559,21 @@ class ExtractiveAnswerer:
 
 SHORT_PATTERNS = {
     "year": r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?",
-    "percent": r"[超约近逾]?\d+(?:\.\d+)?\s*%",
+    "percent": r"[超约近逾]?\d+(?:\.\d+)?(?:\s*[-~～—至]\s*\d+(?:\.\d+)?)?\s*%",
     "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
 }
 
 
 def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     """The figure or date a one-part typed question asks for, taken from the best
-    sentence; no count or share when the sentence holds several."""
-    if len(q.parts) != 1 or not chosen:
-        return ""
+    sentence (no count or share when several fit it equally), or the one name a
+    哪家/谁 question asks for."""
+    if len(q.parts) != 1 or not chosen or q.shape == "reason":
+        return ""  # a reason has no short form, though it names a count (为什么数量能远超乙市)
     part, sent = q.parts[0], chosen[0].text
     kinds = [k for k in ("year", "rank", "percent", "count") if k in part.kinds]
+    if not kinds and ONE_NAME_ASK.search(part.text):
+        return _the_new_name(sent, q.text)
     if not kinds or "list" in part.kinds:
         return ""
     kind = kinds[0]
@@ -579,8 +583,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     else:
         pattern = SHORT_PATTERNS[kind]
     matches = list(re.finditer(pattern, sent))
-    if not matches or (kind in ("count", "percent") and len(matches) > 1):
-        return ""  # several amounts in one sentence: which is meant is for the reader to see
+    if not matches:
+        return ""
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
 
@@ -588,7 +592,43 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         a, b = next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
         return sum(1 for t in chosen[0].terms if t in sent[a:b])
 
+    if kind in ("count", "percent") and len(matches) > 1:
+        return _the_one_named(q, part, sent, matches, clauses)
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
+
+
+def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Match[str]],
+                   clauses: Sequence[tuple[int, int]]) -> str:
+    """Of several amounts in a sentence, the one alone in a clause that names what is
+    measured when no other amount's clause does ("新引进大学生67.28万人，新增高技能人才
+    29.99万人": 大学生); empty when that does not single one out."""
+    asked = {w for w in (*q.measure_words, part.counted or "")
+             if w and w not in q.frame_words and w not in GENERIC_NOUNS}
+
+    def clause(m: re.Match[str]) -> tuple[int, int]:
+        return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
+
+    spans = [clause(m) for m in matches]
+    named = [{w for w in asked if w in sent[a:b]} for a, b in spans]
+    alone = [m for i, m in enumerate(matches)
+             if spans.count(spans[i]) == 1 and named[i] - set().union(*(named[:i] + named[i + 1:]))]
+    return alone[0].group(0).strip() if len(alone) == 1 else ""
+
+
+LEADING_FUNCTION_CHARS = "以由与和及对在被将把向从为是"
+# A question after one name (哪家企业, 是谁), not several (哪些, 哪几家, 哪两家).
+ONE_NAME_ASK = re.compile(r"哪一?家(?:企业|公司)?|哪个(?:企业|公司|单位|机构)|是谁|(?<![哪])谁")
+
+
+def _the_new_name(sent: str, question: str) -> str:
+    """The one organisation or person the sentence names that the question does not;
+    empty when it names none or several."""
+    asked = names_in(question)
+    found = [n.lstrip(LEADING_FUNCTION_CHARS) for n in names_in(sent)]  # 以甲公司为例 → 甲公司
+    new = [n for n in dict.fromkeys(found) if len(n) >= 2 and n not in question
+           and not any(n in a or a in n for a in asked)]
+    new = [n for n in new if not any(n != m and n in m for m in new)]  # 普瑞 inside 德国普瑞有限责任公司
+    return new[0] if len(new) == 1 else ""
 
 
 def _only_qualified(sent: str, counted: str, asked: str) -> bool:

@@ -352,3 +352,26 @@ def test_how_it_is_staged_is_answered_by_the_chain_of_stages(pipeline):
     answer = pipeline.ask("宁波培育企业的梯队是怎么一级一级往上走的？")
     assert not answer.refused
     assert "创新型中小企业—高新技术企业" in answer.text  # the sentence laying out 甲—乙—丙
+
+
+def test_the_one_new_name_is_the_short_answer_to_a_which_question():
+    from rag.answer.extractive import _the_new_name
+
+    assert _the_new_name("2.3 技术联盟型——以甲密封件公司为例", "技术联盟型的代表企业是哪家？") == "甲密封件公司"
+    assert _the_new_name("甲电子公司与乙材料公司合作。", "哪家企业与研究所合作？") == ""  # two: not one answer
+    assert _the_new_name("甲电子公司成立于2005年。", "甲电子公司成立于哪一年？") == ""  # nothing new
+
+
+@pytest.mark.parametrize("question,short", [
+    ("宁波近5年一共引进了多少大学生？", "67.28万人"),  # 大学生's clause, not 高技能人才's 29.99万人
+    ("宁波专精特新企业的平均研发投入占比是多少？", "5-6%"),  # a range is one figure
+    ("技术联盟型追赶模式的代表企业是谁？", "天生密封件公司"),
+])
+def test_short_answers(pipeline, question, short):
+    assert short in pipeline.ask(question).short
+
+
+def test_no_short_answer_when_the_amounts_do_not_single_one_out(pipeline):
+    answer = pipeline.ask("工信部那个冠军榜上，宁波目前总共有几家企业上了榜？")
+    assert answer.short != "15家"  # 新增15家企业 names 企业, but a total is asked
+    assert not pipeline.ask("宁波的专精特新小巨人数量为什么能远超苏州？").short  # a reason has no short form
