@@ -600,8 +600,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
 def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Match[str]],
                    clauses: Sequence[tuple[int, int]]) -> str:
     """Of several amounts in a sentence, the one alone in a clause that names what is
-    measured when no other amount's clause does ("新引进大学生67.28万人，新增高技能人才
-    29.99万人": 大学生); empty when that does not single one out."""
+    measured when no other amount's clause names any of it ("新引进大学生67.28万人，新增
+    高技能人才29.99万人": 大学生); empty when that does not single one out."""
     asked = {w for w in (*q.measure_words, part.counted or "")
              if w and w not in q.frame_words and w not in GENERIC_NOUNS}
 
@@ -611,7 +611,7 @@ def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Matc
     spans = [clause(m) for m in matches]
     named = [{w for w in asked if w in sent[a:b]} for a, b in spans]
     alone = [m for i, m in enumerate(matches)
-             if spans.count(spans[i]) == 1 and named[i] - set().union(*(named[:i] + named[i + 1:]))]
+             if spans.count(spans[i]) == 1 and named[i] and not any(named[:i] + named[i + 1:])]
     return alone[0].group(0).strip() if len(alone) == 1 else ""
 
 
