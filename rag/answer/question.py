@@ -67,7 +67,7 @@ CN_NUM = "一二两三四五六七八九十百千"
 
 
 ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])")
-GENERIC_NOUNS = {"企业", "公司", "数量", "家数", "个数", "数目", "家", "个", "国家", "全国", "城市", "规模", "金额",
+GENERIC_NOUNS = {"企业", "公司", "数量", "家数", "个数", "数目", "称号", "头衔", "家", "个", "国家", "全国", "城市", "规模", "金额",
                  "比例", "总数", "全市", "我市", "本市"}
 
 
@@ -254,7 +254,7 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
 
 
 FUNCTION_CHARS = set("的了在是有和与及说里把被对从到为以于就也都而且或很更最这那其之年月日家个项名人")
-CHANGE_VERBS = {"增长", "增加", "变化", "发展", "提高", "提升", "达到", "实现", "变成"}
+CHANGE_VERBS = {"增长", "增加", "变化", "发展", "提高", "提升", "达到", "实现", "变成", "拥有"}
 
 
 def _merge_singles(tokens: Sequence[str]) -> list[str]:
@@ -318,6 +318,9 @@ PEOPLE_THEN_VERB = re.compile(r"(?:多少|几)\s*(?:名|个)?\s*(?:人|名|位)\
 MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元)")
 
 
+TITLE_WORDS = {"称号", "头衔", "荣誉", "荣誉称号"}
+
+
 def _counted(text: str) -> str | None:
     """The noun a count question counts: after "多少家…", else before "有/是多少"."""
     m = re.search(HOW_MANY + r"\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
@@ -335,6 +338,8 @@ def _counted(text: str) -> str | None:
     if following and following[0] in ("企业", "公司"):
         return following[0]  # 组织了多少企业出海参展: companies are what is counted
     after = nouns(before_first_verb(m.group(1)))  # what is counted, not where they went
+    if after and after[-1] in TITLE_WORDS:
+        return None  # 多少块单项冠军的称号: the holders are counted, and the word before says which
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun

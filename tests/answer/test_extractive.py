@@ -39,7 +39,8 @@ def test_spot_checks(pipeline, question, fact, doc):
 
 @pytest.mark.parametrize("question", ["截至最新一批名单，宁波国家级制造业单项冠军企业累计有多少家？",
                                       "根据目前掌握的最新数据，宁波国家级专精特新“小巨人”企业有多少家？",
-                                      "宁波小巨人最新多少家了"])
+                                      "宁波小巨人最新多少家了",
+                                      "宁波手里握着多少块国家级制造业单项冠军的牌子？"])  # titles held
 def test_as_of_remarks_still_get_the_latest_figure(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.short in ("119家", "418家") and answer.short_note

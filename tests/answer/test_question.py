@@ -254,6 +254,12 @@ def test_everyday_words_for_a_flagship_product_ranked_first():
     assert {"主导产品", "全球", "第一"} <= set(q.measure_words) and "同类" not in q.measure_words
 
 
+def test_titles_held_count_their_holders():
+    q = analyse("甲市手里握着多少块国家级单项冠军的牌子？")
+    assert q.parts[0].counted != "称号" and q.shape == "figure"
+    assert not {"称号", "牌子", "拥有", "手里", "握着"} & set(q.measure_words)
+
+
 def test_a_remark_on_the_sources_is_no_question_of_its_own():
     q = analyse("该市到底有多少家小巨人？几份材料说的数不一样")
     assert len(q.parts) == 1 and q.shape == "figure"
