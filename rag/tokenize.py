@@ -103,6 +103,15 @@ def is_content_word(word: str) -> bool:
     return bool(flags) and flags[-1][:1] in ("n", "m", "e", "x") or flags[-1] in ("vn", "nz", "eng")
 
 
+def is_adverbial(word: str) -> bool:
+    """Adverbs and numeral-like adverbials (一起, 共同 tagged d or m): how, not what is counted."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    flags = [f for _, f in pseg.cut(word)]
+    return bool(flags) and flags[-1] in ("d", "m") and not any(c.isdigit() for c in word)
+
+
 def is_noun(word: str) -> bool:
     """Nouns, names and foreign words only (not verbal nouns such as 培育 or 发展)."""
     import jieba.posseg as pseg

@@ -19,7 +19,7 @@ guard=$(mktemp -d)
 trap 'rm -rf "$guard"' EXIT
 .venv/bin/rag --index-dir "$guard/index" index
 .venv/bin/rag --index-dir "$guard/index" eval --split test --out "$guard/reports" \
-    --min hit@3=0.93 --min fact_recall=0.72 --min citation_precision=0.95 \
-    --min refusal_accuracy=0.90 --max confidently_wrong=0.10
+    --min hit@3=0.93 --min fact_recall=0.75 --min citation_precision=0.95 \
+    --min refusal_accuracy=0.90 --max confidently_wrong=0.09
 # Last, so its summary line closes the output.
 .venv/bin/python -m pytest -q "$@"

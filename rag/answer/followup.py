@@ -130,7 +130,8 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
         first, second = (assistant, previous) if ASKS_WHICH.search(previous) else (previous, assistant)
         entity = _entity(first, profile.places) or _entity(second, profile.places)
         if entity:
-            return PRONOUN.sub(entity, question, count=1)
+            topic = _topic(previous, question, entity, profile) if VAGUE_DOING.search(question) else ""
+            return PRONOUN.sub(f"{entity}的{topic}" if topic else entity, question, count=1)
     base = _substitute(previous, question, profile)
     rest = FOLLOW_START.sub("", question).strip()
     rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到", "", rest)
@@ -143,6 +144,22 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     if ASKS.search(rest) and not profile.places_in(rest):
         return _with_subject(base, rest, profile)
     return _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+
+
+# "它从哪年开始弄的？" does not say what was done: the previous question does.
+VAGUE_DOING = re.compile(r"[弄搞干办整做定]的|[弄搞干办整]了?(?:多久|多长|几年)|(?:这|那)(?:件事|事儿?)")
+QUESTION_NOUNS = {"企业", "公司", "哪家", "单位", "机构", "哪个"}
+
+
+def _topic(previous: str, question: str, entity: str, profile: Profile) -> str:
+    """The previous question's nouns that the follow-up lacks ("救护车国际标准" from
+    "哪家企业参与牵头定了救护车的国际标准？"), places and the answer's name left out."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    nouns = [w for w, f in pseg.cut(previous) if f[:1] == "n" and f != "ns" and len(w) >= 2 and w not in question
+             and w not in entity and w not in profile.places and w not in QUESTION_NOUNS]
+    return "".join(dict.fromkeys(nouns))
 
 
 ASKING_TAIL = re.compile(r"(?:的)?(?:一共|总共|累计|现在|目前)?(?:是|有|为|达)?(?:多少|几)[^，,。？?]*[？?]?$")

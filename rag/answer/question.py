@@ -328,11 +328,11 @@ def _counted(text: str) -> str | None:
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
     if PEOPLE_THEN_VERB.match(text, m.start()):
         return None  # 派了多少人去墨西哥建厂: people are counted; 去…建厂 says what for
-    from rag.tokenize import is_content_word
+    from rag.tokenize import is_adverbial, is_content_word
 
     def nouns(part: str) -> list[str]:
         return [w for w in words(part) if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isdigit()
-                and is_content_word(w)]
+                and is_content_word(w) and not is_adverbial(w)]
 
     following = words(m.group(1))[:1]
     if following and following[0] in ("企业", "公司"):

@@ -53,6 +53,9 @@ def test_rewrites(corpus_terms):
     h = [Turn("user", "2021年宁波工业增加值是多少？"), Turn("assistant", "6997.2亿元。")]
     assert rewrite("占GDP的比重呢？", h) == "2021年宁波工业增加值是多少？ 占GDP的比重呢？"
     assert rewrite("宁波有多少家单项冠军？", []) == "宁波有多少家单项冠军？"
+    h = [Turn("user", "哪家宁波企业牵头定了轨道交通的国际标准？"), Turn("assistant", "宁波天生密封件有限公司。")]
+    vague = rewrite("它从哪年开始弄的？", h)  # 弄的 does not say what was done: the previous question does
+    assert vague == "天生密封件的轨道交通国际标准从哪年开始弄的？"
 
 
 def test_follow_up_swaps_the_measure_and_the_place():
@@ -252,6 +255,10 @@ def test_bought_outright_is_a_full_acquisition():
 def test_everyday_words_for_a_flagship_product_ranked_first():
     q = analyse("甲市有多少家企业的拳头产品在全世界同类里份额排头一名")
     assert {"主导产品", "全球", "第一"} <= set(q.measure_words) and "同类" not in q.measure_words
+
+
+def test_how_many_countries_together_counts_countries():
+    assert analyse("跟多少个国家一起定的？").parts[0].counted != "一起"  # an adverb is never what is counted
 
 
 def test_titles_held_count_their_holders():
