@@ -363,7 +363,9 @@ class ExtractiveAnswerer:
         if DEFINE_ASK.search(q.text):
             score += _defines(sent, covered)  # "X的特点是什么" is answered by "X是指…"
         score -= 0.0 if numbers_ok else 0.3
-        kind_ok = any(part_ok) or q.shape in ("reason", "list")
+        # "都是哪些企业": a list of names needs a sentence naming someone the question does not
+        kind_ok = any(part_ok) or q.shape == "reason" or (
+            q.shape == "list" and (not WHO_ASK.search(q.text) or _names_someone_new(sent, q.text)))
         return Candidate(i, hit, a, b, sent, cov, kind_ok,
                          numbers_ok, place_ok, score, covered, part_ok, part_cov)
 

@@ -376,3 +376,10 @@ def test_no_short_answer_when_the_amounts_do_not_single_one_out(pipeline):
     answer = pipeline.ask("工信部那个冠军榜上，宁波目前总共有几家企业上了榜？")
     assert answer.short != "15家"  # 新增15家企业 names 企业, but a total is asked
     assert not pipeline.ask("宁波的专精特新小巨人数量为什么能远超苏州？").short  # a reason has no short form
+
+
+def test_which_companies_is_not_answered_by_their_number(pipeline):
+    answer = pipeline.ask("宁波最新一批新增的15家国家级单项冠军具体是哪些企业？")
+    assert answer.refused  # the documents give the number, never the names
+    named = pipeline.ask("宁波的人形机器人“天团”包括哪些上市公司？")
+    assert not named.refused and "均胜电子" in named.text
