@@ -41,9 +41,11 @@ from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import (
+    before_first_verb,
     in_dictionary,
     is_content_word,
     is_everyday,
+    is_noun,
     names_in,
     synonyms,
     tokens,
@@ -70,6 +72,7 @@ WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类�
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
+YES_NO = re.compile(r"吗[？?。]?$|是不是|是否|有没有")
 SHAPE_WORD_SHARE = 0.3  # weight left to a list question's 措施/建议/做法 (they name the shape)
 PART_FLOOR = 0.5  # share of a sub-question's own words its answer sentence covers (dev split)
 PARAGRAPH_WEIGHT = 0.6  # a word in the sentences just before, same paragraph (dev split)
@@ -282,9 +285,13 @@ class ExtractiveAnswerer:
         """Words of a name in the question (an organisation's or person's) that no
         document uses and the dictionary does not know: 华峰 in 华峰新材料股份有限公司."""
         names = [n for n in names_in(q.text) if n not in q.places]
-        return [w for w in self._known_parts(q.key_words)
-                if not self.keyword.word_idf(w) and not in_dictionary(w) and not w.isdigit()
-                and not is_everyday(w) and any(w in n for n in names)]
+        unknown = [w for w in self._known_parts(q.key_words)
+                   if not self.keyword.word_idf(w) and not in_dictionary(w) and not w.isdigit()
+                   and not is_everyday(w) and any(w in n for n in names)]
+        if YES_NO.search(q.text):  # 甲是国家级单项冠军吗: 甲, before the verb, is whom it asks about
+            unknown += [w for w in words(before_first_verb(q.text)) if len(w) >= 2 and is_noun(w)
+                        and w not in q.places and not self.keyword.word_idf(w) and not in_dictionary(w)]
+        return unknown
 
     def _corpus_pieces(self, word: str) -> list[str]:
         """Longest pieces of two or more characters, left to right, that the corpus uses."""

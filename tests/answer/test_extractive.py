@@ -383,3 +383,13 @@ def test_which_companies_is_not_answered_by_their_number(pipeline):
     assert answer.refused  # the documents give the number, never the names
     named = pipeline.ask("宁波的人形机器人“天团”包括哪些上市公司？")
     assert not named.refused and "均胜电子" in named.text
+
+
+@pytest.mark.parametrize("question", ["甬达是国家级单项冠军吗？", "科泓是不是专精特新小巨人？"])
+def test_yes_no_about_a_company_no_document_names_is_refused(pipeline, question):
+    assert pipeline.ask(question).refused  # not answered from 国家级单项冠军's own sentences
+
+
+def test_yes_no_about_a_known_company_is_answered(pipeline):
+    answer = pipeline.ask("江丰电子是国家级单项冠军吗？")
+    assert not answer.refused and "单项冠军" in answer.text
