@@ -587,7 +587,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         return ""
     kind = kinds[0]
     if kind == "count":
-        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元%")
+        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元")  # a count is no percentage
         pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]

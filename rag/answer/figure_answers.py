@@ -256,6 +256,8 @@ class FactTable:
         """Whether a row has the asked unit, kind and place."""
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
+        if f.unit == "%" and "count" in q.kinds and "percent" not in q.kinds and q.measure_kind not in ("share", "growth"):
+            return False  # 一共有多少小巨人 counts them: "92%的小巨人企业…" is a share, not their number
         if any(x in f.measure and x not in q.text for x in QUALIFIERS):
             return False
         asked = {w for w in LEVELS if w in q.text}

@@ -40,6 +40,8 @@ def test_spot_checks(pipeline, question, fact, doc):
 @pytest.mark.parametrize("question", ["截至最新一批名单，宁波国家级制造业单项冠军企业累计有多少家？",
                                       "根据目前掌握的最新数据，宁波国家级专精特新“小巨人”企业有多少家？",
                                       "宁波小巨人最新多少家了",
+                                      "宁波一共有多少小巨人",  # no unit said: still a count, never "92%的小巨人企业"
+                                      "宁波小巨人企业总数是多少",
                                       "宁波手里握着多少块国家级制造业单项冠军的牌子？"])  # titles held
 def test_as_of_remarks_still_get_the_latest_figure(pipeline, question):
     answer = pipeline.ask(question)
