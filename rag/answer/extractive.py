@@ -19,7 +19,7 @@ from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import QUALIFIERS, FigureResult
+from rag.answer.figure_answers import COUNTING, QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
@@ -587,11 +587,11 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         return ""
     kind = kinds[0]
     if kind == "count":
-        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元")  # a count is no percentage
+        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%"))
         pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]
-    matches = list(re.finditer(pattern, sent))
+    matches = [m for m in re.finditer(pattern, sent) if kind != "count" or _counts_it(sent, m, part.counted)]
     if not matches:
         return ""
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
@@ -604,6 +604,22 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     if kind in ("count", "percent") and len(matches) > 1:
         return _the_one_named(q, part, sent, matches, clauses)
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
+
+
+def _counts_it(sent: str, m: re.Match[str], counted: str | None) -> bool:
+    """A count is of the counted noun unless another noun follows it in its phrase
+    ("全国47个城市中…" does not count 独角兽; "418家国家级…小巨人企业" and "企业4家跻身…"
+    count 小巨人 and 企业)."""
+    if not counted:
+        return True
+    names = (counted, *synonyms().get(counted, ()), "企业", "公司")
+    if any(w in sent[max(0, m.start() - 8):m.start()] for w in names):
+        return True
+    phrase = re.match(r"[^，。；、,;：:（(]{0,16}", sent[m.end():])
+    after = phrase.group(0) if phrase else ""
+    if not after or not ("\u4e00" <= after[0] <= "\u9fff"):
+        return True
+    return any(w in after for w in names)
 
 
 def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Match[str]],
@@ -671,8 +687,9 @@ def _part_ok(part: Part, sent: str) -> bool:
         return False  # "潜在独角兽企业有9家" does not count 独角兽
     units = UNIT_CLASSES.get(part.unit or "", part.unit or "")
     number = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
-    if part.unit and not re.search(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent):
-        return False
+    found = list(re.finditer(rf"{number}\s*[多余]?\s*(?:万|亿)?\s*[{units}]", sent)) if part.unit else []
+    if part.unit and not any(_counts_it(sent, m, part.counted) for m in found):
+        return False  # no count of its unit, or each one counts another noun (47个城市)
     return all(KIND_PATTERNS[k].search(sent) for k in part.kinds if k in STRICT_KINDS)
 
 

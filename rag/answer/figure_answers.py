@@ -256,7 +256,8 @@ class FactTable:
         """Whether a row has the asked unit, kind and place."""
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
-        if f.unit == "%" and "count" in q.kinds and "percent" not in q.kinds and q.measure_kind not in ("share", "growth"):
+        if f.unit == "%" and COUNTING.search(q.text) and "percent" not in q.kinds \
+                and q.measure_kind not in ("share", "growth"):
             return False  # 一共有多少小巨人 counts them: "92%的小巨人企业…" is a share, not their number
         if any(x in f.measure and x not in q.text for x in QUALIFIERS):
             return False
@@ -271,6 +272,8 @@ class FactTable:
 
 
 COUNT_UNITS = set("家个项名人位件种台套")
+# How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
+COUNTING = re.compile(r"有多少|有几|总数|一共|总共|累计|多少[家个项名位]")
 # A word before the counted noun that makes it another category (潜在独角兽 is not 独角兽).
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 

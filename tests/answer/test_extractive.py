@@ -395,3 +395,13 @@ def test_yes_no_about_a_company_no_document_names_is_refused(pipeline, question)
 def test_yes_no_about_a_known_company_is_answered(pipeline):
     answer = pipeline.ask("江丰电子是国家级单项冠军吗？")
     assert not answer.refused and "单项冠军" in answer.text
+
+
+def test_a_count_is_of_what_is_counted(pipeline):
+    answer = pipeline.ask("宁波有几家独角兽？")
+    assert answer.short == "两家"  # not "全国47个城市中…独角兽企业": 47 counts cities
+    assert not pipeline.ask("宁波新能源汽车产业有几家企业进了全球百强？").refused  # "企业4家跻身…"
+
+
+def test_how_long_since_founding_is_answered_with_the_founding_date(pipeline):
+    assert pipeline.ask("天生密封件成立多少年了？").short.startswith("1998年")
