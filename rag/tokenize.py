@@ -112,6 +112,15 @@ def is_adverbial(word: str) -> bool:
     return bool(flags) and flags[-1] in ("d", "m") and not any(c.isdigit() for c in word)
 
 
+def is_person_tagged(word: str) -> bool:
+    """jieba reads the word as one person's name (tag nr); it is often wrong (安全性)."""
+    import jieba.posseg as pseg
+
+    jieba_tokenizer()
+    tagged = list(pseg.cut(word))
+    return len(tagged) == 1 and tagged[0].flag == "nr"
+
+
 def is_noun(word: str) -> bool:
     """Nouns, names and foreign words only (not verbal nouns such as 培育 or 发展)."""
     import jieba.posseg as pseg

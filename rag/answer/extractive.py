@@ -46,6 +46,7 @@ from rag.tokenize import (
     is_content_word,
     is_everyday,
     is_noun,
+    is_person_tagged,
     names_in,
     synonyms,
     tokens,
@@ -641,6 +642,8 @@ def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Matc
 
 
 LEADING_FUNCTION_CHARS = "以由与和及对在被将把向从为是"
+PERSON_ASK = re.compile(r"谁|哪位|什么人|哪个人")
+ORG_WORDS = re.compile(r"股份有限公司|有限责任公司|有限公司|集团|公司|[()（）]")
 # A question after one name (哪家企业, 是谁), not several (哪些, 哪几家, 哪两家).
 ONE_NAME_ASK = re.compile(r"哪一?家(?:企业|公司)?|哪个(?:企业|公司|单位|机构)|是谁|(?<![哪])谁")
 
@@ -650,6 +653,9 @@ def _the_new_name(sent: str, question: str) -> str:
     empty when it names none or several."""
     asked = names_in(question)
     found = [n.lstrip(LEADING_FUNCTION_CHARS) for n in names_in(sent)]  # 以甲公司为例 → 甲公司
+    if not PERSON_ASK.search(question):  # a company is asked: a person-tagged word (安全性 nr) is none
+        found = [n for n in found if not is_person_tagged(n)]
+    found = [n for n in found if len(ORG_WORDS.sub("", n)) >= 2]  # "(集团)有限公司" is the tail of a name
     new = [n for n in dict.fromkeys(found) if len(n) >= 2 and n not in question
            and not any(n in a or a in n for a in asked)]
     new = [n for n in new if not any(n != m and n in m for m in new)]  # 普瑞 inside 德国普瑞有限责任公司

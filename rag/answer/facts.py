@@ -242,6 +242,8 @@ CONTEXT_CHARS = 120
 RESPECTIVE_TAIL = re.compile(r"[^，。；：,;:、]{0,12}")
 RESPECTIVELY = re.compile(r"分别")
 SUBJECT_SPLIT = re.compile(r"[、和与及]")
+LIST_SPLIT = re.compile(r"、")
+ETC = re.compile(r"等[^、]*$")
 CARRY_TIME = re.compile(r"^(?:全年|当年|同年|其中|同期|此外)")
 
 
@@ -253,8 +255,12 @@ def _respective(sentence: str, clause_start: int, found: list[re.Match[str]], pr
         return []
     before = head[: m[-1].start()]
     clause = re.split(r"[，；：,;:]", before)[-1] or (re.split(r"[，；：,;:]", before)[-2:] or [""])[0]
-    subjects = [_strip(x, profile) for x in SUBJECT_SPLIT.split(clause) if _han(_strip(x, profile)) >= 2]
-    return subjects if len(subjects) == len(found) else []
+    clause = ETC.sub("", clause)  # "甲、乙、丙等新兴领域投资分别增长…": the list ends at 等
+    for splitter in (SUBJECT_SPLIT, LIST_SPLIT):  # "人工智能与机器人产业、…": 与 inside one item
+        subjects = [_strip(x, profile) for x in splitter.split(clause) if _han(_strip(x, profile)) >= 2]
+        if len(subjects) == len(found):
+            return subjects
+    return []
 
 
 def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc_date: int,

@@ -216,7 +216,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
     measure = _measure_words(text, places, profile, measure_kind)
     framed = FRAME.match(text)
-    frame = tuple(w for w in measure if framed and w in framed.group(1) and w not in text[framed.end():])
+    frame = tuple(w for w in measure if framed and w in framed.group(1).lower() and w not in text[framed.end():].lower())
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
                     measure, _shape(text, kinds, places, len(parts)), frame)
 
@@ -232,7 +232,7 @@ NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不�
 A_FEW_MORE = re.compile(r"多([\u4e00-\u9fff]{1,2}?)几[个家项名位批]")
 
 # A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
-FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)[，,]")
+FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)(?:[，,]|(?=有?(?:多少|几)))")  # 甲里有多少家是乙
 
 
 SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|行业)第[一二三四五六七八九十\d]+")

@@ -363,12 +363,15 @@ def test_the_one_new_name_is_the_short_answer_to_a_which_question():
     assert _the_new_name("2.3 技术联盟型——以甲密封件公司为例", "技术联盟型的代表企业是哪家？") == "甲密封件公司"
     assert _the_new_name("甲电子公司与乙材料公司合作。", "哪家企业与研究所合作？") == ""  # two: not one answer
     assert _the_new_name("甲电子公司成立于2005年。", "甲电子公司成立于哪一年？") == ""  # nothing new
+    # jieba tags 安全性 as a person's name; a company was asked
+    assert _the_new_name("提升了高传染性环境下患者转运的安全性。", "是哪家公司参与牵头定的？") == ""
 
 
 @pytest.mark.parametrize("question,short", [
     ("宁波近5年一共引进了多少大学生？", "67.28万人"),  # 大学生's clause, not 高技能人才's 29.99万人
     ("宁波专精特新企业的平均研发投入占比是多少？", "5-6%"),  # a range is one figure
     ("技术联盟型追赶模式的代表企业是谁？", "天生密封件公司"),
+    ("2025年前三季度宁波科技服务业投资增长了多少？", "56.7%"),  # the third of three respective figures
 ])
 def test_short_answers(pipeline, question, short):
     assert short in pipeline.ask(question).short
@@ -405,3 +408,8 @@ def test_a_count_is_of_what_is_counted(pipeline):
 
 def test_how_long_since_founding_is_answered_with_the_founding_date(pipeline):
     assert pipeline.ask("天生密封件成立多少年了？").short.startswith("1998年")
+
+
+def test_a_whole_named_before_how_many_is_not_what_is_counted(pipeline):
+    answer = pipeline.ask("宁波A股上市公司里有多少家是国家级单项冠军？")
+    assert "46家" in answer.text and answer.short != "125家"  # 上市公司 is the scope

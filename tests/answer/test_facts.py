@@ -37,6 +37,10 @@ def test_respectively_pairs_subjects_with_numbers_in_order():
     # what the amounts are follows them: each measure is its subject and that noun
     g = _facts("对新认定的单项冠军、小巨人企业分别给予300万元、100万元补贴奖励。")
     assert g["100万元"].measure.startswith("小巨人") and g["100万元"].measure.endswith("补贴奖励")
+    # 与 inside one item, and 等… closing the list
+    h = _facts("前三季度，人工智能与机器人产业、高技术服务业、科技服务业等新兴领域投资分别增长9.3%、41.2%、56.7%。")
+    assert h["9.3%"].measure.startswith("人工智能与机器人产业")
+    assert h["56.7%"].measure.startswith("科技服务业")
 
 
 def test_from_to_gives_both_years_and_one_measure():

@@ -261,6 +261,11 @@ def test_how_many_countries_together_counts_countries():
     assert analyse("跟多少个国家一起定的？").parts[0].counted != "一起"  # an adverb is never what is counted
 
 
+def test_a_whole_named_before_how_many_is_its_scope():
+    q = analyse("甲市上市公司里有多少家是国家级单项冠军？")
+    assert "上市公司" in q.frame_words and "上市公司" not in [w for w in q.measure_words if w not in q.frame_words]
+
+
 def test_titles_held_count_their_holders():
     q = analyse("甲市手里握着多少块国家级单项冠军的牌子？")
     assert q.parts[0].counted != "称号" and q.shape == "figure"
