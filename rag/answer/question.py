@@ -307,6 +307,8 @@ def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int)
 
 def _kinds(text: str) -> tuple[str, ...]:
     kinds = tuple(k for k, cues in KIND_CUES.items() if any(c in text for c in cues))
+    if "count" in kinds and MEASURE_KINDS["share"].search(text) and not COUNT_ASKED.search(text):
+        kinds = tuple(dict.fromkeys("percent" if k == "count" else k for k in kinds))  # 占GDP多少: a share
     if "percent" in kinds and COUNT_ASKED.search(text) and not re.search(r"百分之|几成|多少%", text):
         kinds = tuple(k for k in kinds if k != "percent")  # 占有率第一的有多少家: a count
     if "year" in kinds and "count" in kinds and not re.search(r"多少|几(?!年)", text):

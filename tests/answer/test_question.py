@@ -32,6 +32,7 @@ def test_kinds_units_and_parts():
     ("占全省的比重是多少？", "", "%", "share"),
     ("在全国排第几？", "", "位", "rank"),
     ("去年新增了几家？", "", "家", "change"),
+    ("工业增加值占GDP多少", "", "%", "share"),
     ("甲市小巨人最新多少家了", "latest", "家", ""),  # 最新 asks the latest total, not what is new
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
@@ -264,6 +265,11 @@ def test_how_many_countries_together_counts_countries():
 def test_a_whole_named_before_how_many_is_its_scope():
     q = analyse("甲市上市公司里有多少家是国家级单项冠军？")
     assert "上市公司" in q.frame_words and "上市公司" not in [w for w in q.measure_words if w not in q.frame_words]
+
+
+def test_a_share_asked_with_duoshao_is_a_percentage():
+    assert analyse("工业增加值占GDP多少").kinds == ("percent",)
+    assert analyse("市场占有率第一的企业有多少家").kinds == ("count",)  # companies counted
 
 
 def test_titles_held_count_their_holders():
