@@ -94,39 +94,34 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     return {w: group for group in _synonym_lines() for w in group}
 
 
-def is_content_word(word: str) -> bool:
-    """Nouns, names, numbers and foreign words carry a question; verbs and the rest less so."""
+def pos_flags(word: str) -> list[str]:
+    """jieba's part-of-speech tags of the pieces it cuts the word into (domain terms known)."""
     import jieba.posseg as pseg
 
     jieba_tokenizer()
-    flags = [f for _, f in pseg.cut(word)]
+    return [f for _, f in pseg.cut(word)]
+
+
+def is_content_word(word: str) -> bool:
+    """Nouns, names, numbers and foreign words carry a question; verbs and the rest less so."""
+    flags = pos_flags(word)
     return bool(flags) and flags[-1][:1] in ("n", "m", "e", "x") or flags[-1] in ("vn", "nz", "eng")
 
 
 def is_adverbial(word: str) -> bool:
     """Adverbs and numeral-like adverbials (一起, 共同 tagged d or m): how, not what is counted."""
-    import jieba.posseg as pseg
-
-    jieba_tokenizer()
-    flags = [f for _, f in pseg.cut(word)]
+    flags = pos_flags(word)
     return bool(flags) and flags[-1] in ("d", "m") and not any(c.isdigit() for c in word)
 
 
 def is_person_tagged(word: str) -> bool:
     """jieba reads the word as one person's name (tag nr); it is often wrong (安全性)."""
-    import jieba.posseg as pseg
-
-    jieba_tokenizer()
-    tagged = list(pseg.cut(word))
-    return len(tagged) == 1 and tagged[0].flag == "nr"
+    return pos_flags(word) == ["nr"]
 
 
 def is_noun(word: str) -> bool:
     """Nouns, names and foreign words only (not verbal nouns such as 培育 or 发展)."""
-    import jieba.posseg as pseg
-
-    jieba_tokenizer()
-    flags = [f for _, f in pseg.cut(word)]
+    flags = pos_flags(word)
     return bool(flags) and (flags[-1].startswith("n") or flags[-1] == "eng")
 
 
@@ -178,10 +173,7 @@ def before_first_verb(text: str) -> str:
 
 def is_verb(word: str) -> bool:
     """Verbs and verbal nouns (培育 vn, 认定 v): how a thing came about, not what it is."""
-    import jieba.posseg as pseg
-
-    jieba_tokenizer()
-    flags = [f for _, f in pseg.cut(word)]
+    flags = pos_flags(word)
     return bool(flags) and flags[-1].startswith("v")
 
 
@@ -192,9 +184,7 @@ def is_nounish(word: str) -> bool:
         return True
     if in_dictionary(word):
         return False
-    import jieba.posseg as pseg
-
-    return not any(f[:1] in ("v", "p", "u", "c") for _, f in pseg.cut(word))
+    return not any(f[:1] in ("v", "p", "u", "c") for f in pos_flags(word))
 
 
 NAME_FLAGS = ("nt", "nr", "nrt", "nrfg", "nz")  # organisations, people, other proper names

@@ -19,7 +19,7 @@ from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import COUNTING, QUALIFIERS, FigureResult
+from rag.answer.figure_answers import QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
@@ -27,6 +27,7 @@ from rag.answer.matching import has_word, loosely_has, overlap, stem
 from rag.answer.question import (
     ASKS_FIGURE,
     CN_NUM,
+    COUNTING,
     GENERIC_NOUNS,
     KIND_PATTERNS,
     NUMBER,
@@ -55,7 +56,8 @@ from rag.tokenize import (
 
 # "how is it staged" and the chain of stages that answers it ("甲—乙—丙—丁")
 STAGES_ASK = re.compile(r"一级一级|一级级|逐级|层层|一步一步|一步步|一层一层|阶梯|梯度|梯队")
-CHAIN = re.compile(r"[\u4e00-\u9fff“”‘’]{2,}(?:[—→]{1,2}|－|-{1,2})[\u4e00-\u9fff“”‘’]{2,}(?:[—→]{1,2}|－|-{1,2})[\u4e00-\u9fff“”‘’]{2,}")
+_STAGE, _ARROW = r"[\u4e00-\u9fff“”‘’]{2,}", r"(?:[—→]{1,2}|－|-{1,2})"
+CHAIN = re.compile(_STAGE + _ARROW + _STAGE + _ARROW + _STAGE)
 # a cause, or the purpose a measure serves ("X是…的有效途径" answers "为什么要X")
 REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭借|靠的是|关键在于|在于|通过|离不开|源于|"
                         r"一方面|另一方面|密切相关|之所以|主要是|原因|必要条件|共同作用|铸就|促成|造就|"
@@ -588,7 +590,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         return ""
     kind = kinds[0]
     if kind == "count":
-        units = UNIT_CLASSES.get(part.unit or "", part.unit or "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%"))
+        any_unit = "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%")  # a number of things is no share
+        units = UNIT_CLASSES.get(part.unit or "", part.unit or any_unit)
         pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]
@@ -656,7 +659,7 @@ def _the_new_name(sent: str, question: str) -> str:
     if not PERSON_ASK.search(question):  # a company is asked: a person-tagged word (安全性 nr) is none
         found = [n for n in found if not is_person_tagged(n)]
     found = [n for n in found if len(ORG_WORDS.sub("", n)) >= 2]  # "(集团)有限公司" is the tail of a name
-    new = [n for n in dict.fromkeys(found) if len(n) >= 2 and n not in question
+    new = [n for n in dict.fromkeys(found) if n not in question
            and not any(n in a or a in n for a in asked)]
     new = [n for n in new if not any(n != m and n in m for m in new)]  # 普瑞 inside 德国普瑞有限责任公司
     return new[0] if len(new) == 1 else ""

@@ -24,9 +24,9 @@ from functools import cached_property
 import numpy as np
 
 from rag.answer.facts import Fact
-from rag.answer.question import PEOPLE_THEN_VERB, Question
+from rag.answer.question import COUNTING, PEOPLE_THEN_VERB, Question
 from rag.profile import Profile
-from rag.tokenize import is_everyday, is_nounish, is_verb, names_in
+from rag.tokenize import is_everyday, is_nounish, is_verb, names_in, pos_flags
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -272,8 +272,6 @@ class FactTable:
 
 
 COUNT_UNITS = set("家个项名人位件种台套")
-# How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
-COUNTING = re.compile(r"有多少|有几|总数|一共|总共|累计|多少[家个项名位]")
 # A word before the counted noun that makes it another category (潜在独角兽 is not 独角兽).
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
@@ -305,12 +303,7 @@ def _purpose(question: str, word: str) -> bool:
 
 def _names_organisation(q: Question) -> bool:
     """Whether the question names an organisation (jieba tag nt, domain terms included)."""
-    import jieba.posseg as pseg
-
-    from rag.tokenize import jieba_tokenizer
-
-    jieba_tokenizer()
-    return any(flag == "nt" for _, flag in pseg.cut(q.text))
+    return "nt" in pos_flags(q.text)
 
 
 def _unit_ok(asked: str, unit: str) -> bool:

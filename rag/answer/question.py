@@ -10,7 +10,14 @@ from importlib import resources
 
 from rag.errors import EmptyQuestionError, InvalidTextError, QuestionTooLongError
 from rag.profile import SELF_REFERENCES, Profile
-from rag.tokenize import before_first_verb, in_dictionary, words
+from rag.tokenize import (
+    before_first_verb,
+    dictionary_words,
+    in_dictionary,
+    is_adverbial,
+    jieba_tokenizer,
+    words,
+)
 
 # Answer kinds and the text patterns that satisfy them.
 KIND_CUES: dict[str, tuple[str, ...]] = {
@@ -60,6 +67,8 @@ QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|�
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
 ASKED_UNIT = re.compile(HOW_MANY + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
+# How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
+COUNTING = re.compile(r"有多少|有几|总数|一共|总共|累计|多少[家个项名位]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
                 "家": "家个所座", "个": "个家所座",  # 多少家研发平台 is answered by "212个"
                 "钱": "元"}  # 多少钱 is answered in 元
@@ -107,7 +116,10 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"[那这该此][篇份]|(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|具体(?:来说|地|说)?|(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|(?:都|主要)?(?:包括|包含)了?|(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
+ASKING = re.compile(r"[那这该此][篇份]|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
+                    r"(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|"
+                    r"(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|"
+                    r"(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
                     r"为什么|为何|(?<=奖励|补贴|补助|资助|奖补|收费)标准|[这那哪每]一?[家款种台层个位件项]|(?<![唯第])一[家款种台个位件](?![\d一二三四五六七八九十])|[够算称]得上|"
                     r"百分之几|哪[一几][家个种位项类]|什么时候|什么时间|多长时间|多大(?:比例|比重|年纪|岁数)?|多少钱|哪一?(?:部分|方面)|"
                     r"(?:排|排名|排在|位居|居)?第几[位名]?|[这那此该本]一?[批次期届轮]|(?:按|据|根据)?(?:最新)?(?:的)?(?:数据|统计)(?:里|中|显示|来看)|"
@@ -169,15 +181,11 @@ def plain_wording(text: str) -> str:
 def document_wording(text: str) -> str:
     """The question as the documents would word it, for retrieval: everyday phrases
     replaced (为啥 → 为什么) and one-character words expanded (市里奖多少钱 → 市里奖励多少钱)."""
-    from rag.tokenize import jieba_tokenizer
-
     return "".join(_expanded(list(jieba_tokenizer().cut(plain_wording(text)))))
 
 
 def _expanded(tokens: Sequence[str]) -> list[str]:
     """One-character words that stand for a longer one (补 → 补贴 in 补多少钱)."""
-    from rag.tokenize import dictionary_words
-
     single = _colloquial()[1]
     out: list[str] = []
     for t in tokens:
@@ -330,7 +338,7 @@ def _counted(text: str) -> str | None:
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
     if PEOPLE_THEN_VERB.match(text, m.start()):
         return None  # 派了多少人去墨西哥建厂: people are counted; 去…建厂 says what for
-    from rag.tokenize import is_adverbial, is_content_word
+    from rag.tokenize import is_content_word
 
     def nouns(part: str) -> list[str]:
         return [w for w in words(part) if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isdigit()
