@@ -142,6 +142,24 @@ def _ask(page, question: str, answers: int) -> None:  # type: ignore[no-untyped-
     page.get_by_role("button", name="提交反馈").nth(answers - 1).wait_for(timeout=60_000)
 
 
+def _tick(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Tick a Streamlit checkbox and wait until the page shows it ticked.
+
+    A click that lands while the app is still rerunning (a busy machine) can be lost,
+    so the label is clicked again until the box reads as checked."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("checkbox", name=label)
+    for _ in range(3):
+        page.get_by_text(label).click()
+        try:
+            expect(box).to_be_checked(timeout=15_000)
+            return
+        except AssertionError:
+            continue
+    expect(box).to_be_checked(timeout=15_000)
+
+
 def _assert_nothing_reached(page, sink: _Sink) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_timeout(1500)  # time for any image the page would fetch
     assert sink.requests == []
@@ -269,9 +287,9 @@ def test_markdown_in_documents_stays_text(sink, tmp_path):
             table = page.locator("[data-testid=stTable]").first.inner_text().replace(WORD_JOINER, "")
             assert "420名" in table and f"丁报 [d]({sink.url}/d)" in table
             page.get_by_text("高级设置").click()
-            page.get_by_text("显示检索得分").click()
+            _tick(page, "显示检索得分")
             page.get_by_text("关于这些资料").click()
-            page.locator("[data-testid=stTable]").nth(2).wait_for(timeout=30_000)  # scores tables too
+            page.locator("[data-testid=stTable]").nth(2).wait_for(timeout=60_000)  # scores tables too
             sidebar = page.locator("[data-testid=stSidebar]").inner_text().replace(WORD_JOINER, "")
             assert "**粗体** `代码`" in sidebar and f"见 {sink.url}/note" in sidebar
             _assert_nothing_reached(page, sink)
