@@ -220,8 +220,10 @@ class FactTable:
         # (an older source's wording moves the embedding; a level said elsewhere in the sentence or
         # not at all is no other measure); a best row whose measure carries no such word groups only
         # with rows like it
+        subject = self._subject(q, best.fact)
         same = [s for s in rows if s.fact.unit == best.fact.unit
-                and (best.measured <= s.measured if best.measured else not s.measured)]
+                and (best.measured <= s.measured if best.measured else not s.measured)
+                and self._passage_names(s.fact, subject)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
         intent = q.time
@@ -245,6 +247,21 @@ class FactTable:
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
                       and s.fact.doc_id != first.doc_id and s.fact.value != first.value), None)
         return FigureResult(actual[:1], actual[1:], targets, place, intent, rival)
+
+    def _subject(self, q: Question, f: Fact) -> list[str]:
+        """The question's nouns the best figure's sentence names besides its measure
+        (小巨人 in "小巨人企业实现出口额144亿元"): whose figure it is."""
+        frame = set(q.frame_words)
+        text = f"{f.context}{f.sentence}".lower()
+        return [w for w in q.measure_words if w not in frame and w not in LEVELS and is_nounish(w)
+                and not self.askers_wording(w) and self.has(text, w) and not self.has(f.measure.lower(), w)]
+
+    def _passage_names(self, f: Fact, words: Sequence[str]) -> bool:
+        """Whether the figure's sentence or passage names every one of the words (the
+        city's 进出口额 is no figure of its 小巨人' 出口额)."""
+        text = f"{f.measure} {f.context}{f.sentence}".lower()
+        passage = self.chunk_texts.get(f.chunk_id, "").lower()
+        return all(self.has(text, w) or self.has(passage, w) for w in words)
 
     def matching(self, q: Question, qvec: np.ndarray | None, place: str = "") -> list[Scored]:
         """Rows of the asked unit, kind and place, best match first (for listing)."""

@@ -270,3 +270,19 @@ def test_what_is_measured_leaves_out_whose_figure_it_is_and_how_it_is_asked():
                       weight=lambda w: 1.0, has=lambda text, w: w in text, known=lambda w: w != "拿出")
     q = replace(_question("甲乙电子研发拿出多少钱？", ""), measure_words=("甲乙", "研发", "拿出", "国家级"))
     assert table.measured_words(q) == ["研发"]  # not the company (甲乙 of 甲乙电子), 拿出, or a level
+
+
+def test_a_figure_whose_passage_never_names_whose_figure_is_asked_is_another_measure():
+    def amount(sentence: str, measure: str, value: float, doc: str) -> Fact:
+        return replace(_fact(sentence, measure, 0, 202112, doc), value=value, shown=f"{value}亿元", unit="亿元")
+
+    rows = [amount("2021年，澜州小巨人企业实现出口额144亿元。", "实现出口额", 144, "a"),
+            amount("澜州外贸进出口额增至11926.1亿元。", "外贸进出口额", 11926.1, "b")]
+    table = FactTable(rows, np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      # 小巨人 is far commoner than 出口额: not a word every figure must name
+                      weight=lambda w: 3.0 if w == "出口额" else 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州小巨人出口额多少", words=("小巨人", "出口额"), numbers=(), places=(CITY,),
+                 unit="", measure_words=("小巨人", "出口额"), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["144亿元"]
+    assert r.older == [] and r.rival is None  # the city's 进出口额 names no 小巨人: not an older 出口额
