@@ -225,7 +225,9 @@ class FactTable:
                 and (best.measured <= s.measured if best.measured else not s.measured)
                 and self._passage_names(s.fact, subject)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
-        actual = sorted((s for s in same if s.fact.kind != "target"), key=lambda s: (-s.fact.as_of, -s.score))
+        # at the same time, a value the sentence says was grown from ("从3家增至8家") is the older one
+        actual = sorted((s for s in same if s.fact.kind != "target"),
+                        key=lambda s: (-s.fact.as_of, starting_value(s.fact), -s.score))
         intent = q.time
         if intent == "target":
             main = [s for s in targets if not q.years or s.fact.year in q.years]
@@ -239,14 +241,15 @@ class FactTable:
             intent = "trend" if len(main) > 1 else intent
             return FigureResult(main, [s for s in actual if s not in main], targets, place, intent)
         if intent == "trend":
-            series = sorted(actual, key=lambda s: s.fact.as_of)
+            series = sorted(actual, key=lambda s: (s.fact.as_of, not starting_value(s.fact)))
             return FigureResult(series, [], targets, place, intent) if series else None
         if not actual:
             return None
         first = actual[0].fact
+        older = [s for s in actual[1:] if s.fact.sentence != first.sentence]  # the quote shows its own
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
                       and s.fact.doc_id != first.doc_id and s.fact.value != first.value), None)
-        return FigureResult(actual[:1], actual[1:], targets, place, intent, rival)
+        return FigureResult(actual[:1], older, targets, place, intent, rival)
 
     def _subject(self, q: Question, f: Fact) -> list[str]:
         """The question's nouns the best figure's sentence names besides its measure
@@ -356,6 +359,18 @@ def _dedupe(rows: Iterable[Scored]) -> list[Scored]:
 def _preference(s: Scored) -> tuple[bool, bool, float]:
     """A body sentence before a headline, a dated statement before an undated one."""
     return (s.fact.sentence.endswith(("。", "！", "？", "”")), bool(s.fact.as_of_text), s.score)
+
+
+GROWN_TO = re.compile(r"^\s*(?:扩增至|增至|增加到|增长到|提高到|达到|升至|降至|减至|减少到|到)")
+
+
+def starting_value(f: Fact) -> bool:
+    """Whether the figure is what something grew or fell from ("从3家增至8家": 3家)."""
+    at = f.clause.find(f.shown)
+    if at <= 0 or not f.clause[:at].rstrip().endswith("从"):
+        return False
+    rest = f.clause[at + len(f.shown):]
+    return bool(GROWN_TO.match(rest))
 
 
 def as_of_label(f: Fact) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import FactTable, Scored
+from rag.answer.figure_answers import FactTable, Scored, starting_value
 from rag.answer.question import Question
 from rag.profile import Profile
 
@@ -286,3 +286,21 @@ def test_a_figure_whose_passage_never_names_whose_figure_is_asked_is_another_mea
     r = table.answer(q, QVEC)
     assert r is not None and _shown(r.main) == ["144亿元"]
     assert r.older == [] and r.rival is None  # the city's 进出口额 names no 小巨人: not an older 出口额
+
+
+def test_the_value_grown_from_is_older_than_the_value_grown_to_at_the_same_date():
+    sentence = "2025年1月，澜州具备整机生产能力的企业从3家增至8家。"
+    clause = "澜州具备整机生产能力的企业从3家增至8家"
+    rows = [replace(_fact(sentence, "具备整机生产能力的企业从", 3, 202501, "a"), clause=clause),
+            replace(_fact(sentence, "具备整机生产能力的企业从增至", 8, 202501, "a"), clause=clause)]
+    assert [starting_value(f) for f in rows] == [True, False]
+    table = FactTable(rows, np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    words = ("整机", "生产能力")
+    latest = Question(text="澜州现在具备整机生产能力的企业有几家？", words=words, numbers=(), places=(CITY,),
+                      time="latest", unit="家", measure_words=words, shape="figure")
+    r = table.answer(latest, QVEC)
+    assert r is not None and _shown(r.main) == ["8家"]
+    assert r.older == []  # the quoted sentence already shows 3家; it is not another source's figure
+    trend = table.answer(replace(latest, text="澜州整机企业数量怎么变化的？", time="trend"), QVEC)
+    assert trend is not None and _shown(trend.main) == ["3家", "8家"]
