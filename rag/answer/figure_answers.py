@@ -266,6 +266,14 @@ class FactTable:
         passage = self.chunk_texts.get(f.chunk_id, "").lower()
         return all(self.has(text, w) or self.has(passage, w) for w in words)
 
+    def _of_a_peer(self, question: str, measure: str) -> bool:
+        """Whether the figure's measure is of another term of the kind the question asks
+        about (单项冠军's 补贴 when 小巨人's is asked; another company's 营收)."""
+        kinds = dict(self.profile.terms)
+        asked = [w for w in kinds if w in question and w not in measure]
+        return any(t in measure and t not in question and kinds[t] == kinds[w] and t not in w and w not in t
+                   for w in asked for t in kinds)
+
     def matching(self, q: Question, qvec: np.ndarray | None, place: str = "") -> list[Scored]:
         """Rows of the asked unit, kind and place, best match first (for listing)."""
         place = place or (q.places[0] if q.places else self.profile.main_city)
@@ -285,6 +293,8 @@ class FactTable:
         if asked and (named := levels_named(f)) and not named & asked:
             return False  # 省级 / 市级及以上 when 国家级 is asked; a figure naming no level may answer
         if f.kind not in _kinds_for(q):
+            return False
+        if self._of_a_peer(q.text, f.measure):
             return False
         if f.district and f.place not in q.places:
             return False

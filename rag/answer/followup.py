@@ -143,7 +143,34 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     # own that lacks the subject: it is added to the previous one, not swapped into it
     if ASKS.search(rest) and not profile.places_in(rest):
         return _with_subject(base, rest, profile)
-    return _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+    return _swap_term(base, rest_core, profile) or _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+
+
+FILLER = re.compile(r"的|企业|公司")
+
+
+def _swap_term(previous: str, rest: str, profile: Profile) -> str | None:
+    """"那小巨人呢？" after "…对成功创建单项冠军的企业给多少补贴？": a domain term (or
+    company name) of the same kind as one in the previous question takes its place."""
+    kinds = dict(profile.terms)
+    named = sorted((w for w in kinds if w in rest), key=len, reverse=True)
+    if not named or FILLER.sub("", _without(rest, named)):
+        return None  # the follow-up says more than a term
+    new = named[0]
+    if new in previous:
+        return None
+    peers = [w for w in kinds if w in previous and kinds[w] == kinds[new] and w not in new and new not in w
+             and not profile.places_in(w)]
+    if not peers:
+        return None
+    old = max(peers, key=lambda w: (len(w), previous.rfind(w)))
+    return previous.replace(old, rest if rest.endswith(new) else new, 1)
+
+
+def _without(text: str, terms: Sequence[str]) -> str:
+    for t in terms:
+        text = text.replace(t, "")
+    return text
 
 
 # "它从哪年开始弄的？" does not say what was done: the previous question does.

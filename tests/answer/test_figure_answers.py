@@ -304,3 +304,16 @@ def test_the_value_grown_from_is_older_than_the_value_grown_to_at_the_same_date(
     assert r.older == []  # the quoted sentence already shows 3家; it is not another source's figure
     trend = table.answer(replace(latest, text="澜州整机企业数量怎么变化的？", time="trend"), QVEC)
     assert trend is not None and _shown(trend.main) == ["3家", "8家"]
+
+
+def test_a_figure_of_another_term_of_the_asked_kind_does_not_fit():
+    sentence = "对成功创建为国家级单项冠军、小巨人的企业分别给予300万元、100万元补贴。"
+    rows = [replace(_fact(sentence, "对成功创建为国家级单项冠军补贴", 300, 202301, "a"), unit="万元"),
+            replace(_fact(sentence, "小巨人的企业补贴", 100, 202301, "a"), unit="万元")]
+    table = FactTable(rows, np.zeros((2, 2)),
+                      Profile(places=(CITY,), main_city=CITY, terms=(("单项冠军", "n"), ("小巨人", "n"))),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州对成功创建国家级小巨人的企业给多少补贴？", words=(), numbers=(), places=(CITY,),
+                 measure_words=("成功", "创建", "国家级", "小巨人", "补贴"), shape="figure")
+    # the 300万元 row's measure carries more of the question's words, but it is 单项冠军's
+    assert [table.fits(q, f, CITY) for f in rows] == [False, True]

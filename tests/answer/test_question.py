@@ -76,6 +76,16 @@ def test_follow_up_with_its_own_question_or_a_whole_noun_phrase():
     assert rewrite("市级的专精特新中小企业呢？", history, profile) == "丙区有多少家市级的专精特新中小企业？"
 
 
+def test_follow_up_naming_a_term_swaps_the_term_of_its_kind():
+    profile = Profile(places=("甲市",), main_city="甲市",
+                      terms=(("单项冠军", "n"), ("小巨人", "n"), ("甲乙电子", "nt"), ("丙丁科技", "nt")))
+    history = [Turn("user", "甲市对成功创建国家级单项冠军的企业给多少补贴？"), Turn("assistant", "300万元。")]
+    # the term, not the question's last noun (企业), is what the follow-up replaces
+    assert rewrite("那小巨人呢？", history, profile) == "甲市对成功创建国家级小巨人的企业给多少补贴？"
+    history = [Turn("user", "甲乙电子的营业收入是多少？"), Turn("assistant", "36亿元。")]
+    assert rewrite("那丙丁科技呢？", history, profile) == "丙丁科技的营业收入是多少？"
+
+
 @pytest.mark.parametrize("text,present,absent", [
     # asking phrases say how, not what: no key word of their own, none glued to the next word
     ("该市组织了多少场线上的国际展会？", {"线上", "展会"}, {"场线", "多少"}),
