@@ -42,3 +42,10 @@ def test_follow_up_rewrite_cannot_exceed_the_length_limit(pipeline):
 def test_refusal_without_any_passage_promises_none(pipeline):
     answer = pipeline.answerer.answer("宁波2035年的人口目标是多少？", [])
     assert answer.refused and not answer.citations and "最接近" not in answer.text
+
+
+def test_a_slip_in_the_corpus_jargon_is_read_as_the_term_and_shown(pipeline):
+    answer = pipeline.ask("宁波国家级专精特心小巨人企业有多少家？")
+    # the page shows 按“…专精特新…”理解; the answer is about 小巨人, not another sentence's count
+    assert "专精特新" in answer.standalone_question and answer.question != answer.standalone_question
+    assert not answer.refused and any("小巨人" in c.quote for c in answer.citations)

@@ -19,7 +19,7 @@ from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import QUALIFIERS, FigureResult
+from rag.answer.figure_answers import LEVELS, QUALIFIERS, FigureResult
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
@@ -631,8 +631,8 @@ def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Matc
     """Of several amounts in a sentence, the one alone in a clause that names what is
     measured when no other amount's clause names any of it ("新引进大学生67.28万人，新增
     高技能人才29.99万人": 大学生); empty when that does not single one out."""
-    asked = {w for w in (*q.measure_words, part.counted or "")
-             if w and w not in q.frame_words and w not in GENERIC_NOUNS}
+    asked = {w for w in (*q.measure_words, part.counted or "")  # a level (国家级) names no measure
+             if w and w not in q.frame_words and w not in GENERIC_NOUNS and w not in LEVELS}
 
     def clause(m: re.Match[str]) -> tuple[int, int]:
         return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))

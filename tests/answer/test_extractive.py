@@ -200,6 +200,9 @@ def test_short_answer_only_when_the_sentence_holds_one_amount():
 
     assert short("该区建立了多少个研发机构？", "该区建立市级以上研发机构212个。") == "212个"
     assert short("该公司最新的营收是多少亿元？", "营收从5.5亿元增至36.05亿元，今年达32.91亿元。") == ""
+    # an administrative level (国家级) names no measure: the clause naming it is not the one asked
+    assert short("甲市国家级特新小巨人企业有多少家？",
+                 "甲市小巨人企业数量远超乙市，达283家，累计培育国家级单项冠军83家。") != "83家"
 
 
 def test_an_everyday_word_the_corpus_never_uses_weighs_less_than_a_rare_one(pipeline):

@@ -1,0 +1,41 @@
+"""Typing slips in the corpus's own jargon: "专精特心" (a pinyin input slip) is read as
+"专精特新" before retrieval and answering.
+
+Only domain terms (``corpus/domain.json``, jargon rather than names) are corrected,
+only by one changed character, and only where the changed character belongs to no
+dictionary word of the window: "技术联合" stays (联合 is a word), "专精特心" does not
+(特 and 心 are single characters there). Names are never corrected: a company the
+documents do not mention must stay unknown, not become one they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rag.tokenize import dictionary_words
+
+MIN_TERM = 3  # shorter terms differ from everyday words by one character too often
+
+
+def fix_term_typos(text: str, terms: Iterable[str]) -> str:
+    """The text with each window one character away from a term replaced by the term."""
+    for term in sorted({t for t in terms if len(t) >= MIN_TERM}, key=len, reverse=True):
+        if term in text:
+            continue
+        for start in range(len(text) - len(term) + 1):
+            window = text[start:start + len(term)]
+            diff = [i for i, (a, b) in enumerate(zip(window, term, strict=True)) if a != b]
+            if len(diff) == 1 and _slip(window, diff[0]):
+                text = text[:start] + term + text[start + len(term):]
+                break
+    return text
+
+
+def _slip(window: str, at: int) -> bool:
+    """Whether the character at ``at`` is outside every dictionary word of the window."""
+    pos = 0
+    for w in dictionary_words(window):
+        if pos <= at < pos + len(w):
+            return len(w) == 1 and window[at].strip() != "" and "\u4e00" <= window[at] <= "\u9fff"
+        pos += len(w)
+    return False
