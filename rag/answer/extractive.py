@@ -72,7 +72,7 @@ RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 # "Who" questions: the answer names an organisation or a person.
 WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
-SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到"}
+SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到", "评论", "材料", "版面", "报纸"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
 YES_NO = re.compile(r"吗[？?。]?$|是不是|是否|有没有")
@@ -206,16 +206,17 @@ def _longest_shared(a: str, b: str) -> str:
     return best
 
 
-def _publisher_phrases(publisher: str, question: str) -> list[str]:
+def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> list[str]:
     """The publisher as the question names it: a shared run of four or more
     characters (某某智库的专报), or, beside a word such as 专报 or 报告, two or more
-    of its words (甲市智库专报 for 甲市某某智库)."""
+    of its words (甲市智库专报 for 甲市某某智库). The main city, named in most
+    questions, counts for neither: "甲市本地" names no 甲市本地报纸."""
     phrase = _longest_shared(publisher, question)
-    if len(phrase) >= 4:
+    if len(phrase) >= 4 and len(phrase.replace(main_city, "")) >= 3:
         return [phrase]
     if not any(w in question for w in SOURCE_WORDS):
         return []
-    shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question]
+    shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question and w != main_city]
     return shared if len(shared) >= 2 else []
 
 
@@ -434,6 +435,9 @@ class ExtractiveAnswerer:
                 doc_ids: Sequence[str] | None) -> Answer:
         q = analyse(question, self.kb.profile)
         q, doc_ids = self._source_filter(q, doc_ids)
+        if doc_ids:  # a source named in the question: its passages only
+            hits = [h for h in hits if h.chunk.doc_id in doc_ids]
+            more = [h for h in more if h.chunk.doc_id in doc_ids]
         if self._unknown_names(q):  # "华峰新材料的主营产品": the documents never mention it
             return self._refuse(question, hits, self._candidates(q, hits))
         sides = split_respective(q.text, self.kb.profile, trend=q.time == "trend" and q.shape == "figure") \
@@ -497,7 +501,7 @@ class ExtractiveAnswerer:
         figures to its documents, and its words are neither place nor measure."""
         named: dict[str, list[str]] = {}
         for doc_id, meta in self.docs.items():
-            phrases = _publisher_phrases(meta.publisher, q.text) or \
+            phrases = _publisher_phrases(meta.publisher, q.text, self.kb.profile.main_city) or \
                 _attributed_to(meta.home_city, self.kb.profile.main_city, q.text)
             if phrases:
                 named[doc_id] = phrases
@@ -511,7 +515,8 @@ class ExtractiveAnswerer:
         gone = set(words(" ".join(said))) | set(said) | SOURCE_WORDS
         measure = tuple(w for w in q.measure_words if w not in gone)
         kept = tuple(w for w in q.words if w not in gone)
-        return replace(q, words=kept, measure_words=measure, places=places), list(named)
+        frame = tuple(w for w in q.frame_words if w not in gone)  # "某报评论里，…": the source, no scope
+        return replace(q, words=kept, measure_words=measure, places=places, frame_words=frame), list(named)
 
     def _figure_answer(self, q: Question, question: str, pool: list[Hit],
                        doc_ids: Sequence[str] | None = None) -> Answer | None:

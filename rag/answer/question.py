@@ -116,7 +116,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"[那这该此][篇份]|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
+ASKING = re.compile(r"[那这该此][篇份组]|当时|那时候?|彼时|那会儿?|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
                     r"(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|"
                     r"(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|"
                     r"(?:论文|文章|报告|专报|报道)(?:里|中)?(?:总结|提到|指出|认为|介绍|归纳|说|讲)?了?|"
@@ -225,6 +225,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     measure = _measure_words(text, places, profile, measure_kind)
     framed = FRAME.match(text)
     frame = tuple(w for w in measure if framed and w in framed.group(1).lower() and w not in text[framed.end():].lower())
+    if framed and SOURCE_NAMED.search(framed.group(1)):  # "某学院那篇论文里，…": which source, not a scope
+        measure, frame = tuple(w for w in measure if w not in frame), ()
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
                     measure, _shape(text, kinds, places, len(parts)), frame)
 
@@ -238,6 +240,9 @@ NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不�
 
 # "多孵几个", "多培育几家": a few more, not "how many".
 A_FEW_MORE = re.compile(r"多([\u4e00-\u9fff]{1,2}?)几[个家项名位批]")
+
+# A leading phrase that names a source ("某报那篇评论里"), not a scope of what is counted.
+SOURCE_NAMED = re.compile(r"论文|评论|报告|专报|报道|文章|材料|资料|文件|版面|那篇|那份|这篇|这份")
 
 # A leading scope: "2022年该市规上工业中，国有企业的增加值增长多少" asks about 国有企业.
 FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|里|方面)(?:[，,]|(?=有?(?:多少|几)))")  # 甲里有多少家是乙

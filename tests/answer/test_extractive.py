@@ -416,3 +416,18 @@ def test_how_long_since_founding_is_answered_with_the_founding_date(pipeline):
 def test_a_whole_named_before_how_many_is_not_what_is_counted(pipeline):
     answer = pipeline.ask("宁波A股上市公司里有多少家是国家级单项冠军？")
     assert "46家" in answer.text and answer.short != "125家"  # 上市公司 is the scope
+
+
+def test_a_publisher_is_named_by_more_than_the_main_city():
+    from rag.answer.extractive import _publisher_phrases
+
+    assert _publisher_phrases("甲市本地报纸版面", "甲市本地做机器人的上市公司有哪些", "甲市") == []
+    assert _publisher_phrases("甲市日报理论版", "甲市日报理论版评论里有多少家？", "甲市") == ["甲市日报理论版"]
+    assert _publisher_phrases("乙市太湖智库", "按乙市智库专报的数据，甲市有多少家？", "甲市") == ["乙市", "智库"]
+    assert _publisher_phrases("甲市财经学院", "甲市那篇学院的论文里有多少家？", "甲市") == []  # 学院 alone
+
+
+def test_a_source_named_in_the_question_limits_every_passage_quoted(pipeline):
+    answer = pipeline.ask("宁波日报理论版评论里，当时宁波有多少家国家级专精特新小巨人企业？在全国城市里是什么位置？")
+    assert not answer.refused and answer.citations
+    assert {c.doc_id for c in answer.citations} == {"002_ac0426586843b9be"}  # not the later sources' 283家

@@ -329,3 +329,10 @@ def test_the_whole_a_share_is_taken_of_is_not_the_place_swapped():
     profile = Profile(places=("甲市", "乙市", "丙省", "丁省"), main_city="甲市")
     history = [Turn("user", "甲市的小巨人企业占丙省全省的比例是多少？")]
     assert rewrite("那乙市呢？", history, profile) == "乙市的小巨人企业占丙省全省的比例是多少？"
+
+
+def test_a_leading_source_is_no_scope_and_then_is_no_key_word():
+    q = analyse("甲学院那篇单项冠军追赶模式的论文里，当时甲市的单项冠军企业数量是多少家？")
+    assert q.frame_words == () and "冠军" in q.measure_words  # what is counted, after the source
+    assert not {"追赶", "模式", "追赶模式"} & set(q.measure_words)  # the source's topic is not measured
+    assert "当时" not in q.words and "那组" not in analyse("那组评论里当时有多少家？").words
