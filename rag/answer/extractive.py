@@ -64,7 +64,7 @@ REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭
                         r"途径|手段|举措|旨在|为了|有助于|有利于|背后|(?:和|与|跟|同).{2,40}有关")
 # Words that give a cause (not a purpose or a means): what a why-answer must have.
 CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|源于|之所以|密切相关|关键在于|在于|背后|凭借|依托|"
-                       r"靠的是|共同作用|铸就|促成|造就|原因|决定")
+                       r"靠的是|共同作用|铸就|促成|造就|原因|决定|(?:和|与|跟|同).{2,40}有关")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
@@ -104,6 +104,20 @@ class Candidate:
     terms: frozenset[str]
     part_ok: tuple[bool, ...] = ()
     part_cov: tuple[float, ...] = ()  # coverage of each sub-question's own words
+
+
+# The next sentence explains the one before: "这和…有关", "这是因为…", "这得益于…".
+EXPLAINS_PREVIOUS = re.compile(r"^[“”\s]*(?:这|此|之所以如此)(?:主要)?(?:是因为|是由于|和|与|跟|同|得益于|源于|离不开|归功于)")
+
+
+def _with_explanation(c: Candidate) -> Candidate:
+    """For a why question: a claim ("目前甲市产业侧重于应用。") is quoted with the next
+    sentence of its paragraph when that one explains it ("这和甲市…有关。")."""
+    text = c.hit.chunk.text
+    nxt = next(((a, b) for a, b in split_sentences(text) if a >= c.end), None)
+    if nxt is None or "\n" in text[c.end:nxt[0]] or not EXPLAINS_PREVIOUS.search(text[nxt[0]:nxt[1]]):
+        return c
+    return replace(c, end=nxt[1], text=text[c.start:nxt[1]])
 
 
 def _with_premise(c: Candidate) -> Candidate:
@@ -479,7 +493,8 @@ class ExtractiveAnswerer:
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
         if q.shape == "reason":
-            chosen = [_with_premise(c) for c in _with_a_cause(chosen, cands, q.places)]
+            explained = [_with_explanation(c) for c in chosen]
+            chosen = [_with_premise(c) for c in _with_a_cause(explained, cands, q.places)]
         if q.shape == "list":
             first = _with_items(chosen[0])
             chosen = [first, *(c for c in chosen[1:] if not _within(c, first))]

@@ -431,3 +431,17 @@ def test_a_source_named_in_the_question_limits_every_passage_quoted(pipeline):
     answer = pipeline.ask("宁波日报理论版评论里，当时宁波有多少家国家级专精特新小巨人企业？在全国城市里是什么位置？")
     assert not answer.refused and answer.citations
     assert {c.doc_id for c in answer.citations} == {"002_ac0426586843b9be"}  # not the later sources' 283家
+
+
+def test_a_why_answer_quotes_the_next_sentence_when_it_explains_the_claim():
+    from rag.answer.extractive import Candidate, _with_explanation
+    from rag.schema import Chunk, Hit
+
+    text = "“目前，甲市人工智能产业侧重于应用。这和甲市的制造业比较发达有关。”院长说。\n另一段。"
+    claim = "“目前，甲市人工智能产业侧重于应用。"
+    hit = Hit(Chunk("c", "d", text, "", 0, len(text)), 1.0)
+    c = Candidate(0, hit, 0, len(claim), claim, 1.0, True, True, True, 1.0, frozenset())
+    assert _with_explanation(c).text == "“目前，甲市人工智能产业侧重于应用。这和甲市的制造业比较发达有关。”"
+    last = text.index("另一段")
+    alone = Candidate(0, hit, last, len(text), "另一段。", 1.0, True, True, True, 1.0, frozenset())
+    assert _with_explanation(alone) is alone  # nothing after it explains it
