@@ -94,6 +94,8 @@ def test_follow_up_naming_a_term_swaps_the_term_of_its_kind():
     ("该市哪一年GDP迈过一万亿元大关？", {"万亿", "大关"}, {"一万亿元", "万亿元"}),
     # a time suffix jieba leaves on a word it does not know
     ("甲乙电子收购丙丁时，哪部分业务没有收购？", {"业务"}, {"部分"}),
+    # who says it is not what is said; 发力 is 侧重 (synonyms), 落地 is 应用 (colloquial)
+    ("甲市人工智能为啥在应用上发力，专家是怎么说的？", {"人工智能", "发力"}, {"专家"}),
 ])
 def test_key_words_leave_out_how_the_question_asks(text, present, absent):
     kw = set(analyse(text).key_words)
@@ -333,6 +335,8 @@ def test_the_whole_a_share_is_taken_of_is_not_the_place_swapped():
 
 def test_a_leading_source_is_no_scope_and_then_is_no_key_word():
     q = analyse("甲学院那篇单项冠军追赶模式的论文里，当时甲市的单项冠军企业数量是多少家？")
-    assert q.frame_words == () and "冠军" in q.measure_words  # what is counted, after the source
-    assert not {"追赶", "模式", "追赶模式"} & set(q.measure_words)  # the source's topic is not measured
+    # what is counted, after the source, is measured; the source's topic is not (whether or
+    # not the domain terms are in the tokenizer yet)
+    assert q.frame_words == () and any("冠军" in w for w in q.measure_words)
+    assert not any("追赶" in w or "模式" in w for w in q.measure_words)
     assert "当时" not in q.words and "那组" not in analyse("那组评论里当时有多少家？").words
