@@ -473,8 +473,9 @@ class ExtractiveAnswerer:
                 return figured
         every = self._candidates(q, hits)
         if q.shape == "list":
-            best_sentence = max((c.coverage for c in every), default=0.0)
-            listed = list_answer(self.kb, q, list(hits), self._weights(q), best_sentence)
+            best = max(every, key=lambda c: c.coverage, default=None)
+            listed = list_answer(self.kb, q, list(hits), self._weights(q), best.coverage if best else 0.0,
+                                 best.text.strip() if best else "")
             if listed is not None:
                 return listed
         cands = every

@@ -30,6 +30,9 @@ MARKERS = (
 # What a list question asks for, when a heading names it ("3 …的启示", "（二）主要措施").
 LIST_NOUNS = re.compile(r"启示|启发|措施|做法|举措|建议|经验|途径|路径|对策|短板|不足|特点|特色|模式")
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
+# A lead that says how many items follow: 五个方面, 以下三点, 三大举措, 几条建议.
+ANNOUNCES = re.compile(rf"(?:[{CN}两几]|\d{{1,2}})(?:个|大|条|项|点)?(?:方面|点|条|项|举措|措施|建议|途径|路径|任务|类|种)")
+ANNOUNCE_REACH = 60  # characters before the first item that sentence may end in
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
 LEAD_IN = 160
@@ -99,10 +102,13 @@ def _paragraph_end(text: str, pos: int) -> int:
 
 
 def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[str, float],
-                rival: float = 0.0) -> Answer | None:
+                rival: float = 0.0, best_sentence: str = "") -> Answer | None:
     """All items of the best enumeration near the retrieved passages, each cited; None if
-    none fits, or if the best single sentence (coverage ``rival``) carries more of the question."""
-    names = [n for n in names_in(q.text) if n not in q.places]  # 某公司有哪些成果: the list must be its
+    none fits, or if the best single sentence (``best_sentence``, coverage ``rival``)
+    carries more of the question, unless it is the one announcing the list."""
+    publishers = [m.publisher for m in kb.metas.values() if m.publisher]
+    names = [n for n in names_in(q.text) if n not in q.places  # 某公司有哪些成果: the list must be its,
+             and not any(n in p or p in n for p in publishers)]  # but 某智库的专报说 names the source
     asked = {w for m in LIST_NOUNS.finditer(q.text) for w in synonyms().get(m.group(0), (m.group(0),))}
     top = max(weights, key=lambda w: weights[w]) if weights else ""
     best: tuple[float, str, list[Item]] | None = None
@@ -125,7 +131,12 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             # outline (一、…二、…三、) overlaps every passage but starts far from the answer
             start = [s for a, b, s in spans if a < items[0].end and items[0].start < b]
             score = cov + 0.2 * max(start or [0.0]) + LEAD_SHARE * lead_cov
-            headed = any(w in lead for w in asked)  # "3 …的启示" above the items a 哪些启示 question asks for
+            # "3 …的启示" above the items a 哪些启示 question asks for, or a sentence just before them
+            # that announces how many there are ("…在五个方面加大工作力度。") and is itself the
+            # sentence that best answers the question
+            announced = bool(best_sentence) and best_sentence in lead[-ANNOUNCE_REACH:] \
+                and bool(ANNOUNCES.search(best_sentence))
+            headed = any(w in lead for w in asked) or announced
             fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)
             if fits and (best is None or score > best[0]):

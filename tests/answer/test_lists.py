@@ -51,3 +51,17 @@ def test_the_list_whose_start_was_retrieved_beats_the_document_outline(pipeline)
     for item in ("梯度构建", "资本赋能", "人才配套"):
         assert item in answer.text
     assert "一、宁波国家级" not in answer.text  # the report's own section outline is not the answer
+
+
+def test_a_list_announced_by_the_best_sentence_is_quoted_not_the_announcement(pipeline):
+    # the sentence that best matches only says "…在五个方面加大工作力度。"; the items follow it,
+    # and the think-tank named as the source is no organisation the list must name
+    answer = pipeline.ask("太湖智库专报讲，宁波围绕智造创新之都，在哪几个方面加大工作力度？")
+    assert not answer.refused
+    assert "一是" in answer.text and "五是" in answer.text and answer.text.count("[") >= 5
+
+
+def test_an_announced_list_does_not_beat_a_sentence_that_answers(pipeline):
+    # "可以从两个方面发力：一是…二是…" is about something else than where 潜在独角兽 are
+    answer = pipeline.ask("宁波潜在独角兽企业集中在哪些领域？")
+    assert "集成电路" in answer.text and "一是" not in answer.text
