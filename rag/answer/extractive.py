@@ -83,6 +83,7 @@ NEAR_CHARS = 120  # how far before a sentence its subject may be named
 ABSENT_WORDING = 0.2  # weight share of a non-noun the corpus never uses (dev split, docs/EVAL.md)
 RAREST_BONUS = 0.2
 REASON_BONUS = 0.25  # a why/how question's sentence giving a cause, purpose or means (flat on dev 0.15–0.35)
+QUALIFIED_PENALTY = 1.0  # a question word the sentence only qualifies (潜在独角兽 for 独角兽) counts against it
 REASON_FLOOR = 0.3  # coverage at which a cause-giving sentence joins an answer that only restates the claim
 EVERYDAY_SHARE = 0.4  # weight share of such a word when the corpus never uses it (dev split)
 
@@ -371,7 +372,8 @@ class ExtractiveAnswerer:
         if DEFINE_ASK.search(q.text) and _defines(sent, covered) >= 0.3:
             covered |= {t for t in weights if DEFINE_ASK.search(t)}  # "X是指…" says what 条件/特点 asks
         credit = {t: 1.0 if t in covered else PARAGRAPH_WEIGHT if t in before
-                  else CONTEXT_WEIGHT if t in nearby else 0.0 for t in weights}
+                  else CONTEXT_WEIGHT if t in nearby else -QUALIFIED_PENALTY if t in qualified else 0.0
+                  for t in weights}
         cov = _share(weights, credit, list(weights))
         part_cov = tuple(_share(weights, credit, [t for t in weights if t in p.text]) for p in q.parts)
         part_ok = tuple(_part_ok(p, sent) and (not WHO_ASK.search(p.text) or _names_someone_new(sent, p.text))
@@ -688,11 +690,20 @@ def _the_new_name(sent: str, question: str) -> str:
 
 def _only_qualified(sent: str, counted: str, asked: str) -> bool:
     """Every mention of the counted word carries a qualifier the question does not
-    (潜在, 市级…): the sentence counts another category."""
+    (潜在, 市级…) right before it, quotes or 的 between: the sentence counts another
+    category ("精准扮演" does not qualify 扮演)."""
     spots = [m.start() for m in re.finditer(re.escape(counted), sent)]
     extra = [x for x in QUALIFIERS if x not in asked]
-    return bool(spots) and all(any(sent[max(0, i - len(x) - 2):i].find(x) >= 0 for x in extra)
-                               for i in spots)
+    return bool(spots) and all(any(_qualifies(sent[:i], x) for x in extra) for i in spots)
+
+
+def _qualifies(before: str, qualifier: str) -> bool:
+    """The text before a word ends in the qualifier as a word of its own (潜在, not 精准's 准)."""
+    m = re.search(re.escape(qualifier) + QUALIFIER_GAP, before)
+    return m is not None and not (m.start() and in_dictionary(before[m.start() - 1] + qualifier))
+
+
+QUALIFIER_GAP = r"[的“”\"'‘’（()）\s]{0,2}$"
 
 
 RELATIVE_YEARS = {"去年": -1, "今年": 0, "前年": -2, "上年": -1}

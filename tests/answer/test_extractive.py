@@ -445,3 +445,21 @@ def test_a_why_answer_quotes_the_next_sentence_when_it_explains_the_claim():
     last = text.index("另一段")
     alone = Candidate(0, hit, last, len(text), "另一段。", 1.0, True, True, True, 1.0, frozenset())
     assert _with_explanation(alone) is alone  # nothing after it explains it
+
+
+@pytest.mark.parametrize("sentence,word,asked,qualified", [
+    ("上榜的9家甲市潜在独角兽企业中", "独角兽", "独角兽榜单", True),
+    ("潜在的“独角兽”企业", "独角兽", "独角兽", True),  # quotes and 的 between
+    ("独角兽(准独角兽)榜单", "独角兽", "独角兽", False),  # one mention is unqualified
+    ("而政府则精准扮演战略规划者", "扮演", "扮演", False),  # 准 ends the word 精准: no qualifier
+    ("甲市潜在独角兽企业", "独角兽", "潜在独角兽", False),  # the question asks for that category
+])
+def test_a_word_only_qualified_is_another_category(sentence, word, asked, qualified):
+    from rag.answer.extractive import _only_qualified
+
+    assert _only_qualified(sentence, word, asked) is qualified
+
+
+def test_a_sentence_about_the_qualified_category_ranks_below_one_about_the_asked(pipeline):
+    answer = pipeline.ask("2024年独角兽的榜单上，宁波上榜的是哪几家？")
+    assert "极氪汽车" in answer.text and "芯碁微电子" in answer.text
