@@ -32,6 +32,7 @@ LIST_NOUNS = re.compile(r"启示|启发|措施|做法|举措|建议|经验|途�
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 # A lead that says how many items follow: 五个方面, 以下三点, 三大举措, 几条建议.
 ANNOUNCES = re.compile(rf"(?:[{CN}两几]|\d{{1,2}})(?:个|大|条|项|点)?(?:方面|点|条|项|举措|措施|建议|途径|路径|任务|类|种)")
+INLINE_LIST = re.compile(r"《[^》]+》[^《]{0,3}《[^》]+》|[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}")
 ANNOUNCE_REACH = 60  # characters before the first item that sentence may end in
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
@@ -134,6 +135,8 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             # "3 …的启示" above the items a 哪些启示 question asks for, or a sentence just before them
             # that announces how many there are ("…在五个方面加大工作力度。") and is itself the
             # sentence that best answers the question
+            if best_sentence and best_sentence in lead and INLINE_LIST.search(best_sentence):
+                continue  # the best sentence lists the answer itself (《甲》《乙》《丙》): not the items after it
             announced = bool(best_sentence) and best_sentence in lead[-ANNOUNCE_REACH:] \
                 and bool(ANNOUNCES.search(best_sentence))
             headed = any(w in lead for w in asked) or announced

@@ -65,3 +65,9 @@ def test_an_announced_list_does_not_beat_a_sentence_that_answers(pipeline):
     # "可以从两个方面发力：一是…二是…" is about something else than where 潜在独角兽 are
     answer = pipeline.ask("宁波潜在独角兽企业集中在哪些领域？")
     assert "集成电路" in answer.text and "一是" not in answer.text
+
+
+def test_a_sentence_that_lists_the_answer_inline_beats_the_items_after_it(pipeline):
+    # "宁波先后出台了《甲》《乙》《丙》…" is the answer; the 一是…二是… after it is not
+    answer = pipeline.ask("宁波先后出过哪些培育冠军企业的政策文件？")
+    assert not answer.refused and answer.text.count("《") >= 3 and "一是" not in answer.text
