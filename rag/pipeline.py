@@ -14,6 +14,7 @@ from rag.answer.followup import is_followup, rewrite
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, spellings, stem
+from rag.answer.preamble import the_question
 from rag.answer.question import analyse, check_question, document_wording
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.answer.typos import fix_term_typos
@@ -108,12 +109,13 @@ class Pipeline:
         """Ranked passages for a question."""
         q = check_question(question, self.settings.max_question_chars)
         self.check_docs(doc_ids)
-        return self.retriever.retrieve(document_wording(self.without_typos(q)), top_k or self.settings.top_k,
-                                       doc_ids)
+        return self.retriever.retrieve(document_wording(self.read(q)), top_k or self.settings.top_k, doc_ids)
 
-    def without_typos(self, question: str) -> str:
-        """The question with slips in the corpus's jargon corrected (专精特心 → 专精特新)."""
-        return fix_term_typos(question, (w for w, pos in self.knowledge.profile.terms if pos == "n"))
+    def read(self, question: str) -> str:
+        """The question as it is answered: the asker's story around it dropped ("我们要给领导
+        写材料，有人说…，到底有多少家？") and slips in the corpus's jargon corrected (专精特心)."""
+        terms = (w for w, pos in self.knowledge.profile.terms if pos == "n")
+        return fix_term_typos(the_question(question), terms)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best
@@ -159,7 +161,7 @@ class Pipeline:
         q = self.standalone(asked, history)
         if len(q) > self.settings.max_question_chars:  # a rewrite must not get around the limit
             q = asked
-        q = self.without_typos(q)
+        q = self.read(q)
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)

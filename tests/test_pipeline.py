@@ -49,3 +49,10 @@ def test_a_slip_in_the_corpus_jargon_is_read_as_the_term_and_shown(pipeline):
     # the page shows 按“…专精特新…”理解; the answer is about 小巨人, not another sentence's count
     assert "专精特新" in answer.standalone_question and answer.question != answer.standalone_question
     assert not answer.refused and any("小巨人" in c.quote for c in answer.citations)
+
+
+def test_the_askers_story_is_dropped_and_what_was_answered_is_shown(pipeline):
+    asked = "我们要给领导写个材料，有人说宁波小巨人是一百八十多家，我有点搞不清了，按最新的口径，宁波国家级小巨人有多少家？"
+    answer = pipeline.ask(asked)
+    assert answer.question == asked and answer.standalone_question == "按最新的口径，宁波国家级小巨人有多少家？"
+    assert not answer.refused and answer.short

@@ -1,0 +1,46 @@
+"""What an asker says around the question: "我们下周要给领导写个材料，之前开会有人说…
+是两百八十多家，我有点搞不清了（可能是不同年份的数），按最新的口径，…到底有多少家？"
+asks only its last part. The story before it (who asks, why, what someone said)
+and a hedged aside are dropped before retrieval and answering, so their words and
+the hearsay figures in them neither steer retrieval nor look like what is measured.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.tokenize import is_everyday, is_noun, words
+
+# A clause that tells the asker's story, not what is asked: the asker (我, not 我市),
+# hearsay (有人说, 听说), the occasion (开会, 写材料), doubts, politeness.
+NARRATIVE = re.compile(r"我(?![市省国区县])|咱们?|有人(?:说|讲|提)|听说|据说|[给向跟]领导|开会|写个?材料|"
+                       r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢")
+# An aside in brackets that only hedges: "（可能是不同年份的数）".
+HEDGED_ASIDE = re.compile(r"[（(][^（）()]{0,40}?(?:可能|大概|应该|好像|估计|也许|不确定)[^（）()]{0,40}[）)]")
+ASKS = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|是否|是不是|有没有|吗|呢|？|\?")
+CLAUSE = re.compile(r"[^，。；！,;!？?]+[，。；！,;!？?]*")
+MIN_CLAUSES = 3  # a short question is never cut
+
+
+def the_question(text: str) -> str:
+    """The text less the story clauses before its last asking clause and hedged asides;
+    unchanged when that would leave nothing that asks."""
+    plain = HEDGED_ASIDE.sub("", text)
+    clauses = CLAUSE.findall(plain)
+    asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
+    if len(clauses) < MIN_CLAUSES or not asking:
+        return plain if plain.strip() else text
+    last = asking[-1]
+    rest = "".join(clauses[last:])
+    kept = [c for i, c in enumerate(clauses) if i >= last or not _story(c, rest)]
+    out = "".join(kept).strip()
+    return out if ASKS.search(out) and len(out) >= 4 else text
+
+
+def _story(clause: str, rest: str) -> bool:
+    """A story clause names no noun the question after it lacks: "我们要给领导写个材料"
+    and "有人说宁波小巨人是两百八十多家" are stories; "我想了解宁波的小巨人" holds what is asked."""
+    if not NARRATIVE.search(clause):
+        return False
+    told = NARRATIVE.sub(" ", clause)
+    return not any(len(w) >= 2 and is_noun(w) and not is_everyday(w) and w not in rest for w in words(told))

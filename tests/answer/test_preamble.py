@@ -1,0 +1,29 @@
+"""The asker's story around a question is dropped; what is asked stays (real jieba)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.preamble import the_question
+
+
+def test_the_story_hearsay_figures_and_a_hedged_aside_are_dropped():
+    asked = ("我们下周要给领导写个材料，之前开会有人说甲市小巨人是两百八十多家，也有人说一百八十多家，"
+             "我有点搞不清了（可能是不同年份的数），按最新的口径，甲市国家级小巨人到底有多少家？")
+    assert the_question(asked) == "按最新的口径，甲市国家级小巨人到底有多少家？"
+
+
+@pytest.mark.parametrize("text", [
+    "我想了解甲市的小巨人，它们现在，有多少家？",  # the first-person clause names what is asked
+    "推介会上那种给庄稼施肥打药的无人机，买一台要多少钱？政府能补多少？",  # 会上 is no story
+    "我市有多少家单项冠军？",  # 我市 is a place, not the asker
+    "甲市有多少家单项冠军，比乙市多多少？",  # no story at all
+    "请问甲市有多少家单项冠军",  # too short to cut
+])
+def test_what_is_asked_stays(text):
+    assert the_question(text) == text
+
+
+def test_a_named_subject_in_the_story_stays():
+    out = the_question("我在写一份关于甲乙电子的汇报，想问一下，它是哪年成立的？")
+    assert "甲乙电子" in out and out.endswith("它是哪年成立的？")
