@@ -51,6 +51,7 @@ MEASURE_KINDS = {
     "share": re.compile(r"占比|比重|份额|占有率|占.{0,12}(?:多少|百分之|几成)|百分之|比例"),
     "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
 }
+RANK_ASKED = re.compile(r"第几|排第|排名(?:如何|怎样|多少)|排到|排在")
 UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*家|几家"), "家"),
     (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:人|名|位)"), "人"),
@@ -218,6 +219,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(text)), "")
     if measure_kind == "share" and COUNT_ASKED.search(text):
         measure_kind = ""  # 市场占有率第一的企业有多少家: companies are counted, no share asked
+    if measure_kind in ("share", "growth") and RANK_ASKED.search(text):
+        measure_kind = "rank"  # 市场份额排到第几: the rank of a share is asked, not the share
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
     if years and time in ("", "latest"):
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计

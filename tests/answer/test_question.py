@@ -340,3 +340,9 @@ def test_a_leading_source_is_no_scope_and_then_is_no_key_word():
     assert q.frame_words == () and any("冠军" in w for w in q.measure_words)
     assert not any("追赶" in w or "模式" in w for w in q.measure_words)
     assert "当时" not in q.words and "那组" not in analyse("那组评论里当时有多少家？").words
+
+
+def test_the_rank_of_a_share_asks_a_rank():
+    q = analyse("甲乙电子收购丙丁之后，全球市场份额排到第几？")
+    assert q.measure_kind == "rank" and q.unit == "位"
+    assert analyse("甲乙电子的全球市场份额是多少？").measure_kind == "share"
