@@ -204,7 +204,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     figure question its unit, time intent and measure words."""
     profile = profile or Profile()
     text = plain_wording(text)
-    kept = [p for p in re.split(r"(?<=[？?])", text) if p.strip() and not SOURCE_REMARK.search(p)]
+    kept = [_without_sources(p) for p in re.split(r"(?<=[？?])", text) if p.strip()]
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
@@ -238,6 +238,20 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
                            r"^(?:请)?(?:给个|给出|说个|说说)?(?:具体|详细)(?:的)?(?:数|数字|点|些)?[？?。]?$")
+
+# "几份材料里分别是多少": every source's figure is asked, which a figure answer gives anyway.
+EACH_SOURCE = re.compile(r"[，,]?(?:在|按)?(?:几份|几个|几篇|各份|不同|各个|各)(?:材料|资料|文件|报道|文章|来源|报告)"
+                         r"(?:里|中|上|里面)?(?:的数|的数字)?(?:分别|各自|各)?")
+STILL_ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|第几")
+
+
+def _without_sources(part: str) -> str:
+    """A part less its remark on the sources: dropped when nothing else in it asks."""
+    if not SOURCE_REMARK.search(part):
+        return part
+    rest = EACH_SOURCE.sub("", part)
+    return rest if STILL_ASKS.search(rest) and len(rest) >= 6 else ""
+
 
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")

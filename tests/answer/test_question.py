@@ -346,3 +346,9 @@ def test_the_rank_of_a_share_asks_a_rank():
     q = analyse("甲乙电子收购丙丁之后，全球市场份额排到第几？")
     assert q.measure_kind == "rank" and q.unit == "位"
     assert analyse("甲乙电子的全球市场份额是多少？").measure_kind == "share"
+
+
+def test_asking_every_sources_figure_asks_the_figure():
+    q = analyse("甲市国家级单项冠军的数量，几份材料里分别是多少？")
+    assert "分别" not in q.text and "材料" not in q.words and q.shape == "figure"
+    assert "材料" not in analyse("甲市单项冠军有多少家？几份材料说的数不一样").text  # a remark asks nothing
