@@ -89,7 +89,7 @@ class FactTable:
         characters in every text ``has`` finds the word in: rows without them are not
         asked (the answer is the same; the work is no longer one ``has`` call per row
         and word, which took seconds per question at 10,000 passages)."""
-        self.facts = list(facts)
+        self.facts = dated_alike(facts)
         self.spellings = spellings
         self.vectors = vectors
         self.profile = profile
@@ -299,6 +299,29 @@ class FactTable:
         if f.district and f.place not in q.places:
             return False
         return f.place == place or (not f.place and place == self.profile.main_city)
+
+
+def dated_alike(facts: Sequence[Fact]) -> list[Fact]:
+    """Facts whose time is only their document's date take the stated time of the same
+    figure elsewhere in the document ("共有…119家" after "2025年12月11日…总数攀升至119家"
+    holds as of that day, not as of the document's estimated date)."""
+    stated: dict[tuple[str, float, str], set[tuple[int, str]]] = {}
+    for f in facts:
+        if f.as_of_text and _distinctive(f):
+            stated.setdefault((f.doc_id, f.value, f.unit), set()).add((f.as_of, f.as_of_text))
+    out = []
+    for f in facts:
+        times = stated.get((f.doc_id, f.value, f.unit), set()) if not f.as_of_text and _distinctive(f) else set()
+        if len(times) == 1:  # one stated time for the figure: never a guess between two
+            (as_of, text), = times
+            f = replace(f, as_of=as_of, as_of_text=text)
+        out.append(f)
+    return out
+
+
+def _distinctive(f: Fact) -> bool:
+    """A figure unlikely to recur by chance in one document: an actual count or amount of 10 or more."""
+    return f.kind != "target" and f.unit != "%" and f.unit != "位" and f.value >= 10
 
 
 COUNT_UNITS = set("家个项名人位件种台套")

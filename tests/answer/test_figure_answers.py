@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import FactTable, Scored, starting_value
+from rag.answer.figure_answers import FactTable, Scored, dated_alike, starting_value
 from rag.answer.question import Question
 from rag.profile import Profile
 
@@ -317,3 +317,14 @@ def test_a_figure_of_another_term_of_the_asked_kind_does_not_fit():
                  measure_words=("成功", "创建", "国家级", "小巨人", "补贴"), shape="figure")
     # the 300万元 row's measure carries more of the question's words, but it is 单项冠军's
     assert [table.fits(q, f, CITY) for f in rows] == [False, True]
+
+
+def test_an_undated_figure_takes_the_stated_time_of_the_same_figure_in_its_document():
+    dated = replace(_fact("2025年12月11日，名单公布，澜州总数攀升至119家。", "总数攀升至", 119, 202512, "c"),
+                    as_of_text="2025年12月11日")
+    undated = _fact("澜州共有国家级单项冠军企业119家。", "国家级单项冠军企业", 119, 202601, "c")
+    other_doc = _fact("澜州共有国家级单项冠军企业119家。", "国家级单项冠军企业", 119, 202601, "d")
+    small = replace(_fact("澜州有2家。", "有", 2, 202601, "c"), value=2.0)
+    out = dated_alike([dated, undated, other_doc, small])
+    assert (out[1].as_of, out[1].as_of_text) == (202512, "2025年12月11日")
+    assert out[2].as_of == 202601 and out[3].as_of == 202601  # another document; a small number recurs by chance
