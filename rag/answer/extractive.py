@@ -19,7 +19,7 @@ from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import LEVELS, QUALIFIERS, FigureResult
+from rag.answer.figure_answers import LEVELS, QUALIFIERS, FigureResult, as_of_label
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
@@ -570,8 +570,16 @@ class ExtractiveAnswerer:
                 big, small = (a, b) if a.value >= b.value else (b, a)
                 lines.append(self.t["difference"].format(diff=f"{round(diff, 2):g}", unit=unit, year=a.year,
                                                          a=big.shown, b=small.shown))
+                # the 简答 is that same-year difference, never the newest figure of each side
+                shorts = [self.t["difference_short"].format(diff=f"{round(diff, 2):g}", unit=unit,
+                                                            a=f"{results[0].place}{a.shown}",
+                                                            b=f"{results[1].place}{b.shown}")]
+                notes = [self.t["difference_note"].format(year=a.year)]
+            elif len({r.main[0].fact.year for r in results}) > 1:  # no same year: say whose year is whose
+                notes = ["；".join(f"{r.place}{as_of_label(r.main[0].fact)}" for r in results)]
+        one_note = len(results) == 1 or len(notes) == 1
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
-                      short_note="；".join(n for n in notes if n) if len(results) == 1 else "",
+                      short_note="；".join(n for n in notes if n) if one_note else "",
                       citations=book.citations(), figures=figs if len(figs) > 1 else [])
 
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:

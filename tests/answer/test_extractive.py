@@ -331,6 +331,8 @@ def test_a_difference_is_computed_only_between_figures_of_one_year(pipeline):
     assert "苏州" in answer.short and "宁波" in answer.short
     line = next(ln for ln in answer.text.splitlines() if "相差" in ln)
     assert "2023年" in line  # both sources' figures for one year, not 2024's less 2023's
+    # the 简答 is that same-year pair and its difference, not each side's newest figure
+    assert answer.short == "苏州172家；宁波283家，相差111家" and "2023年" in answer.short_note
     _check_citations(answer)
 
 
