@@ -560,27 +560,33 @@ class ExtractiveAnswerer:
             shorts.append(f"{r.place}{short}" if len(results) > 1 else short)
             notes.append(note)
             figs += figures_for_table(kb, r, book, pool)
-        if len(results) == 2 and re.search(r"差|多多少|少多少|高多少", q.text):
-            pair = _same_year_pair(*results)  # 2024's 418 less 2023's 172 is no difference
-            if pair:
-                a, b = pair
-                diff, unit = abs(a.value - b.value), a.unit
-                if unit == "元":
-                    diff, unit = diff / 1e8, "亿元"
-                big, small = (a, b) if a.value >= b.value else (b, a)
-                lines.append(self.t["difference"].format(diff=f"{round(diff, 2):g}", unit=unit, year=a.year,
-                                                         a=big.shown, b=small.shown))
-                # the 简答 is that same-year difference, never the newest figure of each side
-                shorts = [self.t["difference_short"].format(diff=f"{round(diff, 2):g}", unit=unit,
-                                                            a=f"{results[0].place}{a.shown}",
-                                                            b=f"{results[1].place}{b.shown}")]
-                notes = [self.t["difference_note"].format(year=a.year)]
-            elif len({r.main[0].fact.year for r in results}) > 1:  # no same year: say whose year is whose
-                notes = ["；".join(f"{r.place}{as_of_label(r.main[0].fact)}" for r in results)]
+        if len(results) == 2:
+            shorts, notes = self._side_by_side(q, results, lines, shorts, notes)
         one_note = len(results) == 1 or len(notes) == 1
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
                       short_note="；".join(n for n in notes if n) if one_note else "",
                       citations=book.citations(), figures=figs if len(figs) > 1 else [])
+
+    def _side_by_side(self, q: Question, results: Sequence[FigureResult], lines: list[str],
+                      shorts: list[str], notes: list[str]) -> tuple[list[str], list[str]]:
+        """Two places' figures: for a how-much-more question, the difference of one year's
+        pair (a line, and the 简答); else each side's newest, the note saying whose year is
+        whose when they differ (2024's 418家 against 2023's 172家)."""
+        pair = _same_year_pair(*results) if re.search(r"差|多多少|少多少|高多少", q.text) else None
+        if pair is None:
+            if len({r.main[0].fact.year for r in results}) > 1:
+                return shorts, ["；".join(f"{r.place}{as_of_label(r.main[0].fact)}" for r in results)]
+            return shorts, notes
+        a, b = pair
+        diff, unit = abs(a.value - b.value), a.unit
+        if unit == "元":
+            diff, unit = diff / 1e8, "亿元"
+        big, small = (a, b) if a.value >= b.value else (b, a)
+        shown = f"{round(diff, 2):g}"
+        lines.append(self.t["difference"].format(diff=shown, unit=unit, year=a.year, a=big.shown, b=small.shown))
+        short = self.t["difference_short"].format(diff=shown, unit=unit, a=f"{results[0].place}{a.shown}",
+                                                  b=f"{results[1].place}{b.shown}")
+        return [short], [self.t["difference_note"].format(year=a.year)]
 
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
         book = CitationBook(self.docs, self.kb.profile.main_city)

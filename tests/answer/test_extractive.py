@@ -336,6 +336,12 @@ def test_a_difference_is_computed_only_between_figures_of_one_year(pipeline):
     _check_citations(answer)
 
 
+def test_each_places_figure_is_given_and_the_note_says_when_their_years_differ(pipeline):
+    answer = pipeline.ask("宁波和苏州的国家级小巨人各有多少家？")  # 各有 is no word of what is measured
+    assert "宁波" in answer.short and "苏州172家" in answer.short
+    assert "2024年" in answer.short_note and "2023年" in answer.short_note  # not one year for both
+
+
 def test_few_hundred_million_asks_an_amount_in_yuan():
     from rag.answer.question import analyse
 
