@@ -255,16 +255,16 @@ class FactTable:
         """The question's nouns the best figure's sentence names besides its measure
         (小巨人 in "小巨人企业实现出口额144亿元"): whose figure it is."""
         frame = set(q.frame_words)
-        text = f"{f.context}{f.sentence}".lower()
+        text = f"{_paragraph_before(f)}{f.sentence}".lower()
         return [w for w in q.measure_words if w not in frame and w not in LEVELS and is_nounish(w)
                 and not self.askers_wording(w) and self.has(text, w) and not self.has(f.measure.lower(), w)]
 
     def _passage_names(self, f: Fact, words: Sequence[str]) -> bool:
-        """Whether the figure's sentence or passage names every one of the words (the
-        city's 进出口额 is no figure of its 小巨人' 出口额)."""
-        text = f"{f.measure} {f.context}{f.sentence}".lower()
-        passage = self.chunk_texts.get(f.chunk_id, "").lower()
-        return all(self.has(text, w) or self.has(passage, w) for w in words)
+        """Whether the figure's sentence or the text before it in its paragraph names every one of the
+        words (the city's 进出口额 is no figure of its 小巨人' 出口额, nor one company's
+        净利润 of them all, though its passage mentions 小巨人 elsewhere)."""
+        text = f"{f.measure} {_paragraph_before(f)}{f.sentence}".lower()
+        return all(self.has(text, w) for w in words)
 
     def _of_a_peer(self, question: str, measure: str) -> bool:
         """Whether the figure's measure is of another term of the kind the question asks
@@ -299,6 +299,11 @@ class FactTable:
         if f.district and f.place not in q.places:
             return False
         return f.place == place or (not f.place and place == self.profile.main_city)
+
+
+def _paragraph_before(f: Fact) -> str:
+    """The text before the figure's sentence in its own paragraph."""
+    return f.context.rsplit("\n", 1)[-1]
 
 
 def dated_alike(facts: Sequence[Fact]) -> list[Fact]:

@@ -328,3 +328,20 @@ def test_an_undated_figure_takes_the_stated_time_of_the_same_figure_in_its_docum
     out = dated_alike([dated, undated, other_doc, small])
     assert (out[1].as_of, out[1].as_of_text) == (202512, "2025年12月11日")
     assert out[2].as_of == 202601 and out[3].as_of == 202601  # another document; a small number recurs by chance
+
+
+def test_whose_figure_it_is_must_be_named_in_the_figures_own_paragraph():
+    def amount(sentence: str, measure: str, value: float, as_of: int, doc: str, context: str = "") -> Fact:
+        return replace(_fact(sentence, measure, 0, as_of, doc), value=value * 1e8, shown=f"{value:g}亿元",
+                       unit="元", context=context)
+
+    rows = [amount("2021年，澜州小巨人企业实现利润总额76亿元。", "利润总额", 76, 202112, "a"),
+            # one company's profit, newer; 小巨人 is named only in the paragraph before
+            amount("公司净利润从0.6亿元增至4.01亿元。", "净利润从增至", 4.01, 202412, "b",
+                   context="38家专精特新小巨人通过上市融资募集资金。\n\n甲乙电子便是典型。\n\n")]
+    table = FactTable(rows, np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 3.0 if w == "利润" else 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州小巨人利润多少", words=("小巨人", "利润"), numbers=(), places=(CITY,), unit="元",
+                 measure_words=("小巨人", "利润"), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["76亿元"] and r.older == []
