@@ -485,11 +485,14 @@ class ExtractiveAnswerer:
             # no figure row fits: a sentence may answer only if it names what is measured
             rare = self.kb.table.rare_words(q)
             measured = self.kb.table.measured_words(q)
+            what = self.kb.table.what_is_measured(q)  # 研发投入 in 小巨人企业研发投入占比多少
             places = tuple(self.kb.table.whose(q, p) for p in q.places or ("",))
             cands = [c for c in cands if _names_what_is_asked(c, rare)
                      and all(x in c.text for x in QUALIFIERS if x in q.text)
                      and (not measured or any(loosely_has(c.text.lower(), x) for w in measured
                                               for x in synonyms().get(w, (w,))))
+                     and (not what or any(loosely_has(c.text.lower(), x) for w in what
+                                          for x in synonyms().get(w, (w,))))
                      and self.kb.table.may_be_of(c.text, places)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)

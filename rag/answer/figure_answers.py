@@ -26,7 +26,7 @@ import numpy as np
 from rag.answer.facts import Fact
 from rag.answer.question import COUNTING, PEOPLE_THEN_VERB, Question
 from rag.profile import Profile
-from rag.tokenize import is_everyday, is_nounish, is_verb, names_in, pos_flags
+from rag.tokenize import is_content_word, is_everyday, is_nounish, is_verb, names_in, pos_flags
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -210,7 +210,9 @@ class FactTable:
                 and (not doc_ids or s.fact.doc_id in doc_ids)]
         rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
         rare = self.rare_words(q)
-        rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)]
+        measure = self.what_is_measured(q)
+        rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)
+                and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not rows:
@@ -250,6 +252,15 @@ class FactTable:
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
                       and s.fact.doc_id != first.doc_id and s.fact.value != first.value), None)
         return FigureResult(actual[:1], older, targets, place, intent, rival)
+
+    def what_is_measured(self, q: Question) -> list[str]:
+        """The question's nouns for what is measured, less whose figure it is (domain terms
+        and names: 小巨人 in 小巨人企业研发投入占比多少 leaves 研发投入); a figure must carry
+        one of them in its clause (92% of 小巨人 深耕超过10年 is no 研发投入 share)."""
+        terms = {w for w, _ in self.profile.terms}
+        skip = {*q.frame_words, *QUALIFIERS}  # the scope (规上工业中，…) and a category's qualifier (后备)
+        return [w for w in self.measured_words(q) if is_content_word(w) and not is_verb(w) and w not in skip
+                and not self.askers_wording(w) and not any(w in t or t in w for t in terms)]
 
     def _subject(self, q: Question, f: Fact) -> list[str]:
         """The question's nouns the best figure's sentence names besides its measure

@@ -471,3 +471,9 @@ def test_a_word_only_qualified_is_another_category(sentence, word, asked, qualif
 def test_a_sentence_about_the_qualified_category_ranks_below_one_about_the_asked(pipeline):
     answer = pipeline.ask("2024年独角兽的榜单上，宁波上榜的是哪几家？")
     assert "极氪汽车" in answer.text and "芯碁微电子" in answer.text
+
+
+def test_a_share_of_the_subject_that_is_not_the_share_asked_is_no_answer(pipeline):
+    # "92%的小巨人企业在特定行业深耕超过10年" names 小巨人 and a share, but not 研发投入
+    answer = pipeline.ask("宁波小巨人企业的研发投入占比是多少？")
+    assert "92%" not in answer.short and "92%" not in answer.text.split("以下是最接近的段落")[0]

@@ -345,3 +345,15 @@ def test_whose_figure_it_is_must_be_named_in_the_figures_own_paragraph():
                  measure_words=("小巨人", "利润"), shape="figure")
     r = table.answer(q, QVEC)
     assert r is not None and _shown(r.main) == ["76亿元"] and r.older == []
+
+
+def test_a_figure_must_carry_what_is_measured_not_only_whose_figure_it_is():
+    row = replace(_fact("92%的小巨人企业在特定行业深耕超过10年。", "小巨人企业在特定行业深耕超过", 92, 202305, "a"),
+                  unit="%", shown="92%")
+    table = FactTable([row], np.array([[1.0, 0.0]]),
+                      Profile(places=(CITY,), main_city=CITY, terms=(("小巨人", "n"),)),
+                      weight=lambda w: 3.0 if w == "小巨人" else 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州小巨人企业出口额占比多少", words=("小巨人", "出口额"), numbers=(), places=(CITY,),
+                 unit="%", measure_kind="share", measure_words=("小巨人", "出口额"), shape="figure")
+    assert table.what_is_measured(q) == ["出口额"]  # 小巨人 says whose figure, a domain term
+    assert table.answer(q, QVEC) is None  # a share of 小巨人, but not of their 出口额
