@@ -49,6 +49,7 @@ from rag.tokenize import (
     is_noun,
     is_person_tagged,
     names_in,
+    pos_flags,
     synonyms,
     tokens,
     words,
@@ -136,6 +137,13 @@ def _with_premise(c: Candidate) -> Candidate:
     if len(premise.strip()) < 8 or BOILERPLATE.search(premise):
         return c
     return replace(c, start=a, text=text[a:c.end])
+
+
+def _compounds(text: str, measured: Sequence[str]) -> list[str]:
+    """Measure words the question writes as one noun, a modifier before a noun (研发机构 in
+    宁波研发机构有多少个): a sentence naming only the noun (10余家机构) counts other things."""
+    return [a + b for a, b in zip(measured, measured[1:], strict=False)
+            if a + b in text and pos_flags(a)[-1:] in (["v"], ["vn"], ["j"], ["b"]) and is_noun(b)]
 
 
 def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
@@ -493,6 +501,8 @@ class ExtractiveAnswerer:
                                               for x in synonyms().get(w, (w,))))
                      and (not what or any(loosely_has(c.text.lower(), x) for w in what
                                           for x in synonyms().get(w, (w,))))
+                     and all(loosely_has(c.text.lower(), x) for x in _compounds(q.text, measured))
+                     and not self.kb.table.of_another_kind(c.text, q)
                      and self.kb.table.may_be_of(c.text, places)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)

@@ -182,6 +182,15 @@ class FactTable:
         rows = self._rows_by_sentence.get(sentence.strip(), [])
         return not rows or any(f.place in ("", *places) for f in rows)
 
+    def of_another_kind(self, sentence: str, q: Question) -> bool:
+        """Whether every figure the sentence gives of what is asked carries a qualifier the
+        question does not ("市级以上研发机构212个" for 研发机构有多少个): the sentence counts
+        another category, as the table's own rows do."""
+        measured = self.measured_words(q)
+        rows = [f for f in self._rows_by_sentence.get(sentence.strip(), [])
+                if any(self.has(f.measure.lower(), w) for w in measured)]
+        return bool(rows) and all(any(x in f.measure and x not in q.text for x in QUALIFIERS) for f in rows)
+
     def askers_wording(self, word: str) -> bool:
         """How the asker words it, not a name or term the figure must carry: a very
         common word (政府), or an everyday one the corpus never uses (拿出, 钱花)."""

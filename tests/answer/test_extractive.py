@@ -477,3 +477,21 @@ def test_a_share_of_the_subject_that_is_not_the_share_asked_is_no_answer(pipelin
     # "92%的小巨人企业在特定行业深耕超过10年" names 小巨人 and a share, but not 研发投入
     answer = pipeline.ask("宁波小巨人企业的研发投入占比是多少？")
     assert "92%" not in answer.short and "92%" not in answer.text.split("以下是最接近的段落")[0]
+
+
+def test_a_compound_the_question_names_must_be_in_the_sentence():
+    from rag.answer.extractive import _compounds
+
+    # 研发机构: a sentence about "10余家机构" counts other institutions
+    assert _compounds("甲市研发机构有多少个", ["研发", "机构"]) == ["研发机构"]
+    assert _compounds("甲市小巨人出口额多少", ["小巨人", "出口额"]) == []  # two nouns: whose and what
+    assert _compounds("计划多少天建好第一条生产线", ["建好", "第一条", "生产线"]) == []  # an ordinal is no modifier
+
+
+def test_a_count_of_another_kind_or_of_other_things_is_no_answer(pipeline):
+    # the documents give 小巨人' 市级以上研发机构 (212个) and "10余家机构" that drafted a standard,
+    # never the city's number of R&D institutions
+    answer = pipeline.ask("宁波的研发机构一共有多少个？")
+    assert answer.refused and not answer.short
+    scoped = pipeline.ask("宁波小巨人建立了多少个市级以上研发机构？")
+    assert scoped.short == "212个"
