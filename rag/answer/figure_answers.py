@@ -269,6 +269,7 @@ class FactTable:
         terms = {w for w, _ in self.profile.terms}
         skip = {*q.frame_words, *QUALIFIERS}  # the scope (规上工业中，…) and a category's qualifier (后备)
         return [w for w in self.measured_words(q) if is_content_word(w) and not is_verb(w) and w not in skip
+                and pos_flags(w)[-1:] != ["m"]  # 一批, 第九: which batch, not what is measured
                 and not self.askers_wording(w) and not any(w in t or t in w for t in terms)]
 
     def _subject(self, q: Question, f: Fact) -> list[str]:

@@ -495,3 +495,10 @@ def test_a_count_of_another_kind_or_of_other_things_is_no_answer(pipeline):
     assert answer.refused and not answer.short
     scoped = pipeline.ask("宁波小巨人建立了多少个市级以上研发机构？")
     assert scoped.short == "212个"
+
+
+def test_which_batch_is_not_what_is_measured(pipeline):
+    # 一批 / 第九批 say which list, not what is counted: the sentence naming the batch answers
+    for question in ("宁波单项冠军最新一批新增几家？", "宁波第九批新增了多少单项冠军？"):
+        answer = pipeline.ask(question)
+        assert not answer.refused and "15家" in answer.text
