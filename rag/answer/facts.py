@@ -250,16 +250,16 @@ CARRY_TIME = re.compile(r"^(?:全年|当年|同年|其中|同期|此外)")
 def _respective(sentence: str, clause_start: int, found: list[re.Match[str]], profile: Profile) -> list[str]:
     """"A、B分别居第1位和第3位" → the measures [A, B], paired with the numbers in order."""
     head = sentence[: clause_start + found[0].start()]
-    m = list(RESPECTIVELY.finditer(head))
-    if not m:
-        return []
-    before = head[: m[-1].start()]
-    clause = re.split(r"[，；：,;:]", before)[-1] or (re.split(r"[，；：,;:]", before)[-2:] or [""])[0]
-    clause = ETC.sub("", clause)  # "甲、乙、丙等新兴领域投资分别增长…": the list ends at 等
-    for splitter in (SUBJECT_SPLIT, LIST_SPLIT):  # "人工智能与机器人产业、…": 与 inside one item
-        subjects = [_strip(x, profile) for x in splitter.split(clause) if _han(_strip(x, profile)) >= 2]
-        if len(subjects) == len(found):
-            return subjects
+    # the nearest 分别 first; "甲、乙分别给予…，成功上市后再分别给予…" pairs the second
+    # clause's amounts with the list the first one named
+    for m in reversed(list(RESPECTIVELY.finditer(head))):
+        before = head[: m.start()]
+        clause = re.split(r"[，；：,;:]", before)[-1] or (re.split(r"[，；：,;:]", before)[-2:] or [""])[0]
+        clause = ETC.sub("", clause)  # "甲、乙、丙等新兴领域投资分别增长…": the list ends at 等
+        for splitter in (SUBJECT_SPLIT, LIST_SPLIT):  # "人工智能与机器人产业、…": 与 inside one item
+            subjects = [_strip(x, profile) for x in splitter.split(clause) if _han(_strip(x, profile)) >= 2]
+            if len(subjects) == len(found):
+                return subjects
     return []
 
 

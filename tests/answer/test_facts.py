@@ -41,6 +41,11 @@ def test_respectively_pairs_subjects_with_numbers_in_order():
     h = _facts("前三季度，人工智能与机器人产业、高技术服务业、科技服务业等新兴领域投资分别增长9.3%、41.2%、56.7%。")
     assert h["9.3%"].measure.startswith("人工智能与机器人产业")
     assert h["56.7%"].measure.startswith("科技服务业")
+    # a later clause's 分别 with no list of its own pairs with the list the sentence named
+    k = _facts("对新认定的单项冠军、小巨人企业分别给予300万元、50万元补贴，成功上市后再分别给予200万元、80万元特别奖励。")
+    assert "单项冠军" in k["200万元"].measure and "小巨人" not in k["200万元"].measure
+    assert k["80万元"].measure.startswith("小巨人")
+    assert k["80万元"].measure.endswith("特别奖励")
 
 
 def test_from_to_gives_both_years_and_one_measure():
