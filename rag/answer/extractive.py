@@ -141,9 +141,15 @@ def _with_premise(c: Candidate) -> Candidate:
 
 def _compounds(text: str, measured: Sequence[str]) -> list[str]:
     """Measure words the question writes as one noun, a modifier before a noun (研发机构 in
-    宁波研发机构有多少个): a sentence naming only the noun (10余家机构) counts other things."""
+    甲市研发机构有多少个): a sentence naming only the noun (10余家机构) counts other things."""
     return [a + b for a, b in zip(measured, measured[1:], strict=False)
             if a + b in text and pos_flags(a)[-1:] in (["v"], ["vn"], ["j"], ["b"]) and is_noun(b)]
+
+
+def _names_one_of(text: str, words: Sequence[str]) -> bool:
+    """Whether the text loosely names one of the words or one of their synonyms."""
+    low = text.lower()
+    return any(loosely_has(low, x) for w in words for x in synonyms().get(w, (w,)))
 
 
 def _with_items(c: Candidate, most: int = 2, limit: int = 240) -> Candidate:
@@ -494,15 +500,14 @@ class ExtractiveAnswerer:
             rare = self.kb.table.rare_words(q)
             measured = self.kb.table.measured_words(q)
             what = self.kb.table.what_is_measured(q)  # 研发投入 in 小巨人企业研发投入占比多少
+            compounds = _compounds(q.text, measured)
             places = tuple(self.kb.table.whose(q, p) for p in q.places or ("",))
             cands = [c for c in cands if _names_what_is_asked(c, rare)
                      and all(x in c.text for x in QUALIFIERS if x in q.text)
-                     and (not measured or any(loosely_has(c.text.lower(), x) for w in measured
-                                              for x in synonyms().get(w, (w,))))
-                     and (not what or any(loosely_has(c.text.lower(), x) for w in what
-                                          for x in synonyms().get(w, (w,))))
-                     and all(loosely_has(c.text.lower(), x) for x in _compounds(q.text, measured))
-                     and not self.kb.table.of_another_kind(c.text, q)
+                     and (not measured or _names_one_of(c.text, measured))
+                     and (not what or _names_one_of(c.text, what))
+                     and all(loosely_has(c.text.lower(), x) for x in compounds)
+                     and not self.kb.table.of_another_kind(c.text, q, measured)
                      and self.kb.table.may_be_of(c.text, places)]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)

@@ -90,6 +90,7 @@ class FactTable:
         asked (the answer is the same; the work is no longer one ``has`` call per row
         and word, which took seconds per question at 10,000 passages)."""
         self.facts = dated_alike(facts)
+        self._peer_cache: dict[str, list[tuple[str, str]]] = {}
         self.spellings = spellings
         self.vectors = vectors
         self.profile = profile
@@ -182,11 +183,10 @@ class FactTable:
         rows = self._rows_by_sentence.get(sentence.strip(), [])
         return not rows or any(f.place in ("", *places) for f in rows)
 
-    def of_another_kind(self, sentence: str, q: Question) -> bool:
-        """Whether every figure the sentence gives of what is asked carries a qualifier the
-        question does not ("市级以上研发机构212个" for 研发机构有多少个): the sentence counts
-        another category, as the table's own rows do."""
-        measured = self.measured_words(q)
+    def of_another_kind(self, sentence: str, q: Question, measured: Sequence[str]) -> bool:
+        """Whether every figure the sentence gives of what is asked (``measured``, from
+        ``measured_words``) carries a qualifier the question does not ("市级以上研发机构212个"
+        for 研发机构有多少个): the sentence counts another category, as the table's own rows do."""
         rows = [f for f in self._rows_by_sentence.get(sentence.strip(), [])
                 if any(self.has(f.measure.lower(), w) for w in measured)]
         return bool(rows) and all(any(x in f.measure and x not in q.text for x in QUALIFIERS) for f in rows)
@@ -234,7 +234,7 @@ class FactTable:
         subject = self._subject(q, best.fact)
         same = [s for s in rows if s.fact.unit == best.fact.unit
                 and (best.measured <= s.measured if best.measured else not s.measured)
-                and self._passage_names(s.fact, subject)]
+                and self._paragraph_names(s.fact, subject)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         # at the same time, a value the sentence says was grown from ("从3家增至8家") is the older one
         actual = sorted((s for s in same if s.fact.kind != "target"),
@@ -280,7 +280,7 @@ class FactTable:
         return [w for w in q.measure_words if w not in frame and w not in LEVELS and is_nounish(w)
                 and not self.askers_wording(w) and self.has(text, w) and not self.has(f.measure.lower(), w)]
 
-    def _passage_names(self, f: Fact, words: Sequence[str]) -> bool:
+    def _paragraph_names(self, f: Fact, words: Sequence[str]) -> bool:
         """Whether the figure's sentence or the text before it in its paragraph names every one of the
         words (the city's 进出口额 is no figure of its 小巨人' 出口额, nor one company's
         净利润 of them all, though its passage mentions 小巨人 elsewhere)."""
@@ -290,10 +290,17 @@ class FactTable:
     def _of_a_peer(self, question: str, measure: str) -> bool:
         """Whether the figure's measure is of another term of the kind the question asks
         about (单项冠军's 补贴 when 小巨人's is asked; another company's 营收)."""
-        kinds = dict(self.profile.terms)
-        asked = [w for w in kinds if w in question and w not in measure]
-        return any(t in measure and t not in question and kinds[t] == kinds[w] and t not in w and w not in t
-                   for w in asked for t in kinds)
+        return any(peer in measure and asked not in measure for asked, peer in self._peers(question))
+
+    def _peers(self, question: str) -> list[tuple[str, str]]:
+        """(term the question names, another term of its kind), worked out once per question
+        (``fits`` asks for every row)."""
+        if question not in self._peer_cache:
+            kinds = dict(self.profile.terms)
+            asked = [w for w in kinds if w in question]
+            self._peer_cache = {question: [(w, t) for w in asked for t in kinds if t not in question
+                                           and kinds[t] == kinds[w] and t not in w and w not in t]}
+        return self._peer_cache[question]
 
     def matching(self, q: Question, qvec: np.ndarray | None, place: str = "") -> list[Scored]:
         """Rows of the asked unit, kind and place, best match first (for listing)."""

@@ -39,7 +39,7 @@ def the_question(text: str) -> str:
 
 def _story(clause: str, rest: str) -> bool:
     """A story clause names no noun the question after it lacks: "我们要给领导写个材料"
-    and "有人说宁波小巨人是两百八十多家" are stories; "我想了解宁波的小巨人" holds what is asked."""
+    and "有人说甲市小巨人是两百八十多家" are stories; "我想了解甲市的小巨人" holds what is asked."""
     if not NARRATIVE.search(clause):
         return False
     told = NARRATIVE.sub(" ", clause)
