@@ -19,7 +19,13 @@ from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import LEVELS, QUALIFIERS, FigureResult, as_of_label
+from rag.answer.figure_answers import (
+    LEVELS,
+    QUALIFIERS,
+    FigureResult,
+    as_of_label,
+    statistics_asked,
+)
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
@@ -650,11 +656,13 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]
-    matches = [m for m in re.finditer(pattern, sent) if kind != "count" or _counts_it(sent, m, part.counted)]
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
+    stats = statistics_asked(q.text)  # 平均…多少: only a figure its clause says is an average
+    matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
+               and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)]
     if not matches:
         return ""
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
-    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
 
     def clause_score(m: re.Match[str]) -> int:
         a, b = next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
@@ -663,6 +671,11 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     if kind in ("count", "percent") and len(matches) > 1:
         return _the_one_named(q, part, sent, matches, clauses)
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
+
+
+def _clause_of(m: re.Match[str], clauses: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The (start, end) of the clause a match starts in."""
+    return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, 0))
 
 
 def _counts_it(sent: str, m: re.Match[str], counted: str | None) -> bool:

@@ -220,10 +220,15 @@ class FactTable:
         rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
         rare = self.rare_words(q)
         measure = self.what_is_measured(q)
+        stats = statistics_asked(q.text)
         rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)
-                and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))]
+                and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))
+                and all(x in f"{s.fact.measure}{s.fact.clause}" for x in stats)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
+        if not SCOPED.search(q.text) and q.time != "year":  # 工业增加值: the whole, not the 规模以上 part,
+            # when both are given (a year's figure may still be the part: its sentence says so)
+            rows = [s for s in rows if not SCOPED.search(f"{s.fact.measure}{s.fact.clause}")] or rows
         if not rows:
             return None
         best = max(rows, key=lambda s: s.score)
@@ -256,6 +261,9 @@ class FactTable:
             return FigureResult(series, [], targets, place, intent) if series else None
         if not actual:
             return None
+        if intent == "earliest":  # 最早那会儿有几家: the oldest dated figure, the later ones after it
+            series = sorted(actual, key=lambda s: (not s.fact.as_of, s.fact.as_of, not starting_value(s.fact)))
+            return FigureResult(series[:1], series[1:], targets, place, intent)
         first = actual[0].fact
         older = [s for s in actual[1:] if s.fact.sentence != first.sentence]  # the quote shows its own
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
@@ -359,6 +367,19 @@ def _distinctive(f: Fact) -> bool:
 
 COUNT_UNITS = set("家个项名人位件种台套")
 # A word before the counted noun that makes it another category (潜在独角兽 is not 独角兽).
+# An average is another statistic than a total or a share: 平均市场占有率 is not answered by
+# "市场占有率全国第一的有262家，占比为68.23%", nor 人均 by a total.
+STATISTICS = re.compile(r"平均|人均|年均|户均|亩均|均值|中位数")
+
+
+def statistics_asked(text: str) -> list[str]:
+    """The kinds of average a question asks for (平均, 人均, …): a figure must say the same."""
+    return list(dict.fromkeys(STATISTICS.findall(text)))
+
+
+# A statistical scope that counts part of the whole (规模以上工业: firms above a turnover line).
+SCOPED = re.compile(r"规模以上|规上|限额以上|限上")
+
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
 
@@ -444,6 +465,8 @@ def as_of_label(f: Fact) -> str:
     year, month = divmod(f.as_of, 100)
     if not year:
         return ""
-    if f.as_of_text and re.search(r"\d{1,2}\s*月|底|末|季度|上半年|去年|今年|目前|截至", f.as_of_text):
+    # a month only when the text states one (2024年底, 前三季度); "目前" in a document dated
+    # only by its year holds for that year, not for the month a sort key assumes
+    if f.as_of_text and re.search(r"\d{1,2}\s*月|底|末|季度|上半年", f.as_of_text):
         return f"{year}年{month}月" if month else f"{year}年"
     return f"{year}年"

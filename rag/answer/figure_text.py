@@ -71,7 +71,8 @@ def compose(kb: Knowledge, result: FigureResult, hits: list[Hit], book: Citation
             short = t["rival_short"].format(a=main.fact.shown, b=result.rival.fact.shown)
             note = t["rival_note"].format(when=as_of_label(main.fact))
     if result.older:
-        lines.append(t["older_figures"].format(items=figure_list(kb, book, result.older[:4], hits)))
+        key = "later_figures" if result.intent == "earliest" else "older_figures"
+        lines.append(t[key].format(items=figure_list(kb, book, result.older[:4], hits)))
     if result.targets and result.intent != "target":
         items = "；".join(f"{s.fact.shown}（{s.fact.year}年）[{cite_row(kb, book, s, hits)}]"
                          for s in result.targets[:3])

@@ -24,7 +24,7 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
     "year": ("哪一年", "哪年", "何时", "什么时候", "几几年", "什么时间", "成立于", "创建于"),
     "rank": ("第几", "排名", "排第", "名列", "位居", "居全国", "什么位置", "什么名次", "哪个位置", "几名"),
     "percent": ("占比", "比重", "份额", "百分之", "比例", "几成", "增速", "增长多少", "增幅", "增长率", "贡献率", "占有率"),
-    "count": ("多少", "几家", "几个", "几项", "几名", "几人", "几种", "数量", "规模", "金额", "多大"),
+    "count": ("多少", "几家", "几个", "几项", "几名", "几人", "几种", "数量", "规模", "金额", "多大", "几岁"),
     "list": ("哪些", "哪几", "有几种", "包括", "分别"),
 }
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -43,6 +43,7 @@ YEAR = re.compile(r"(\d{4})\s*年")
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
     "trend": re.compile(r"变化|趋势|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
+    "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
 MEASURE_KINDS = {
@@ -58,6 +59,7 @@ UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*项"), "项"),
     (re.compile(r"(?:多少|几)\s*个"), "个"),
     (re.compile(r"(?:多少|几)\s*亩"), "亩"),
+    (re.compile(r"(?:多少|几)\s*岁|年龄|岁数|多大年纪"), "岁"),
     (re.compile(r"数量|数目|多少\s*(?:家|个)?企业"), "#count"),
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
@@ -101,7 +103,7 @@ class Question:
     kinds: tuple[str, ...] = field(default_factory=tuple)
     places: tuple[str, ...] = field(default_factory=tuple)
     parts: tuple[Part, ...] = field(default_factory=tuple)
-    time: str = ""  # latest | target | year | trend | "" (see TIME_CUES)
+    time: str = ""  # latest | earliest | target | year | trend | "" (see TIME_CUES)
     years: tuple[int, ...] = ()
     unit: str = ""  # the unit a figure question asks in (家, 人, 元, %, 位), "" if not said
     measure_kind: str = ""  # change | growth | share | rank | "" (a plain count or amount)
@@ -311,8 +313,8 @@ COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差了?多少|相差|多
 
 
 GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")
-ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年]|第几|百分之|比重|占比|排名")
-ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成]|第几|百分之几")  # 为什么占比还很小 asks a reason
+ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年岁]|第几|百分之|比重|占比|排名")
+ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成岁]|第几|百分之几")  # 为什么占比还很小 asks a reason
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么|靠的是什么|凭的是什么")
 
 

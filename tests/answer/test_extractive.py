@@ -502,3 +502,20 @@ def test_which_batch_is_not_what_is_measured(pipeline):
     for question in ("宁波单项冠军最新一批新增几家？", "宁波第九批新增了多少单项冠军？"):
         answer = pipeline.ask(question)
         assert not answer.refused and "15家" in answer.text
+
+
+def test_an_average_asked_is_only_a_figure_its_clause_calls_an_average():
+    from rag.answer.extractive import Candidate, short_answer
+    from rag.answer.question import analyse
+    from rag.schema import Chunk, Hit
+
+    def short(question: str, sentence: str) -> str:
+        hit = Hit(Chunk("c", "d", sentence, "", 0, len(sentence)), 1.0)
+        c = Candidate(0, hit, 0, len(sentence), sentence, 1.0, True, True, True, 1.0, frozenset())
+        return short_answer(analyse(question), [c])
+
+    share = "市场占有率全国第一的有262家，占比为68.23%，不少企业早已是冠军。"
+    assert short("甲市冠军企业平均市场占有率多少？", share) == ""  # a share of firms, not an average
+    team = "甲公司25名技术骨干组成的先锋队奔赴乙国，他们平均年龄32岁，人均拥有9年经验。"
+    assert short("派去乙国的人平均几岁？", team) == "32岁"
+    assert short("甲公司派了多少人去乙国？", team) == "25名"

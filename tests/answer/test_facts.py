@@ -75,3 +75,8 @@ def test_undated_document_takes_its_latest_stated_time():
 def test_a_total_refers_back_to_what_the_sentence_counts():
     f = _facts("甲市国家级小巨人企业数量远超乙市，达283家，总量居全国第四位。")
     assert f["第四位"].kind == "rank" and "小巨人" in f["第四位"].measure
+
+
+def test_an_age_is_a_figure():
+    f = _facts("甲市企业25名技术骨干组成先锋队，他们平均年龄32岁。")
+    assert f["32岁"].unit == "岁" and "平均年龄" in f["32岁"].clause

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import FactTable, Scored, dated_alike, starting_value
+from rag.answer.figure_answers import FactTable, Scored, as_of_label, dated_alike, starting_value
 from rag.answer.question import Question
 from rag.profile import Profile
 
@@ -357,3 +357,56 @@ def test_a_figure_must_carry_what_is_measured_not_only_whose_figure_it_is():
                  unit="%", measure_kind="share", measure_words=("小巨人", "出口额"), shape="figure")
     assert table.what_is_measured(q) == ["出口额"]  # 小巨人 says whose figure, a domain term
     assert table.answer(q, QVEC) is None  # a share of 小巨人, but not of their 出口额
+
+
+def test_the_earliest_figure_is_asked_with_the_later_ones_after_it():
+    r = _table().answer(_question("澜州最早那会儿有几家国家级单项冠军？", "earliest"), QVEC)
+    assert r is not None and _shown(r.main) == ["21家"]
+    assert _shown(r.older) == ["34家", "52家"]  # oldest first; the other levels' 96家 and 130家 stay out
+
+
+def test_the_earliest_figure_in_an_indexed_corpus(lanzhou):  # type: ignore[no-untyped-def]
+    answer = lanzhou.ask("澜州的国家级单项冠军一开始有几家？")
+    assert answer.short == "21家", answer.text
+    assert answer.text.index("21家") < answer.text.index("52家")
+
+
+def test_a_month_is_shown_only_when_the_text_states_one():
+    now = replace(_fact("目前，澜州有21家。", "有", 21, 202106, "a"), as_of_text="目前")
+    end = replace(now, as_of=202412, as_of_text="截至去年底")
+    assert as_of_label(now) == "2021年"  # the document is dated 2021: no month was said
+    assert as_of_label(end) == "2024年12月"
+
+
+def test_an_average_asked_is_answered_only_by_a_figure_said_to_be_an_average():
+    share = replace(_fact("市场占有率全国第一的有262家，占比为68.23%。", "市场占有率的有占比为", 0, 202206, "a"),
+                    value=68.23, shown="68.23%", unit="%")
+    average = replace(share, sentence="冠军企业平均市场占有率为31%。", clause="冠军企业平均市场占有率为31%",
+                      measure="冠军企业平均市场占有率为", value=31.0, shown="31%")
+    q = Question(text="澜州冠军企业平均市场占有率多少", words=("市场占有率",), numbers=(), places=(CITY,),
+                 unit="%", measure_kind="share", measure_words=("市场占有率",), shape="figure")
+    profile = Profile(places=(CITY,), main_city=CITY)
+    both = FactTable([share, average], np.array([[1.0, 0.0], [0.9, 0.1]]), profile,
+                     weight=lambda w: 1.0, has=lambda text, w: w in text)
+    r = both.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["31%"] and r.older == []
+    alone = FactTable([share], np.array([[1.0, 0.0]]), profile, weight=lambda w: 1.0, has=lambda text, w: w in text)
+    assert alone.answer(q, QVEC) is None
+
+
+def test_the_whole_is_answered_before_a_part_above_a_statistical_line():
+    def amount(sentence: str, measure: str, value: float, as_of: int) -> Fact:
+        return replace(_fact(sentence, measure, 0, as_of, "a"), value=value * 1e8, shown=f"{value:g}亿元", unit="元")
+
+    whole = amount("2021年，澜州工业增加值6997.2亿元。", "工业增加值", 6997.2, 202112)
+    part = amount("2022年，澜州规模以上工业实现增加值5339.4亿元。", "规模以上工业实现增加值", 5339.4, 202212)
+    table = FactTable([whole, part], np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州工业增加值多少", words=("工业",), numbers=(), places=(CITY,), unit="元",
+                 measure_words=("工业",), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["6997.2亿元"]  # newer, but only the 规模以上 firms'
+    r = table.answer(replace(q, text="澜州规上工业增加值多少"), QVEC)
+    assert r is not None and _shown(r.main) == ["5339.4亿元"]
+    r = table.answer(replace(q, text="澜州2022年工业增加值多少", time="year", years=(2022,)), QVEC)
+    assert r is not None and _shown(r.main) == ["5339.4亿元"]  # the year's only figure; its sentence says 规模以上

@@ -34,6 +34,9 @@ def test_kinds_units_and_parts():
     ("去年新增了几家？", "", "家", "change"),
     ("工业增加值占GDP多少", "", "%", "share"),
     ("甲市小巨人最新多少家了", "latest", "家", ""),  # 最新 asks the latest total, not what is new
+    ("最早那会儿甲市单项冠军才几家？", "earliest", "家", ""),
+    ("甲市的小巨人一开始有多少家", "earliest", "家", ""),
+    ("派去的人平均几岁？", "", "岁", ""),
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
     q = analyse(text)
