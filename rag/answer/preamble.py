@@ -20,12 +20,17 @@ HEDGED_ASIDE = re.compile(r"[（(][^（）()]{0,40}?(?:可能|大概|应该|好�
 ASKS = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|是否|是不是|有没有|吗|呢|？|\?")
 CLAUSE = re.compile(r"[^，。；！,;!？?]+[，。；！,;!？?]*")
 MIN_CLAUSES = 3  # a short question is never cut
+# After the question, what the asker adds to make it plain: "我问的是目标，不是现在的数".
+CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")
+NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不包括)")
+FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
 
 
 def the_question(text: str) -> str:
-    """The text less the story clauses before its last asking clause and hedged asides;
-    unchanged when that would leave nothing that asks."""
-    plain = HEDGED_ASIDE.sub("", text)
+    """The text less the story clauses before its last asking clause and hedged asides,
+    with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
+    "…多少家（目标）？"); unchanged when that would leave nothing that asks."""
+    plain = _clarified(HEDGED_ASIDE.sub("", text))
     clauses = CLAUSE.findall(plain)
     asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
     if len(clauses) < MIN_CLAUSES or not asking:
@@ -44,3 +49,22 @@ def _story(clause: str, rest: str) -> bool:
         return False
     told = NARRATIVE.sub(" ", clause)
     return not any(len(w) >= 2 and is_noun(w) and not is_everyday(w) and w not in rest for w in words(told))
+
+
+def _clarified(text: str) -> str:
+    """Clauses after the last asking one that say what is (我问的是目标) or is not (不是现在的数)
+    asked: the first become an aside in the question, the second are dropped."""
+    clauses = CLAUSE.findall(text)
+    asking = [i for i, c in enumerate(clauses) if ASKS.search(c) and not CLARIFIES.match(c)]
+    if not asking:
+        return text
+    last = asking[-1]
+    after = clauses[last + 1:]
+    if not after or not all(CLARIFIES.match(c) or NOT_ASKED.match(c) for c in after):
+        return text
+    said = [FIGURE_WORD.sub("", CLARIFIES.sub("", c)) for c in after if CLARIFIES.match(c)]
+    said = [c for c in said if c.strip()]
+    question = clauses[last]
+    core = question.rstrip("，。；！,;!？? ")
+    aside = f"（{'，'.join(said)}）" if said else ""
+    return "".join(clauses[:last]) + core + aside + question[len(core):]

@@ -179,7 +179,11 @@ def plain_wording(text: str) -> str:
     """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市."""
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
-    return text
+    return SHORT_YEAR.sub(r"20\1年", text)
+
+
+# "到25年要搞到多少家": a year said by its last two digits after 到/在/至/于 (not 超过10年, 10年来).
+SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])")
 
 
 def document_wording(text: str) -> str:
@@ -218,7 +222,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
     years = tuple(int(y) for y in YEAR.findall(text))
-    measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(text)), "")
+    bare = ASIDE.sub("", text)  # "（论文里说稳居全国第一那时候）" says which figure, asks no rank
+    measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(bare)), "")
     if measure_kind == "share" and COUNT_ASKED.search(text):
         measure_kind = ""  # 市场占有率第一的企业有多少家: companies are counted, no share asked
     if measure_kind in ("share", "growth") and RANK_ASKED.search(text):
@@ -227,8 +232,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     if years and time in ("", "latest"):
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
-        next((u for rx, u in UNIT_WORDS if rx.search(text)), "")
-    measure = _measure_words(text, places, profile, measure_kind)
+        next((u for rx, u in UNIT_WORDS if rx.search(bare)), "")
+    measure = _measure_words(bare, places, profile, measure_kind)
     framed = FRAME.match(text)
     frame = tuple(w for w in measure if framed and w in framed.group(1).lower() and w not in text[framed.end():].lower())
     if framed and SOURCE_NAMED.search(framed.group(1)):  # "某学院那篇论文里，…": which source, not a scope
@@ -256,6 +261,7 @@ def _without_sources(part: str) -> str:
 
 
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
+ASIDE = re.compile(r"（[^（）]*）")
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
 
 # "多孵几个", "多培育几家": a few more, not "how many".
@@ -394,7 +400,7 @@ def ordinals(text: str) -> set[str]:
 
 def _part(text: str) -> Part:
     m = ASKED_UNIT.search(text)
-    kinds = _kinds(text)
+    kinds = _kinds(ASIDE.sub("", text))  # "（论文里说全国第一那时候）" says which figure, asks no rank
     return Part(text.strip(), kinds, m.group(1) if m else None,
                 _counted(text) if "count" in kinds else None)
 

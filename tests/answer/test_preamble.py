@@ -27,3 +27,13 @@ def test_what_is_asked_stays(text):
 def test_a_named_subject_in_the_story_stays():
     out = the_question("我在写一份关于甲乙电子的汇报，想问一下，它是哪年成立的？")
     assert "甲乙电子" in out and out.endswith("它是哪年成立的？")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("甲市冠军企业到25年要搞到多少家？我问的是目标，不是现在的数", "甲市冠军企业到25年要搞到多少家（目标）？"),
+    ("最早甲市单项冠军才几家？就是论文里说全国第一那时候的数", "最早甲市单项冠军才几家（论文里说全国第一那时候）？"),
+    ("甲市小巨人有多少家？不是重点小巨人", "甲市小巨人有多少家？"),
+    ("甲市小巨人有多少家？是不是比乙市多", "甲市小巨人有多少家？是不是比乙市多"),  # a second question stays
+])
+def test_what_the_asker_adds_after_the_question_is_folded_in_or_dropped(text, expected):
+    assert the_question(text) == expected
