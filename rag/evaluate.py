@@ -215,7 +215,7 @@ def aggregate(results: Sequence[ItemResult], groups: bool = False) -> dict[str, 
     if groups:
         members: dict[str, list[str]] = {}
         for r in results:
-            if r.group:
+            if r.group and m.asks_a_figure(r.key_facts):  # a list or a reason has no 简答 to agree on
                 members.setdefault(r.group, []).append(r.short)
         share, n_groups = m.short_agreement(members.values())
         if n_groups:

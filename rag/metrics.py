@@ -167,6 +167,15 @@ def refused_though_retrieved(refused: bool, relevant: Sequence[bool], k: int = 5
     return refused and any(relevant[:k])
 
 
+FIGURE_FACT = re.compile(r"\d|[一二两三四五六七八九十百千万]+\s*[家个项名人位种年月批倍成%]")
+
+
+def asks_a_figure(key_facts: Sequence[str]) -> bool:
+    """Whether an item's expected answer is figures or dates (every key fact holds a
+    number: 119家, 第二位, 1998年12月), the answers a 简答 is given for."""
+    return bool(key_facts) and all(FIGURE_FACT.search(k) for k in key_facts)
+
+
 def short_agreement(groups: Iterable[Sequence[str]]) -> tuple[float, int]:
     """(share of groups whose members' short answers are all non-empty and equal after
     number normalisation, number of groups). Groups with fewer than two members are

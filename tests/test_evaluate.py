@@ -266,6 +266,9 @@ def test_run_reports_confidently_wrong_refusals_and_agreement():
         QAItem("num-002", "排第几？", "数字", ("第7",), (("d", "全国城市排名第7"),), True, group="g2"),
         QAItem("rw-002", "名次？", "改写", ("第7",), (("d", "全国城市排名第7"),), True, group="g2"),
         QAItem("noans-001", "人口目标？", "无答案", (), (), False),
+        # a list asked two ways: no 简答 is given for a list, so the group is not counted
+        QAItem("mode-001", "哪几种模式？", "追赶模式", ("自主研发",), (("d", "创建于1998年12月"),), True, group="g3"),
+        QAItem("mode-002", "有哪些模式？", "追赶模式", ("自主研发",), (("d", "创建于1998年12月"),), True, group="g3"),
     ]
     answers = {
         "num-001": _answer("天生密封件公司创建于1998年12月。[1]", short="1998年12月", passage=src),
@@ -273,16 +276,18 @@ def test_run_reports_confidently_wrong_refusals_and_agreement():
         "num-002": _answer("全国城市排名第7。[1]", short="第8", passage=src),  # 简答 wrong
         "rw-002": _answer("资料中没有找到答案。", refused=True),  # evidence was retrieved
         "noans-001": _answer("资料中没有找到答案。", refused=True),
+        "mode-001": _answer("自主研发。[1]", passage=src),
+        "mode-002": _answer("自主研发。[1]", passage=src),
     }
     report = run(items, lambda i: answers[i.id], lambda i: [src] if i.answerable else ["无关"])
     overall = report["overall"]
-    assert overall["confidently_wrong"] == 0.25  # num-002 of 4 answerable
-    assert overall["refused_though_retrieved"] == 0.25  # rw-002
+    assert overall["confidently_wrong"] == 1 / 6  # num-002 of 6 answerable
+    assert overall["refused_though_retrieved"] == 1 / 6  # rw-002
     assert overall["short_agreement"] == 0.5 and overall["n_groups"] == 2  # g1 agrees, g2 not
     assert report["by_category"]["数字"]["confidently_wrong"] == 0.5
     assert report["by_category"]["改写"]["refused_though_retrieved"] == 0.5
     assert "short_agreement" not in report["by_category"]["数字"]  # overall only
-    assert overall["false_refusal"] == 0.25 and overall["refusal_accuracy"] == 1.0  # unchanged
+    assert overall["false_refusal"] == 1 / 6 and overall["refusal_accuracy"] == 1.0  # unchanged
     row = {r["id"]: r for r in report["items"]}
     assert row["num-002"]["short"] == "第8" and row["num-002"]["confidently_wrong"] is True
     assert row["rw-002"]["refused"] is True and row["rw-002"]["refused_though_retrieved"] is True
@@ -293,7 +298,7 @@ def test_run_reports_confidently_wrong_refusals_and_agreement():
     assert "- Split: test" in md and "Paraphrase groups (short_agreement): 2" in md
     assert "confidently_wrong" in md and "refused_though_retrieved" in md
     overall_row = next(line for line in md.splitlines() if line.startswith("| overall |"))
-    assert "0.50" in overall_row and "0.25" in overall_row
+    assert "0.50" in overall_row and "0.17" in overall_row
     from rich.console import Console
 
     console = Console(width=300, record=True)

@@ -112,6 +112,11 @@ def test_refused_though_retrieved():
     assert not m.refused_though_retrieved(True, [False, False, True], k=2)
 
 
+def test_a_figure_is_asked_when_every_key_fact_holds_a_number():
+    assert m.asks_a_figure(["119家"]) and m.asks_a_figure(["第二位", "1998年12月"]) and m.asks_a_figure(["两家"])
+    assert not m.asks_a_figure(["自主研发", "83家"]) and not m.asks_a_figure([])
+
+
 def test_short_agreement_over_paraphrase_groups():
     agreeing = ["第七", "第7"]  # equal after number normalisation
     disagreeing = ["119家", "83家"]
