@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label
 from rag.answer.followup import is_followup, rewrite
@@ -165,6 +166,11 @@ class Pipeline:
         t0 = time.perf_counter()
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)
+        kb = self.knowledge
+        named = resolve_description(q, pool[:k], kb.profile, kb.table.weight)
+        if named is not None:  # "那家做溅射靶材的企业…" asks about the company the passages name
+            q = named.rewrite(q, kb.profile.places)
+            pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)
         t1 = time.perf_counter()
         answer = self.answerer.answer(q, pool[:k], more=pool[k:], doc_ids=doc_ids, on_token=on_token)
         t2 = time.perf_counter()

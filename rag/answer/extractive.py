@@ -210,7 +210,18 @@ def _defines(sent: str, terms: frozenset[str]) -> float:
     for m in DEFINE_CUE.finditer(sent):
         if any(sent[:m.start()].rstrip("，, ").endswith(t) for t in terms):
             return 0.3
+    if IS_A.search(sent) and any(_opens_with(sent, t) for t in terms):
+        return 0.3  # "潜在的独角兽企业估值超过1亿美元，是独角兽企业的后备军": X…，是…
     return 0.1 if DEFINE_CUE.search(sent) else 0.0
+
+
+IS_A = re.compile(r"[，,]\s*(?:是|即|被称为|被视为)(?!否|不是)")
+
+
+def _opens_with(sent: str, term: str) -> bool:
+    """The sentence's subject is the term, maybe with 的 inside it (潜在的独角兽 for 潜在独角兽)."""
+    head = sent.lstrip("“\"「（( ")[:len(term) + 2].replace("的", "")
+    return head.startswith(term)
 
 
 def _share(weights: dict[str, float], credit: dict[str, float], terms: Sequence[str]) -> float:

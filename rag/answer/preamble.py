@@ -29,7 +29,7 @@ FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[�
 def the_question(text: str) -> str:
     """The text less the story clauses before its last asking clause and hedged asides,
     with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
-    "…多少家（目标）？"); unchanged when that would leave nothing that asks."""
+    "…多少家（即目标）？"); unchanged when that would leave nothing that asks."""
     plain = _clarified(HEDGED_ASIDE.sub("", text))
     clauses = CLAUSE.findall(plain)
     asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
@@ -66,5 +66,5 @@ def _clarified(text: str) -> str:
     said = [c for c in said if c.strip()]
     question = clauses[last]
     core = question.rstrip("，。；！,;!？? ")
-    aside = f"（{'，'.join(said)}）" if said else ""
+    aside = f"（即{'，'.join(said)}）" if said else ""  # 即: an aside the asker added, see question.ASIDE
     return "".join(clauses[:last]) + core + aside + question[len(core):]

@@ -222,7 +222,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
     years = tuple(int(y) for y in YEAR.findall(text))
-    bare = ASIDE.sub("", text)  # "（论文里说稳居全国第一那时候）" says which figure, asks no rank
+    bare = ASIDE.sub("", text)  # "（即论文里说稳居全国第一那时候）" says which figure, asks no rank
     measure_kind = next((k for k, rx in MEASURE_KINDS.items() if rx.search(bare)), "")
     if measure_kind == "share" and COUNT_ASKED.search(text):
         measure_kind = ""  # 市场占有率第一的企业有多少家: companies are counted, no share asked
@@ -261,7 +261,7 @@ def _without_sources(part: str) -> str:
 
 
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
-ASIDE = re.compile(r"（[^（）]*）")
+ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
 
 # "多孵几个", "多培育几家": a few more, not "how many".
@@ -400,7 +400,7 @@ def ordinals(text: str) -> set[str]:
 
 def _part(text: str) -> Part:
     m = ASKED_UNIT.search(text)
-    kinds = _kinds(ASIDE.sub("", text))  # "（论文里说全国第一那时候）" says which figure, asks no rank
+    kinds = _kinds(ASIDE.sub("", text))  # "（即论文里说全国第一那时候）" says which figure, asks no rank
     return Part(text.strip(), kinds, m.group(1) if m else None,
                 _counted(text) if "count" in kinds else None)
 

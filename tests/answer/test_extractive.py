@@ -233,6 +233,9 @@ def test_a_definition_answers_what_something_is():
     assert _defines("并购整合型是指以获取技术为目的。", terms) == 0.1  # defines something else
     assert _defines("技术联盟型有三家代表企业。", terms) == 0.0
     assert _defines("技术联盟型，通常指企业联合研发。", terms) == 0.3  # "X，通常指…"
+    potential = frozenset({"潜在独角兽"})
+    assert _defines("潜在的独角兽企业估值超过1亿美元，是独角兽企业的后备军。", potential) == 0.3  # X…，是…
+    assert _defines("甲市潜在独角兽企业有9家，是全省最多的。", potential) == 0.0  # another subject
 
 
 def test_a_definition_answers_what_conditions_something_must_meet(pipeline):

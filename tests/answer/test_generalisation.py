@@ -68,6 +68,12 @@ def test_latest_figure_and_target_kept_apart(synthetic):
     assert "220家" in target.text and "153家" not in target.short
 
 
+def test_a_company_asked_about_by_description_is_answered_by_name(synthetic):
+    answer = synthetic.ask("那家做空气静压主轴的合肥企业是哪一年成立的？")
+    assert "恒芯精工" in answer.standalone_question  # shown to the asker as 按“…”理解
+    assert answer.short == "2009年3月", answer.text
+
+
 @pytest.mark.integration
 def test_mixed_corpus_keeps_each_citys_figures(tmp_path: Path):
     corpus = tmp_path / "corpus"

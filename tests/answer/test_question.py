@@ -37,7 +37,7 @@ def test_kinds_units_and_parts():
     ("最早那会儿甲市单项冠军才几家？", "earliest", "家", ""),
     ("甲市的小巨人一开始有多少家", "earliest", "家", ""),
     ("派去的人平均几岁？", "", "岁", ""),
-    ("最早甲市单项冠军才几家（论文里说稳居全国第一那时候）？", "earliest", "家", ""),  # the aside asks no rank
+    ("最早甲市单项冠军才几家（即论文里说稳居全国第一那时候）？", "earliest", "家", ""),  # the aside asks no rank
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
     q = analyse(text)
@@ -361,5 +361,5 @@ def test_asking_every_sources_figure_asks_the_figure():
 def test_a_year_said_by_two_digits_after_a_preposition_is_that_year():
     assert analyse("冠军企业到25年要搞到多少家？").years == (2025,)
     assert analyse("深耕超过10年的企业有多少家？").years == ()
-    q = analyse("甲市单项冠军有几家（论文里说稳居全国第一那时候）？")
+    q = analyse("甲市单项冠军有几家（即论文里说稳居全国第一那时候）？")
     assert "全国第一" not in q.measure_words and "rank" not in q.kinds  # an aside says which figure

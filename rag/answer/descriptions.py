@@ -1,0 +1,163 @@
+"""Things asked about by description instead of by name: "那家做超高纯金属溅射靶材的
+甲市半导体材料企业，现在一年能挣多少钱" asks about the company the passages describe
+that way, and "估值过1亿美元、算独角兽后备军的甲市企业有多少家" about the category the
+passages define that way (潜在独角兽).
+
+The description is the noun phrase that ends in a company word (企业, 公司, 厂家, …). Each
+name the retrieved passages use — the corpus profile's terms for kinds of companies and
+its organisations, and organisation names found in the passages — is scored by how much
+of the description (weighted by rarity) one of the sentences naming it says. A clear
+winner replaces the description; the question names nothing otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rag.answer.extractive import ANAPHOR
+from rag.answer.matching import loosely_has, overlap
+from rag.answer.sentences import split_sentences
+from rag.profile import Profile
+from rag.schema import Hit
+from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, words
+
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂)"
+# "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
+# company word, after an optional pointer (那家, 那种, 被), holding at least one 的
+POINTER = r"(?:那家|那种|那些|那批|这家|这种|这类|那类|一家|被)"
+DESCRIPTION = re.compile(rf"{POINTER}?"
+                         rf"(?P<desc>[^，。？！?!；;]{{4,60}}的[^，。？！?!；;的]{{0,14}}?{HEAD})")
+MIN_SUPPORT = 0.4  # share of the description's weight one sentence about the name must say
+MIN_LEAD = 1.5  # the winner's support over the runner-up's
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The description found in the question and the name it stands for."""
+
+    description: str
+    name: str
+    support: float
+
+    def rewrite(self, question: str, places: Sequence[str]) -> str:
+        """The question with the description replaced by the name (places it named kept)."""
+        kept = "".join(p for p in places if p in self.description and p not in self.name)
+        return re.sub(POINTER + "?" + re.escape(self.description), f"{kept}{self.name}", question, count=1)
+
+
+def description_in(question: str) -> str:
+    """The longest description of a company or kind of company in the question, or ""
+    (厂 in 厂房 is no company word)."""
+    found = [m.group("desc") for m in DESCRIPTION.finditer(question)
+             if not in_dictionary(question[m.end() - 1:m.end() + 1])]
+    return max(found, key=len) if found else ""
+
+
+def resolve(question: str, hits: Sequence[Hit], profile: Profile,
+            weight: Callable[[str], float]) -> Resolved | None:
+    """The name the retrieved passages give to what the question describes, or None
+    when the question asks for the name itself (是哪家), names what it asks about, uses
+    the passages' own wording for it (市场占有率全球第一的企业 has its own figure), or no
+    name wins clearly."""
+    desc = description_in(question)
+    if not desc or ASKS_NAME.search(question):
+        return None
+    kinds = _company_kinds(profile, hits)
+    orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
+    if any(n in question and (n not in desc or n in orgs or _names_the_head(desc, n)) for n in kinds):
+        return None  # the question names what it asks about
+    sentences = _sentences(hits)
+    bare = _bare(desc, profile)  # worded as a clause says it, company word and what comes before it too
+    if any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c for s in sentences for c in re.split(r"[，；,;：:]", s)):
+        return None
+    scores: dict[str, float] = {}
+    for sentence, names in _named_sentences(hits, kinds):
+        for name in names:
+            scores[name] = max(scores.get(name, 0.0), _said(desc, name, sentence, profile, weight))
+    known = set(kinds)
+    # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0] not in known, -len(kv[0])))
+    if not ranked or ranked[0][1] < MIN_SUPPORT:
+        return None
+    best, support = ranked[0]
+    if best in desc:
+        return None  # the description already says it (…专精特新名单的集成电路企业 is no 专精特新)
+    # a name inside or around the winner (独角兽 in 潜在独角兽, 以甲乙电子) is the same thing, and a
+    # known name's rivals are known names (not a run of text ending like one: …有关汽车)
+    rival = next((s for n, s in ranked[1:] if n not in best and best not in n
+                  and (best not in known or n in known)), 0.0)
+    if rival and support < MIN_LEAD * rival:
+        return None
+    return Resolved(desc, best, support)
+
+
+# "是哪家", "叫什么": the question asks for the name the description stands for
+ASKS_NAME = re.compile(r"哪家|哪一家|哪个|哪些|叫什么|是谁|什么名字|名称")
+OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
+
+
+def _names_the_head(desc: str, name: str) -> bool:
+    """The name is what the description's company word is (…单项冠军的企业, 小巨人”企业)."""
+    return bool(re.search(re.escape(name) + r"[”\"’]?的?" + HEAD + "$", desc))
+
+
+def _bare(desc: str, profile: Profile) -> str:
+    """The description less its places and pointer words, as a passage might word it."""
+    for p in profile.places:
+        desc = desc.replace(p, "")
+    return re.sub(r"^(?:那家|那种|那些|这家|这种|被)", "", desc)
+
+
+def _company_kinds(profile: Profile, hits: Sequence[Hit]) -> list[str]:
+    """The profile's names of organisations, and its terms the passages use as a kind of
+    company (单项冠军企业, 小巨人”企业)."""
+    text = "".join(h.chunk.text for h in hits)
+    out = [t for t, pos in profile.terms if pos in ("nt", "nz")]
+    out += [t for t, pos in profile.terms if pos == "n" and re.search(re.escape(t) + r"[”\"’]?" + HEAD, text)]
+    return out
+
+
+def _sentences(hits: Sequence[Hit]) -> list[str]:
+    return [h.chunk.text[a:b] for h in hits for a, b in split_sentences(h.chunk.text)]
+
+
+def _named_sentences(hits: Sequence[Hit], kinds: Sequence[str]) -> list[tuple[str, set[str]]]:
+    """Each sentence with the names it speaks of: its own, or for a sentence that starts
+    by pointing back (该公司, 公司的主要产品…) those of the sentence before it."""
+    out: list[tuple[str, set[str]]] = []
+    for h in hits:
+        text = h.chunk.text
+        last: set[str] = set()
+        for a, b in split_sentences(text):
+            sentence = text[a:b]
+            if text[max(0, a - 2):a].count("\n") >= 1:
+                last = set()  # a new paragraph points back to nothing
+            names = _names(sentence, kinds) or (last if ANAPHOR.match(sentence) else set())
+            out.append((sentence, names))
+            last = names or last
+    return out
+
+
+def _names(sentence: str, kinds: Sequence[str]) -> set[str]:
+    """The names a sentence uses: known kinds and organisations, and the organisations
+    it spells out (…有限公司, …科技)."""
+    spelled: list[list[int]] = []  # spans; one right after another is one name (甲乙股份|有限公司)
+    for m in ORG_SUFFIX.finditer(sentence):
+        if spelled and spelled[-1][1] == m.start():
+            spelled[-1][1] = m.end()
+        else:
+            spelled.append([m.start(), m.end()])
+    return {n for n in kinds if loosely_has(sentence, n)} | {sentence[a:b] for a, b in spelled}
+
+
+def _said(desc: str, name: str, sentence: str, profile: Profile, weight: Callable[[str], float]) -> float:
+    """Share of the description's weight the sentence says, less the name's own words
+    and places (a description of 潜在独角兽 that says 独角兽 gives no credit for it)."""
+    terms = [w for w in dict.fromkeys(words(desc)) if is_content_word(w) and w not in profile.places
+             and w not in name and not re.fullmatch(HEAD, w)]
+    total = sum(weight(w) for w in terms)
+    if not total:
+        return 0.0
+    return sum(weight(w) for w in terms if loosely_has(sentence, w)) / total

@@ -1,0 +1,54 @@
+"""A company or kind of company asked about by description is named from the retrieved
+passages, and only when the question does not already name it, ask for the name, or
+use the passages' own wording for a counted group (real jieba, hand-made passages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.descriptions import description_in, resolve
+from rag.profile import Profile
+from rag.schema import Chunk, Hit
+
+PROFILE = Profile(places=("甲市",), main_city="甲市",
+                  terms=(("潜在独角兽", "n"), ("独角兽", "n"), ("单项冠军", "n"), ("甲乙电子", "nt")))
+PASSAGES = [
+    "甲乙电子成立于2005年，主要从事超高纯金属溅射靶材的研发生产。丙丁汽车则主要生产汽车座椅。",
+    "潜在的独角兽企业估值超过1亿美元，是独角兽企业的后备军。甲市潜在独角兽企业有9家。",
+    "甲市在单项冠军培育中加强引导，目前甲市拥有主导产品市场占有率全球第一的企业有110家。",
+    "戊己精工股份有限公司是我市小巨人企业中的代表。该公司成立于2009年3月。公司的主要产品是晶圆减薄设备的核心部件——空气静压主轴。",
+]
+HITS = [Hit(Chunk(f"c{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(PASSAGES)]
+
+
+def _resolved(question: str) -> str:
+    found = resolve(question, HITS, PROFILE, weight=lambda w: 1.0)
+    return found.rewrite(question, PROFILE.places) if found else ""
+
+
+def test_a_described_company_is_named():
+    assert _resolved("那家做超高纯金属溅射靶材的企业是哪年办起来的？") == "甲乙电子是哪年办起来的？"
+
+
+def test_a_described_kind_of_company_is_named_by_the_more_specific_term():
+    # the description says 独角兽 too; 潜在独角兽 is what the passage defines that way
+    assert _resolved("估值过1亿美元、算独角兽后备军的甲市企业有多少家？") == "甲市潜在独角兽有多少家？"
+
+
+def test_a_company_named_only_in_the_sentence_before_is_found_through_its_pointer():
+    assert _resolved("那家做空气静压主轴的企业是哪一年成立的？") == "戊己精工股份有限公司是哪一年成立的？"
+
+
+@pytest.mark.parametrize("question", [
+    "甲市主打产品市场占有率做到全球第一的企业有多少家？",  # the passages count that group themselves
+    "做超高纯金属溅射靶材的企业是哪家？",  # the name is what is asked
+    "甲乙电子那家做溅射靶材的企业是哪年成立的？",  # the question names it
+    "甲市对成功创建单项冠军的企业奖励多少？",  # the description's company word is the term's
+    "那家做无人机的企业有多少员工？",  # no passage says it
+])
+def test_no_name_replaces_what_the_question_says(question):
+    assert _resolved(question) == ""
+
+
+def test_a_company_word_inside_another_word_ends_no_description():
+    assert description_in("甲市那家园区的规划用地和厂房规模是多少？") == ""
