@@ -578,21 +578,27 @@ class ExtractiveAnswerer:
         qvec = kb.embed_query(" ".join(q.measure_words)) if kb.embed_query and q.measure_words else None
         places = list(q.places) if q.shape == "compare" else [q.places[0] if q.places else ""]
         results: list[FigureResult] = []
+        missing: list[str] = []  # a compared place with no figure of what is asked
         for place in places:
             r = kb.table.answer(q, qvec, place, doc_ids)
-            if r is None:
+            if r is None and q.shape != "compare":
                 return None
-            results.append(r)
+            results += [r] if r is not None else []
+            missing += [place] if r is None else []
+        if not results:
+            return None
+        if missing and DIFFERENCE_ASK.search(q.text):  # no difference without both figures
+            return self._refuse(question, pool, self._candidates(q, pool))
         book = CitationBook(self.docs, kb.profile.main_city)
-        lines: list[str] = []
+        lines: list[str] = [self.t["side_missing"].format(side=p) for p in missing]
         shorts: list[str] = []
         notes: list[str] = []
         figs = []
         for r in results:
-            prefix = f"{r.place}：" if len(results) > 1 else ""
+            prefix = f"{r.place}：" if len(places) > 1 else ""
             more_lines, short, note = compose(kb, r, pool, book, prefix)
             lines += more_lines
-            shorts.append(f"{r.place}{short}" if len(results) > 1 else short)
+            shorts.append(f"{r.place}{short}" if len(places) > 1 else short)
             notes.append(note)
             figs += figures_for_table(kb, r, book, pool)
         if len(results) == 2:
@@ -607,7 +613,7 @@ class ExtractiveAnswerer:
         """Two places' figures: for a how-much-more question, the difference of one year's
         pair (a line, and the 简答); else each side's newest, the note saying whose year is
         whose when they differ (2024's 418家 against 2023's 172家)."""
-        pair = _same_year_pair(*results) if re.search(r"差|多多少|少多少|高多少", q.text) else None
+        pair = _same_year_pair(*results) if DIFFERENCE_ASK.search(q.text) else None
         if pair is None:
             if len({r.main[0].fact.year for r in results}) > 1:
                 return shorts, ["；".join(f"{r.place}{as_of_label(r.main[0].fact)}" for r in results)]
@@ -640,6 +646,8 @@ class ExtractiveAnswerer:
             hits=list(hits),
         )
 
+
+DIFFERENCE_ASK = re.compile(r"差|多多少|少多少|高多少|低多少|多几|少几")
 
 SHORT_PATTERNS = {
     "year": r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?",

@@ -276,6 +276,9 @@ class FactTable:
         one of them in its clause (92% of 小巨人 深耕超过10年 is no 研发投入 share)."""
         terms = {w for w, _ in self.profile.terms}
         skip = {*q.frame_words, *QUALIFIERS}  # the scope (规上工业中，…) and a category's qualifier (后备)
+        base = SHARE_BASE.search(q.text)  # 研发投入占营收比重: 营收 is what it is a share of
+        if base:
+            skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}
         return [w for w in self.measured_words(q) if is_content_word(w) and not is_verb(w) and w not in skip
                 and pos_flags(w)[-1:] != ["m"]  # 一批, 第九: which batch, not what is measured
                 and not self.askers_wording(w) and not any(w in t or t in w for t in terms)]
@@ -376,6 +379,9 @@ def statistics_asked(text: str) -> list[str]:
     """The kinds of average a question asks for (平均, 人均, …): a figure must say the same."""
     return list(dict.fromkeys(STATISTICS.findall(text)))
 
+
+# "研发投入占营收比重多少": the whole a share is of, after 占
+SHARE_BASE = re.compile(r"占(?:到|了)?([^，。？?占]{1,12}?)的?(?:比重|比例|份额|百分之|多少|几成|多大)")
 
 # A statistical scope that counts part of the whole (规模以上工业: firms above a turnover line).
 SCOPED = re.compile(r"规模以上|规上|限额以上|限上")

@@ -94,7 +94,11 @@ def _about(names: list[str], lead: str, items: list[Item]) -> bool:
     """An enumeration answers a question naming an organisation or person only if its
     lead-in names them or more than one item does (2.1 甲公司… 2.2 乙公司… 2.3 丙公司…
     lists examples; it is not what 丙公司 achieved)."""
-    return all(n in lead or sum(n in i.head for i in items) > 1 for n in names)
+    if not names:
+        return True
+    # items each about someone else (2.1 以甲公司为例, 2.3 以丙公司为例) list others, whatever the lead says
+    others = sum(1 for i in items if not any(n in i.head for n in names) and names_in(i.head))
+    return others < 2 and all(n in lead or sum(n in i.head for i in items) > 1 for n in names)
 
 
 def _paragraph_end(text: str, pos: int) -> int:

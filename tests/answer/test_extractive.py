@@ -522,3 +522,16 @@ def test_an_average_asked_is_only_a_figure_its_clause_calls_an_average():
     team = "甲公司25名技术骨干组成的先锋队奔赴乙国，他们平均年龄32岁，人均拥有9年经验。"
     assert short("派去乙国的人平均几岁？", team) == "32岁"
     assert short("甲公司派了多少人去乙国？", team) == "25名"
+
+
+def test_a_comparison_with_one_side_missing_says_so_and_computes_no_difference(pipeline):
+    each = pipeline.ask("苏州和宁波国家级制造业单项冠军各有几家")
+    assert "苏州：资料中没有找到相应内容" in each.text
+    assert each.short.startswith("宁波") and "苏州" not in each.short
+    difference = pipeline.ask("宁波比苏州多多少家单项冠军")
+    assert difference.refused and not difference.short  # 83家 was the 简答: a figure, not a difference
+
+
+def test_a_share_of_a_base_needs_the_measured_part_not_only_the_base(pipeline):
+    answer = pipeline.ask("江丰电子研发投入占营收比重多少")
+    assert answer.refused  # the passages give its 营收, not its 研发投入

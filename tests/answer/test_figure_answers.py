@@ -410,3 +410,9 @@ def test_the_whole_is_answered_before_a_part_above_a_statistical_line():
     assert r is not None and _shown(r.main) == ["5339.4亿元"]
     r = table.answer(replace(q, text="澜州2022年工业增加值多少", time="year", years=(2022,)), QVEC)
     assert r is not None and _shown(r.main) == ["5339.4亿元"]  # the year's only figure; its sentence says 规模以上
+
+
+def test_what_a_share_is_of_is_not_what_is_measured():
+    q = Question(text="澜州甲乙电子研发投入占营收比重多少", words=(), numbers=(), places=(CITY,), unit="%",
+                 measure_kind="share", measure_words=("研发投入", "营收"), shape="figure")
+    assert _table().what_is_measured(q) == ["研发投入"]

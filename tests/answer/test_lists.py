@@ -33,7 +33,11 @@ def test_a_list_of_examples_is_no_answer_about_one_of_them():
 
     items = enumerations("2.1 自主研发型——以甲电子为例\n2.2 并购整合型——以乙电子为例\n2.3 技术联盟型——以丙公司为例\n")[0]
     assert not _about(["丙公司"], "", items)  # one item of three names it: examples, not its achievements
-    assert _about(["丙公司"], "丙公司的做法有三条：", items)  # the lead-in names it
+    # items each about another company list them, whatever the lead-in says (均胜电子收购过哪些企业
+    # is not answered by the three modes' example headings, though the text before them names it)
+    assert not _about(["丙公司"], "以甲电子、乙电子、丙公司为例：", items)
+    own = enumerations("一是研发投入加大。二是引进人才。三是并购海外企业。")[0]
+    assert _about(["丙公司"], "丙公司的做法有三条：", own)  # the lead-in names it, the items name no one else
     assert _about([], "", items)  # no name asked: any list may answer
 
 
