@@ -77,11 +77,14 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         for name in names:
             scores[name] = max(scores.get(name, 0.0), _said(desc, name, sentence, profile, weight))
     known = set(kinds)
+    kinds_only = known - orgs  # kinds of company (单项冠军), not organisations
     # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0] not in known, -len(kv[0])))
     if not ranked or ranked[0][1] < MIN_SUPPORT:
         return None
     best, support = ranked[0]
+    if best not in kinds_only and SEVERAL.search(question):
+        return None  # one company's name for a description of several
     if best in desc:
         return None  # the description already says it (…专精特新名单的集成电路企业 is no 专精特新)
     # a name inside or around the winner (独角兽 in 潜在独角兽, 以甲乙电子) is the same thing, and a
@@ -94,7 +97,9 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
 
 
 # "是哪家", "叫什么": the question asks for the name the description stands for
-ASKS_NAME = re.compile(r"哪家|哪一家|哪个|哪些|叫什么|是谁|什么名字|名称")
+ASKS_NAME = re.compile(r"哪[一几]?[家个位些]|叫什么|是谁|什么名字|名称")
+# "那些…的企业", "三种模式各自的代表企业": several companies, never one company's name
+SEVERAL = re.compile(r"那些|这些|各自|各个|们")
 OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
 
 

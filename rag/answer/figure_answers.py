@@ -248,7 +248,12 @@ class FactTable:
         if intent == "target":
             main = [s for s in targets if not q.years or s.fact.year in q.years]
             main.sort(key=lambda s: -self.doc_dates.get(s.fact.doc_id, 0))
-            return FigureResult(main[:1], main[1:3], [], place, intent) if main else None
+            if not main:
+                return None
+            # another source's different target for the same year: neither is the one target
+            rival = next((s for s in main[1:] if s.fact.year == main[0].fact.year
+                          and s.fact.doc_id != main[0].fact.doc_id and s.fact.value != main[0].fact.value), None)
+            return FigureResult(main[:1], main[1:3], [], place, intent, rival)
         if intent == "year":  # the best figure for each year asked ("2017年到2024年…从多少到多少")
             main = [next(s for s in actual if s.fact.year == y) for y in sorted(set(q.years))
                     if any(s.fact.year == y for s in actual)]

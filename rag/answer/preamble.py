@@ -22,6 +22,9 @@ CLAUSE = re.compile(r"[^，。；！,;!？?]+[，。；！,;!？?]*")
 MIN_CLAUSES = 3  # a short question is never cut
 # After the question, what the asker adds to make it plain: "我问的是目标，不是现在的数".
 CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")
+# "领导问…", "领导让我查一下，…": who wants to know, before the question itself
+ASKED_BY = re.compile(r"^\s*(?:领导|上级|老板|同事|有人)(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?\s*")
+POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$")
 NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不包括)")
 FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
 
@@ -30,10 +33,11 @@ def the_question(text: str) -> str:
     """The text less the story clauses before its last asking clause and hedged asides,
     with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
     "…多少家（即目标）？"); unchanged when that would leave nothing that asks."""
-    plain = _clarified(HEDGED_ASIDE.sub("", text))
+    short = len(CLAUSE.findall(text)) < MIN_CLAUSES
+    plain = _clarified(HEDGED_ASIDE.sub("", ASKED_BY.sub("", text)))
     clauses = CLAUSE.findall(plain)
     asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
-    if len(clauses) < MIN_CLAUSES or not asking:
+    if short or not asking:
         return plain if plain.strip() else text
     last = asking[-1]
     rest = "".join(clauses[last:])
@@ -60,11 +64,12 @@ def _clarified(text: str) -> str:
         return text
     last = asking[-1]
     after = clauses[last + 1:]
-    if not after or not all(CLARIFIES.match(c) or NOT_ASKED.match(c) for c in after):
-        return text
+    if not after or not all(CLARIFIES.match(c) or NOT_ASKED.match(c) or POLITE.match(c) for c in after):
+        return text  # "麻烦给个准数", "谢谢" after the question: politeness, dropped below
     said = [FIGURE_WORD.sub("", CLARIFIES.sub("", c)) for c in after if CLARIFIES.match(c)]
     said = [c for c in said if c.strip()]
     question = clauses[last]
     core = question.rstrip("，。；！,;!？? ")
     aside = f"（即{'，'.join(said)}）" if said else ""  # 即: an aside the asker added, see question.ASIDE
-    return "".join(clauses[:last]) + core + aside + question[len(core):]
+    tail = question[len(core):]
+    return "".join(clauses[:last]) + core + aside + (tail if tail.strip(" ，,") else "？")

@@ -179,11 +179,17 @@ def plain_wording(text: str) -> str:
     """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市."""
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
-    return SHORT_YEAR.sub(r"20\1年", text)
+    text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")) + "年", text)
+    return SHORT_YEAR.sub(lambda m: f"20{m.group(1) or m.group(2)}年", text)
 
 
-# "到25年要搞到多少家": a year said by its last two digits after 到/在/至/于 (not 超过10年, 10年来).
-SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])")
+# "到二〇二五年": a year in Chinese digits
+CN_DIGITS = "〇一二三四五六七八九"
+CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+# "到25年要搞到多少家", "25年前三季度": a year said by its last two digits after 到/在/至/于 or
+# before a part of a year (not 超过10年, 10年来, 25年前)
+SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])|"
+                        r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
 
 
 def document_wording(text: str) -> str:
@@ -248,7 +254,8 @@ SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材
 
 # "几份材料里分别是多少": every source's figure is asked, which a figure answer gives anyway.
 EACH_SOURCE = re.compile(r"[，,]?(?:在|按)?(?:几份|几个|几篇|各份|不同|各个|各)(?:材料|资料|文件|报道|文章|来源|报告)"
-                         r"(?:里|中|上|里面)?(?:的数|的数字)?(?:分别|各自|各)?")
+                         r"(?:里|中|上|里面)?(?:的数|的数字)?(?:分别|各自|各)?"
+                         r"(?:的?(?:说法|口径|数字|数据|数)?(?:是否|是不是)?(?:一致|一样|相同|统一)吗?)?")
 STILL_ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|第几")
 
 

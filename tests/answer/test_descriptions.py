@@ -45,6 +45,8 @@ def test_a_company_named_only_in_the_sentence_before_is_found_through_its_pointe
     "甲乙电子那家做溅射靶材的企业是哪年成立的？",  # the question names it
     "甲市对成功创建单项冠军的企业奖励多少？",  # the description's company word is the term's
     "那家做无人机的企业有多少员工？",  # no passage says it
+    "做超高纯金属溅射靶材的代表企业是哪几家？",  # the names are what is asked
+    "那些做超高纯金属溅射靶材的企业成立多久了？",  # several companies: no one company's name
 ])
 def test_no_name_replaces_what_the_question_says(question):
     assert _resolved(question) == ""

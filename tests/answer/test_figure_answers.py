@@ -416,3 +416,15 @@ def test_what_a_share_is_of_is_not_what_is_measured():
     q = Question(text="澜州甲乙电子研发投入占营收比重多少", words=(), numbers=(), places=(CITY,), unit="%",
                  measure_kind="share", measure_words=("研发投入", "营收"), shape="figure")
     assert _table().what_is_measured(q) == ["研发投入"]
+
+
+def test_two_sources_with_different_targets_for_one_year_are_both_the_target():
+    newer = replace(_fact("力争到2025年底，澜州小巨人企业600家。", "小巨人企业", 600, 202512, "b"), kind="target")
+    older = replace(_fact("到2025年，要培育200家小巨人企业。", "小巨人企业", 200, 202512, "a"), kind="target")
+    table = FactTable([newer, older], np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text, doc_dates={"a": 202206, "b": 202305})
+    q = Question(text="澜州小巨人2025年目标多少家", words=("小巨人",), numbers=(), places=(CITY,), time="target",
+                 years=(2025,), unit="家", measure_words=("小巨人",), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["600家"]  # the newer source first
+    assert r.rival is not None and r.rival.fact.shown == "200家"

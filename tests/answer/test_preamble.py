@@ -37,3 +37,13 @@ def test_a_named_subject_in_the_story_stays():
 ])
 def test_what_the_asker_adds_after_the_question_is_folded_in_or_dropped(text, expected):
     assert the_question(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("我要给领导写个材料，甲市专精特新小巨人截至目前一共多少家，麻烦给个准数", "甲市专精特新小巨人截至目前一共多少家？"),
+    ("甲市小巨人有多少家？谢谢", "甲市小巨人有多少家？"),
+    ("领导问甲市小巨人到2025年的目标是多少家", "甲市小巨人到2025年的目标是多少家"),
+    ("甲市小巨人有多少家，我想了解乙市的情况", "甲市小巨人有多少家，我想了解乙市的情况"),  # names what else is asked
+])
+def test_who_asks_and_politeness_around_the_question_are_dropped(text, expected):
+    assert the_question(text) == expected

@@ -363,3 +363,16 @@ def test_a_year_said_by_two_digits_after_a_preposition_is_that_year():
     assert analyse("深耕超过10年的企业有多少家？").years == ()
     q = analyse("甲市单项冠军有几家（即论文里说稳居全国第一那时候）？")
     assert "全国第一" not in q.measure_words and "rank" not in q.kinds  # an aside says which figure
+
+
+@pytest.mark.parametrize("text,year", [
+    ("甲市小巨人到二〇二五年的目标是多少家", 2025),
+    ("甲市二零二一年工业增加值多少", 2021),
+    ("甲市25年前三季度GDP多少", 2025),
+])
+def test_years_in_chinese_digits_or_two_digits_before_a_part_of_the_year(text, year):
+    assert analyse(text).years == (year,)
+
+
+def test_years_ago_is_no_year():
+    assert analyse("25年前甲市有几家？").years == ()

@@ -12,6 +12,8 @@ TERMS = ["单项冠军", "专精特新", "小巨人", "技术联盟", "追赶模
 @pytest.mark.parametrize("typed,read", [
     ("宁波国家级专精特心小巨人企业有多少家？", "宁波国家级专精特新小巨人企业有多少家？"),  # pinyin slip: xin
     ("追赶摸式有哪几种？", "追赶模式有哪几种？"),
+    ("宁波单相冠军企业累计多少家了", "宁波单项冠军企业累计多少家了"),  # 单相 is a word, but 相 sounds like 项
+    ("国家级专精特新小居人一共多少家", "国家级专精特新小巨人一共多少家"),  # 居 / 巨: ju
 ])
 def test_a_one_character_slip_in_a_term_is_corrected(typed, read):
     assert fix_term_typos(typed, TERMS) == read
