@@ -64,7 +64,7 @@ UNIT_WORDS = (
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
 QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
-                            r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况")
+                            r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
@@ -220,6 +220,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
+    text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
@@ -270,6 +271,9 @@ def _without_sources(part: str) -> str:
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
+
+# "，几个数都列一下", "把这几个数字都给出来": list the figures (a figure answer does), count nothing.
+FIGURES_LISTED = re.compile(r"[，,]?(?:把|请)?(?:这|那)?几个(?:数字|数据|数)(?:都|分别|全)?(?:列|说|给|写)?(?:一下|出来|下|一列)?")
 
 # "多孵几个", "多培育几家": a few more, not "how many".
 A_FEW_MORE = re.compile(r"多([\u4e00-\u9fff]{1,2}?)几[个家项名位批]")

@@ -376,3 +376,12 @@ def test_years_in_chinese_digits_or_two_digits_before_a_part_of_the_year(text, y
 
 def test_years_ago_is_no_year():
     assert analyse("25年前甲市有几家？").years == ()
+
+
+def test_listing_the_figures_and_who_has_more_are_no_measure():
+    q = analyse("甲市小巨人企业数量这几年是怎么涨上来的，几个数都列一下")
+    assert q.time == "trend" and q.unit == "#count"  # not 个, counted by 几个数
+    assert not any("列" in w or "数都" in w for w in q.measure_words)
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    q = analyse("甲市和乙市的国家级小巨人谁多？各多少家", profile)
+    assert q.shape == "compare" and "谁多" not in q.measure_words
