@@ -587,8 +587,8 @@ class ExtractiveAnswerer:
             missing += [place] if r is None else []
         if not results:
             return None
-        if missing and DIFFERENCE_ASK.search(q.text):  # no difference without both figures
-            return self._refuse(question, pool, self._candidates(q, pool))
+        if missing and DIFFERENCE_ASK.search(q.text):  # no difference without both figures: the
+            return None  # sentences may still hold the other side's (…等城市均超过25家)
         book = CitationBook(self.docs, kb.profile.main_city)
         lines: list[str] = [self.t["side_missing"].format(side=p) for p in missing]
         shorts: list[str] = []
@@ -662,6 +662,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     哪家/谁 question asks for."""
     if len(q.parts) != 1 or not chosen or q.shape == "reason":
         return ""  # a reason has no short form, though it names a count (为什么数量能远超乙市)
+    if q.shape == "compare" and DIFFERENCE_ASK.search(q.text):
+        return ""  # one side's figure is no difference (the figures table gives that 简答)
     part, sent = q.parts[0], chosen[0].text
     kinds = [k for k in ("year", "rank", "percent", "count") if k in part.kinds]
     if not kinds and ONE_NAME_ASK.search(part.text):
