@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.answer.extractive import ANAPHOR
 from rag.answer.matching import loosely_has, overlap
-from rag.answer.sentences import split_sentences
+from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, words
@@ -40,6 +39,8 @@ class Resolved:
     description: str
     name: str
     support: float
+    hit: Hit | None = None  # the passage whose sentence says most of the description of the name
+    span: tuple[int, int] = (0, 0)  # that sentence's span in the passage
 
     def rewrite(self, question: str, places: Sequence[str]) -> str:
         """The question with the description replaced by the name (places it named kept)."""
@@ -56,13 +57,14 @@ def description_in(question: str) -> str:
 
 
 def resolve(question: str, hits: Sequence[Hit], profile: Profile,
-            weight: Callable[[str], float]) -> Resolved | None:
+            weight: Callable[[str], float], naming: bool = False) -> Resolved | None:
     """The name the retrieved passages give to what the question describes, or None
-    when the question asks for the name itself (是哪家), names what it asks about, uses
-    the passages' own wording for it (市场占有率全球第一的企业 has its own figure), or no
-    name wins clearly."""
+    when the question names what it asks about, uses the passages' own wording for it
+    (市场占有率全球第一的企业 has its own figure), or no name wins clearly. With ``naming``
+    the name is what is asked (…的宁波公司叫什么), else a question asking for a name
+    (是哪家) is left alone."""
     desc = description_in(question)
-    if not desc or ASKS_NAME.search(question):
+    if not desc or (ONE_NAME.search(question) is None if naming else ASKS_NAME.search(question)):
         return None
     kinds = _company_kinds(profile, hits)
     orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
@@ -73,9 +75,12 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     if any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c for s in sentences for c in re.split(r"[，；,;：:]", s)):
         return None
     scores: dict[str, float] = {}
-    for sentence, names in _named_sentences(hits, kinds):
+    where: dict[str, tuple[Hit, int, int]] = {}
+    for hit, a, b, names in _named_sentences(hits, kinds):
         for name in names:
-            scores[name] = max(scores.get(name, 0.0), _said(desc, name, sentence, profile, weight))
+            said = _said(desc, name, hit.chunk.text[a:b], profile, weight)
+            if said > scores.get(name, -1.0):
+                scores[name], where[name] = said, (hit, a, b)
     known = set(kinds)
     kinds_only = known - orgs  # kinds of company (单项冠军), not organisations
     # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)
@@ -93,11 +98,13 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
                   and (best not in known or n in known)), 0.0)
     if rival and support < MIN_LEAD * rival:
         return None
-    return Resolved(desc, best, support)
+    hit, a, b = where[best]
+    return Resolved(desc, best, support, hit, (a, b))
 
 
 # "是哪家", "叫什么": the question asks for the name the description stands for
 ASKS_NAME = re.compile(r"哪[一几]?[家个位些]|叫什么|是谁|什么名字|名称")
+ONE_NAME = re.compile(r"(?<![几两些])(?:是哪一?家|哪一?家(?:企业|公司)?(?:[？?]|$)|叫什么|什么名字|是谁)")
 # "那些…的企业", "三种模式各自的代表企业": several companies, never one company's name
 SEVERAL = re.compile(r"那些|这些|各自|各个|们")
 OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
@@ -128,10 +135,10 @@ def _sentences(hits: Sequence[Hit]) -> list[str]:
     return [h.chunk.text[a:b] for h in hits for a, b in split_sentences(h.chunk.text)]
 
 
-def _named_sentences(hits: Sequence[Hit], kinds: Sequence[str]) -> list[tuple[str, set[str]]]:
-    """Each sentence with the names it speaks of: its own, or for a sentence that starts
-    by pointing back (该公司, 公司的主要产品…) those of the sentence before it."""
-    out: list[tuple[str, set[str]]] = []
+def _named_sentences(hits: Sequence[Hit], kinds: Sequence[str]) -> list[tuple[Hit, int, int, set[str]]]:
+    """Each sentence (passage, start, end) with the names it speaks of: its own, or for a
+    sentence that starts by pointing back (该公司, 公司的主要产品…) those of the one before."""
+    out: list[tuple[Hit, int, int, set[str]]] = []
     for h in hits:
         text = h.chunk.text
         last: set[str] = set()
@@ -140,7 +147,7 @@ def _named_sentences(hits: Sequence[Hit], kinds: Sequence[str]) -> list[tuple[st
             if text[max(0, a - 2):a].count("\n") >= 1:
                 last = set()  # a new paragraph points back to nothing
             names = _names(sentence, kinds) or (last if ANAPHOR.match(sentence) else set())
-            out.append((sentence, names))
+            out.append((h, a, b, names))
             last = names or last
     return out
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
+from rag.answer.descriptions import Resolved
+from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.facts import Fact
 from rag.answer.figure_answers import (
     LEVELS,
@@ -43,7 +45,7 @@ from rag.answer.question import (
     analyse,
     ordinals,
 )
-from rag.answer.sentences import split_sentences
+from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.answer.templates import template
 from rag.profile import SELF_REFERENCES
 from rag.schema import Answer, DocMeta, Hit
@@ -74,7 +76,6 @@ CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|�
                        r"靠的是|共同作用|铸就|促成|造就|原因|决定|(?:和|与|跟|同).{2,40}有关")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
-ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
 # "Who" questions: the answer names an organisation or a person.
 WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
@@ -487,6 +488,10 @@ class ExtractiveAnswerer:
             more = [h for h in more if h.chunk.doc_id in doc_ids]
         if self._unknown_names(q):  # "华峰新材料的主营产品": the documents never mention it
             return self._refuse(question, hits, self._candidates(q, hits))
+        if len(q.parts) == 1 and q.shape != "list" and not ASKS_FIGURE.search(q.text):  # "…的公司叫什么"
+            named = resolve_description(q.text, hits, self.kb.profile, self.kb.table.weight, naming=True)
+            if named is not None and named.hit is not None:
+                return self._named(question, named, hits)
         sides = split_respective(q.text, self.kb.profile, trend=q.time == "trend" and q.shape == "figure") \
             if ASKS_FIGURE.search(q.text) or q.time == "trend" else None
         if sides:  # "甲和乙分别是多少": each side on its own, then one answer
@@ -628,6 +633,17 @@ class ExtractiveAnswerer:
         short = self.t["difference_short"].format(diff=shown, unit=unit, a=f"{results[0].place}{a.shown}",
                                                   b=f"{results[1].place}{b.shown}")
         return [short], [self.t["difference_note"].format(year=a.year)]
+
+    def _named(self, question: str, named: Resolved, hits: Sequence[Hit]) -> Answer:
+        """The name a described company goes by, with the sentence that describes it."""
+        assert named.hit is not None
+        book = CitationBook(self.docs, self.kb.profile.main_city)
+        a, b = named.span
+        sentence = named.hit.chunk.text[a:b]
+        n = book.cite(named.hit, sentence, a, b)
+        lead = "" if named.name in sentence else f"{named.name}：" # "公司的主要产品是…" points back to it
+        return Answer(question=question, text=f"{lead}{sentence}[{n}]", short=named.name,
+                      citations=book.citations(), hits=list(hits))
 
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
         book = CitationBook(self.docs, self.kb.profile.main_city)

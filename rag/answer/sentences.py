@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+# A sentence that starts by pointing back to what the one before named (该公司成立于…).
+ANAPHOR = re.compile(r"^(?:该公司|该企业|该集团|这家公司|这家企业|公司|企业|其|它|他们|该区|该市)")
 _END = re.compile(r"[。！？!?；;…]+[”’」』）)]*|\n\n+")
 
 

@@ -54,3 +54,13 @@ def test_no_name_replaces_what_the_question_says(question):
 
 def test_a_company_word_inside_another_word_ends_no_description():
     assert description_in("甲市那家园区的规划用地和厂房规模是多少？") == ""
+
+
+def test_the_name_a_described_company_goes_by_is_the_answer_when_asked():
+    found = resolve("做超高纯金属溅射靶材的企业叫什么？", HITS, PROFILE, weight=lambda w: 1.0, naming=True)
+    assert found is not None and found.name == "甲乙电子" and found.hit is not None
+    assert "溅射靶材" in found.hit.chunk.text[slice(*found.span)]  # the sentence that describes it
+    # several names asked, or a figure: not one name
+    assert resolve("做超高纯金属溅射靶材的企业有哪几家？", HITS, PROFILE, weight=lambda w: 1.0, naming=True) is None
+    # without naming, a question asking the name is left alone (the rewrite would answer nothing)
+    assert resolve("做超高纯金属溅射靶材的企业叫什么？", HITS, PROFILE, weight=lambda w: 1.0) is None

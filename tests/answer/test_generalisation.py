@@ -72,6 +72,8 @@ def test_a_company_asked_about_by_description_is_answered_by_name(synthetic):
     answer = synthetic.ask("那家做空气静压主轴的合肥企业是哪一年成立的？")
     assert "恒芯精工" in answer.standalone_question  # shown to the asker as 按“…”理解
     assert answer.short == "2009年3月", answer.text
+    named = synthetic.ask("给半导体晶圆减薄设备做空气静压主轴的那家合肥企业叫什么？")
+    assert "恒芯精工" in named.short and "恒芯精工" in named.text and named.citations
 
 
 @pytest.mark.integration
