@@ -63,7 +63,7 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     (市场占有率全球第一的企业 has its own figure), or no name wins clearly. With ``naming``
     the name is what is asked (…的宁波公司叫什么), else a question asking for a name
     (是哪家) is left alone."""
-    desc = description_in(question)
+    desc = description_in(question) or (_all_but_the_ask(question) if naming else "")
     if not desc or (ONE_NAME.search(question) is None if naming else ASKS_NAME.search(question)):
         return None
     kinds = _company_kinds(profile, hits)
@@ -72,8 +72,9 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # the question names what it asks about
     sentences = _sentences(hits)
     bare = _bare(desc, profile)  # worded as a clause says it, company word and what comes before it too
-    if any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c for s in sentences for c in re.split(r"[，；,;：:]", s)):
-        return None
+    if not naming and any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c
+                          for s in sentences for c in re.split(r"[，；,;：:]", s)):
+        return None  # a group the passages count in these words is what is asked (not so for a name)
     scores: dict[str, float] = {}
     where: dict[str, tuple[Hit, int, int]] = {}
     for hit, a, b, names in _named_sentences(hits, kinds):
@@ -104,10 +105,16 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
 
 # "是哪家", "叫什么": the question asks for the name the description stands for
 ASKS_NAME = re.compile(r"哪[一几]?[家个位些]|叫什么|是谁|什么名字|名称")
-ONE_NAME = re.compile(r"(?<![几两些])(?:是哪一?家|哪一?家(?:企业|公司)?(?:[？?]|$)|叫什么|什么名字|是谁)")
+ONE_NAME = re.compile(r"哪一?家|叫什么|什么名字|是谁")
 # "那些…的企业", "三种模式各自的代表企业": several companies, never one company's name
 SEVERAL = re.compile(r"那些|这些|各自|各个|们")
 OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
+
+
+def _all_but_the_ask(question: str) -> str:
+    """For "宁波哪家公司做到了全球老大" the whole question less the asking words is what
+    describes the company asked for."""
+    return re.sub(r"哪一?家(?:企业|公司|厂家)?|是哪|叫什么|什么名字|是谁|[？?。！!]", "", question)
 
 
 def _names_the_head(desc: str, name: str) -> bool:

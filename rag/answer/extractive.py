@@ -642,7 +642,8 @@ class ExtractiveAnswerer:
         sentence = named.hit.chunk.text[a:b]
         n = book.cite(named.hit, sentence, a, b)
         lead = "" if named.name in sentence else f"{named.name}：" # "公司的主要产品是…" points back to it
-        return Answer(question=question, text=f"{lead}{sentence}[{n}]", short=named.name,
+        full = re.search(re.escape(named.name) + NAME_TAIL, sentence)  # 舜宇光学 → 舜宇光学科技 as written
+        return Answer(question=question, text=f"{lead}{sentence}[{n}]", short=full.group(0) if full else named.name,
                       citations=book.citations(), hits=list(hits))
 
     def _refuse(self, question: str, hits: Sequence[Hit], cands: list[Candidate]) -> Answer:
@@ -662,6 +663,9 @@ class ExtractiveAnswerer:
             hits=list(hits),
         )
 
+
+# What follows a company's short name in its full one (甲乙光学 → 甲乙光学科技股份有限公司)
+NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
 
 DIFFERENCE_ASK = re.compile(r"差|多多少|少多少|高多少|低多少|多几|少几")
 

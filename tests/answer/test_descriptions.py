@@ -64,3 +64,14 @@ def test_the_name_a_described_company_goes_by_is_the_answer_when_asked():
     assert resolve("做超高纯金属溅射靶材的企业有哪几家？", HITS, PROFILE, weight=lambda w: 1.0, naming=True) is None
     # without naming, a question asking the name is left alone (the rewrite would answer nothing)
     assert resolve("做超高纯金属溅射靶材的企业叫什么？", HITS, PROFILE, weight=lambda w: 1.0) is None
+
+
+def test_a_which_company_question_describes_the_company_with_all_it_says():
+    found = resolve("甲市哪家企业主要从事超高纯金属溅射靶材的研发生产？", HITS, PROFILE,
+                    weight=lambda w: 1.0, naming=True)
+    assert found is not None and found.name == "甲乙电子"
+
+
+def test_the_short_name_is_given_as_the_sentence_writes_it_in_full(pipeline):  # type: ignore[no-untyped-def]
+    answer = pipeline.ask("全球每3部安卓手机就有1部光学镜头来自宁波哪家企业？")
+    assert answer.short == "舜宇光学科技", answer.text
