@@ -77,9 +77,11 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # a group the passages count in these words is what is asked (not so for a name)
     scores: dict[str, float] = {}
     where: dict[str, tuple[Hit, int, int]] = {}
+    terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if is_content_word(w)
+             and w not in profile.places and not re.fullmatch(HEAD, w)]  # tokenised once per question
     for hit, a, b, names in _named_sentences(hits, kinds):
         for name in names:
-            said = _said(desc, name, hit.chunk.text[a:b], profile, weight)
+            said = _said(terms, name, hit.chunk.text[a:b])
             if said > scores.get(name, -1.0):
                 scores[name], where[name] = said, (hit, a, b)
     known = set(kinds)
@@ -171,12 +173,12 @@ def _names(sentence: str, kinds: Sequence[str]) -> set[str]:
     return {n for n in kinds if loosely_has(sentence, n)} | {sentence[a:b] for a, b in spelled}
 
 
-def _said(desc: str, name: str, sentence: str, profile: Profile, weight: Callable[[str], float]) -> float:
-    """Share of the description's weight the sentence says, less the name's own words
-    and places (a description of 潜在独角兽 that says 独角兽 gives no credit for it)."""
-    terms = [w for w in dict.fromkeys(words(desc)) if is_content_word(w) and w not in profile.places
-             and w not in name and not re.fullmatch(HEAD, w)]
-    total = sum(weight(w) for w in terms)
+def _said(terms: Sequence[tuple[str, float]], name: str, sentence: str) -> float:
+    """Share of the description's weight (``terms``: its words and weights) the sentence
+    says, less the name's own words (a description of 潜在独角兽 that says 独角兽 gives no
+    credit for it)."""
+    own = [(w, x) for w, x in terms if w not in name]
+    total = sum(x for _, x in own)
     if not total:
         return 0.0
-    return sum(weight(w) for w in terms if loosely_has(sentence, w)) / total
+    return sum(x for w, x in own if loosely_has(sentence, w)) / total
