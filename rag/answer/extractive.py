@@ -530,7 +530,8 @@ class ExtractiveAnswerer:
                      and (not what or _names_one_of(c.text, what))
                      and all(loosely_has(c.text.lower(), x) for x in compounds)
                      and not self.kb.table.of_another_kind(c.text, q, measured)
-                     and self.kb.table.may_be_of(c.text, places)]
+                     and self.kb.table.may_be_of(c.text, places)
+                     and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))]
         if not any(self._supported(c) for c in cands):
             return self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
@@ -666,6 +667,9 @@ class ExtractiveAnswerer:
 
 # What follows a company's short name in its full one (甲乙光学 → 甲乙光学科技股份有限公司)
 NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
+
+# A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
+CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
 DIFFERENCE_ASK = re.compile(r"差|多多少|少多少|高多少|低多少|多几|少几")
 

@@ -535,3 +535,8 @@ def test_a_comparison_with_one_side_missing_says_so_and_computes_no_difference(p
 def test_a_share_of_a_base_needs_the_measured_part_not_only_the_base(pipeline):
     answer = pipeline.ask("江丰电子研发投入占营收比重多少")
     assert answer.refused  # the passages give its 营收, not its 研发投入
+
+
+def test_a_how_many_new_question_is_not_answered_by_a_total(pipeline):
+    answer = pipeline.ask("宁波去年新增多少小巨人")  # the documents give the city's total, not how many were added
+    assert answer.short != "418家" and (answer.refused or "新增" in answer.text)
