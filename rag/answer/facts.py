@@ -23,6 +23,7 @@ from rag.numbers import cn_to_int
 from rag.profile import DISTRICT_REFERENCES, SELF_REFERENCES, Profile
 from rag.schema import Chunk, CleanDoc
 
+ORGANISATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|股份|集团)")
 SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』）)]*")
 CLAUSE = re.compile(r"[^，；：,;:]+")
 _CN = "一二两三四五六七八九十百千"
@@ -194,7 +195,17 @@ class _Scoper:
         return min(hits)[1] if hits else ""
 
     def of(self, clause_prefix: str, sentence_prefix: str) -> str:
-        return self.place(clause_prefix) or self.place(sentence_prefix) or self.subject
+        """The clause's place, else the subject's when the clause names an organisation
+        ("…对日本高田公司…，使甲电子的全球市场份额占到第二位": 甲电子's rank, not 日本's),
+        else the sentence's."""
+        if own := self.place(clause_prefix):
+            return own
+        if self._names_organisation(clause_prefix):
+            return self.subject
+        return self.place(sentence_prefix) or self.subject
+
+    def _names_organisation(self, text: str) -> bool:
+        return any(t in text for t, pos in self.profile.terms if pos == "nt") or bool(ORGANISATION.search(text))
 
 
 def _chunk_for(chunks: Sequence[Chunk], start: int, end: int) -> Chunk | None:

@@ -80,3 +80,9 @@ def test_a_total_refers_back_to_what_the_sentence_counts():
 def test_an_age_is_a_figure():
     f = _facts("甲市企业25名技术骨干组成先锋队，他们平均年龄32岁。")
     assert f["32岁"].unit == "岁" and "平均年龄" in f["32岁"].clause
+
+
+def test_a_clause_naming_an_organisation_is_not_the_place_named_earlier_in_the_sentence():
+    f = _facts("此时，甲市乙丙集团对日本丁戊公司的资产进行收购，使乙丙集团的全球市场份额占到第二位。",
+               places=("甲市", "日本"))
+    assert f["第二位"].place == "甲市"  # 乙丙集团's rank (the document's city), not 日本's
