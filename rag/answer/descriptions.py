@@ -70,28 +70,18 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
     if any(n in question and (n not in desc or n in orgs or _names_the_head(desc, n)) for n in kinds):
         return None  # the question names what it asks about
-    sentences = _sentences(hits)
-    bare = _bare(desc, profile)  # worded as a clause says it, company word and what comes before it too
-    if not naming and any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c
-                          for s in sentences for c in re.split(r"[，；,;：:]", s)):
+    if not naming and _worded_by_the_passages(_bare(desc, profile), hits):
         return None  # a group the passages count in these words is what is asked (not so for a name)
-    scores: dict[str, float] = {}
-    where: dict[str, tuple[Hit, int, int]] = {}
     terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if is_content_word(w)
              and w not in profile.places and not re.fullmatch(HEAD, w)]  # tokenised once per question
-    for hit, a, b, names in _named_sentences(hits, kinds):
-        for name in names:
-            said = _said(terms, name, hit.chunk.text[a:b])
-            if said > scores.get(name, -1.0):
-                scores[name], where[name] = said, (hit, a, b)
+    scores, where = _support(terms, hits, kinds)
     known = set(kinds)
-    kinds_only = known - orgs  # kinds of company (单项冠军), not organisations
     # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0] not in known, -len(kv[0])))
     if not ranked or ranked[0][1] < MIN_SUPPORT:
         return None
     best, support = ranked[0]
-    if best not in kinds_only and SEVERAL.search(question):
+    if (best in orgs or best not in known) and SEVERAL.search(question):
         return None  # one company's name for a description of several
     if best in desc:
         return None  # the description already says it (…专精特新名单的集成电路企业 is no 专精特新)
@@ -103,6 +93,26 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None
     hit, a, b = where[best]
     return Resolved(desc, best, support, hit, (a, b))
+
+
+def _worded_by_the_passages(bare: str, hits: Sequence[Hit]) -> bool:
+    """Whether a clause of the passages words the description itself, company word and
+    what comes before it too (…主导产品市场占有率全球第一的企业有110家)."""
+    return any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c
+               for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s))
+
+
+def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit],
+             kinds: Sequence[str]) -> tuple[dict[str, float], dict[str, tuple[Hit, int, int]]]:
+    """Per name, the most of the description one sentence about it says, and where."""
+    scores: dict[str, float] = {}
+    where: dict[str, tuple[Hit, int, int]] = {}
+    for hit, a, b, names in _named_sentences(hits, kinds):
+        for name in names:
+            said = _said(terms, name, hit.chunk.text[a:b])
+            if said > scores.get(name, -1.0):
+                scores[name], where[name] = said, (hit, a, b)
+    return scores, where
 
 
 # "是哪家", "叫什么": the question asks for the name the description stands for

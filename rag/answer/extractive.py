@@ -589,8 +589,10 @@ class ExtractiveAnswerer:
             r = kb.table.answer(q, qvec, place, doc_ids)
             if r is None and q.shape != "compare":
                 return None
-            results += [r] if r is not None else []
-            missing += [place] if r is None else []
+            if r is None:
+                missing.append(place)
+            else:
+                results.append(r)
         if not results:
             return None
         if missing and DIFFERENCE_ASK.search(q.text):  # no difference without both figures: the
@@ -710,7 +712,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")
 
     def clause_score(m: re.Match[str]) -> int:
-        a, b = next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
+        a, b = _clause_of(m, clauses, len(sent))
         return sum(1 for t in chosen[0].terms if t in sent[a:b])
 
     if kind in ("count", "percent") and len(matches) > 1:
@@ -718,9 +720,9 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
 
 
-def _clause_of(m: re.Match[str], clauses: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The (start, end) of the clause a match starts in."""
-    return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, 0))
+def _clause_of(m: re.Match[str], clauses: Sequence[tuple[int, int]], end: int = 0) -> tuple[int, int]:
+    """The (start, end) of the clause a match starts in; (0, ``end``) if in none."""
+    return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, end))
 
 
 def _counts_it(sent: str, m: re.Match[str], counted: str | None) -> bool:
@@ -747,10 +749,7 @@ def _the_one_named(q: Question, part: Part, sent: str, matches: Sequence[re.Matc
     asked = {w for w in (*q.measure_words, part.counted or "")  # a level (国家级) names no measure
              if w and w not in q.frame_words and w not in GENERIC_NOUNS and w not in LEVELS}
 
-    def clause(m: re.Match[str]) -> tuple[int, int]:
-        return next(((a, b) for a, b in clauses if a <= m.start() < b), (0, len(sent)))
-
-    spans = [clause(m) for m in matches]
+    spans = [_clause_of(m, clauses, len(sent)) for m in matches]
     named = [{w for w in asked if w in sent[a:b]} for a, b in spans]
     alone = [m for i, m in enumerate(matches)
              if spans.count(spans[i]) == 1 and named[i] and not any(named[:i] + named[i + 1:])]
