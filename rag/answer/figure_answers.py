@@ -115,7 +115,8 @@ class FactTable:
 
     def score(self, q: Question, qvec: np.ndarray | None) -> list[Scored]:
         """Every row scored against the question's measure words (unit, place, kind not applied)."""
-        words = list(q.measure_words)
+        # the list a count is taken in (名单) weighs nothing: every row of the list is in it
+        words = [w for w in q.measure_words if w not in LIST_WORDS] or list(q.measure_words)
         candidates = {w: self._candidates(w) for w in words}
         weights = {w: self.weight(w) for w in words}
         total = sum(weights.values()) or 1.0
@@ -280,7 +281,8 @@ class FactTable:
         and names: 小巨人 in 小巨人企业研发投入占比多少 leaves 研发投入); a figure must carry
         one of them in its clause (92% of 小巨人 深耕超过10年 is no 研发投入 share)."""
         terms = {w for w, _ in self.profile.terms}
-        skip = {*q.frame_words, *QUALIFIERS}  # the scope (规上工业中，…) and a category's qualifier (后备)
+        # the scope (规上工业中，…), a category's qualifier (后备), the list counted in (名单里)
+        skip = {*q.frame_words, *QUALIFIERS, *LIST_WORDS}
         base = SHARE_BASE.search(q.text)  # 研发投入占营收比重: 营收 is what it is a share of
         if base:
             skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}
@@ -387,6 +389,9 @@ def statistics_asked(text: str) -> list[str]:
 
 # "研发投入占营收比重多少": the whole a share is of, after 占
 SHARE_BASE = re.compile(r"占(?:到|了)?([^，。？?占]{1,12}?)的?(?:比重|比例|份额|百分之|多少|几成|多大)")
+
+# The list a count is taken in ("第四批名单里…进了几家"), not what is counted
+LIST_WORDS = ("名单", "榜单", "名录", "目录", "清单")
 
 # A statistical scope that counts part of the whole (规模以上工业: firms above a turnover line).
 SCOPED = re.compile(r"规模以上|规上|限额以上|限上")

@@ -78,6 +78,8 @@ UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
 CN_NUM = "一二两三四五六七八九十百千"
 
 
+# "第九批…有多少企业入围", "第四批名单里进了几家": a count within one batch of a list
+BATCH_COUNT = re.compile(r"第\s*[\d一二三四五六七八九十]+\s*批.{0,20}(?:多少|几)")
 ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])")
 GENERIC_NOUNS = {"企业", "公司", "数量", "家数", "个数", "数目", "称号", "头衔", "家", "个", "国家", "全国", "城市", "规模", "金额",
                  "比例", "总数", "全市", "我市", "本市"}
@@ -236,6 +238,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     if measure_kind in ("share", "growth") and RANK_ASKED.search(text):
         measure_kind = "rank"  # 市场份额排到第几: the rank of a share is asked, not the share
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
+    if not measure_kind and time != "latest" and BATCH_COUNT.search(bare):
+        measure_kind = "change"  # 第九批有多少企业入围: that batch's entrants, not the total after it
     if years and time in ("", "latest"):
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \

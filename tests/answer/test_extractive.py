@@ -540,3 +540,11 @@ def test_a_share_of_a_base_needs_the_measured_part_not_only_the_base(pipeline):
 def test_a_how_many_new_question_is_not_answered_by_a_total(pipeline):
     answer = pipeline.ask("宁波去年新增多少小巨人")  # the documents give the city's total, not how many were added
     assert answer.short != "418家" and (answer.refused or "新增" in answer.text)
+
+
+@pytest.mark.parametrize("question,short", [
+    ("第九批宁波有多少企业入围", "15家"),  # the batch's entrants; 119家 is the total after it
+    ("第四批国家级专精特新名单里宁波集成电路企业进了几家", "8家"),  # 5家 was another kind's (工业软件)
+])
+def test_a_count_within_one_batch_of_a_list(pipeline, question, short):
+    assert pipeline.ask(question).short == short

@@ -428,3 +428,9 @@ def test_two_sources_with_different_targets_for_one_year_are_both_the_target():
     r = table.answer(q, QVEC)
     assert r is not None and _shown(r.main) == ["600家"]  # the newer source first
     assert r.rival is not None and r.rival.fact.shown == "200家"
+
+
+def test_the_list_a_count_is_taken_in_is_not_what_is_measured():
+    q = Question(text="澜州第四批名单里集成电路企业进了几家", words=(), numbers=(), places=(CITY,), unit="家",
+                 measure_kind="change", measure_words=("名单", "集成电路"), shape="figure")
+    assert "名单" not in _table().what_is_measured(q)

@@ -33,6 +33,8 @@ def test_kinds_units_and_parts():
     ("在全国排第几？", "", "位", "rank"),
     ("去年新增了几家？", "", "家", "change"),
     ("镇海市级专精特新多少家", "", "家", ""),  # the 新 of 专精特新 asks nothing new
+    ("第九批甲市有多少企业入围", "", "#count", "change"),  # that batch's entrants
+    ("第九批名单公布后甲市一共有多少家单项冠军", "latest", "家", ""),  # the total after it
     ("工业增加值占GDP多少", "", "%", "share"),
     ("甲市小巨人最新多少家了", "latest", "家", ""),  # 最新 asks the latest total, not what is new
     ("最早那会儿甲市单项冠军才几家？", "earliest", "家", ""),
