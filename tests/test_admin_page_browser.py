@@ -94,7 +94,8 @@ def test_admin_adds_a_pdf_the_chat_answers_from_it_then_removes_it(tiny_corpus: 
             page.fill("textarea", "甲市有多少家国家级单项冠军企业？")
             page.keyboard.press("Enter")
             page.wait_for_selector("text=37家", timeout=60_000)
-            assert "甲市经信局" in page.locator("[data-testid=stChatMessage]").last.inner_text()
+            # the 简答 line renders before the answer and its sources: wait for them, not only the figure
+            expect(page.locator("[data-testid=stChatMessage]").last).to_contain_text("甲市经信局", timeout=60_000)
 
             _go(page, "资料管理", "现有资料")
             page.locator("[data-testid=stSelectbox]").click()
