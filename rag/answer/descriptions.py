@@ -61,10 +61,12 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     """The name the retrieved passages give to what the question describes, or None
     when the question names what it asks about, uses the passages' own wording for it
     (市场占有率全球第一的企业 has its own figure), or no name wins clearly. With ``naming``
-    the name is what is asked (…的宁波公司叫什么), else a question asking for a name
+    the name is what is asked (…的甲市公司叫什么), else a question asking for a name
     (是哪家) is left alone."""
+    if ONE_NAME.search(question) is None if naming else ASKS_NAME.search(question):
+        return None  # checked first: most questions stop here, before any tokenising
     desc = description_in(question) or (_all_but_the_ask(question) if naming else "")
-    if not desc or (ONE_NAME.search(question) is None if naming else ASKS_NAME.search(question)):
+    if not desc:
         return None
     kinds = _company_kinds(profile, hits)
     orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
@@ -124,7 +126,7 @@ OWN_WORDING = 0.5  # trigram overlap from which a clause words the description i
 
 
 def _all_but_the_ask(question: str) -> str:
-    """For "宁波哪家公司做到了全球老大" the whole question less the asking words is what
+    """For "甲市哪家公司做到了全球老大" the whole question less the asking words is what
     describes the company asked for."""
     return re.sub(r"哪一?家(?:企业|公司|厂家)?|是哪|叫什么|什么名字|是谁|[？?。！!]", "", question)
 

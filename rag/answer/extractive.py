@@ -569,7 +569,7 @@ class ExtractiveAnswerer:
         said = [p for phrases in named.values() for p in phrases]
         rest = q.text
         for phrase in sorted(said, key=len, reverse=True):
-            rest = rest.replace(phrase, " ", 1)  # the source's mention: 苏州 may be asked about too
+            rest = rest.replace(phrase, " ", 1)  # the source's mention: 乙市 may be asked about too
         places = tuple(dict.fromkeys(p for _, p in self.kb.profile.places_in(rest)))
         gone = set(words(" ".join(said))) | set(said) | SOURCE_WORDS
         measure = tuple(w for w in q.measure_words if w not in gone)
