@@ -76,7 +76,7 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # a group the passages count in these words is what is asked (not so for a name)
     terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if is_content_word(w)
              and w not in profile.places and not re.fullmatch(HEAD, w)]  # tokenised once per question
-    scores, where = _support(terms, hits, kinds)
+    scores, where = _support(terms, hits, kinds, {k for k in kinds if k not in orgs})
     known = set(kinds)
     # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0] not in known, -len(kv[0])))
@@ -104,14 +104,15 @@ def _worded_by_the_passages(bare: str, hits: Sequence[Hit]) -> bool:
                for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s))
 
 
-def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit],
-             kinds: Sequence[str]) -> tuple[dict[str, float], dict[str, tuple[Hit, int, int]]]:
-    """Per name, the most of the description one sentence about it says, and where."""
+def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit], kinds: Sequence[str],
+             categories: set[str]) -> tuple[dict[str, float], dict[str, tuple[Hit, int, int]]]:
+    """Per name, the most of the description one sentence about it says, and where
+    (``categories``: the names of kinds of company, whose own words say nothing)."""
     scores: dict[str, float] = {}
     where: dict[str, tuple[Hit, int, int]] = {}
     for hit, a, b, names in _named_sentences(hits, kinds):
         for name in names:
-            said = _said(terms, name, hit.chunk.text[a:b])
+            said = _said(terms, name, _about(hit.chunk.text[a:b], name, names), name in categories)
             if said > scores.get(name, -1.0):
                 scores[name], where[name] = said, (hit, a, b)
     return scores, where
@@ -148,8 +149,15 @@ def _company_kinds(profile: Profile, hits: Sequence[Hit]) -> list[str]:
     company (单项冠军企业, 小巨人”企业)."""
     text = "".join(h.chunk.text for h in hits)
     out = [t for t, pos in profile.terms if pos in ("nt", "nz")]
-    out += [t for t, pos in profile.terms if pos == "n" and re.search(re.escape(t) + r"[”\"’]?" + HEAD, text)]
-    return out
+    terms = [t for t, pos in profile.terms if pos == "n"]
+    return out + [t for t in terms + _compounds(terms, text) if re.search(re.escape(t) + r"[”\"’]?" + HEAD, text)]
+
+
+def _compounds(terms: Sequence[str], text: str) -> list[str]:
+    """Two terms written one after the other name one thing (专精特新“小巨人”), as written."""
+    present = [t for t in terms if t in text]
+    pairs = [re.escape(a) + r"[“\"‘]?" + re.escape(b) for a in present for b in present if a not in b and b not in a]
+    return list(dict.fromkeys(m for p in pairs for m in re.findall(p + r"[”\"’]?", text)))
 
 
 def _sentences(hits: Sequence[Hit]) -> list[str]:
@@ -185,12 +193,22 @@ def _names(sentence: str, kinds: Sequence[str]) -> set[str]:
     return {n for n in kinds if loosely_has(sentence, n)} | {sentence[a:b] for a, b in spelled}
 
 
-def _said(terms: Sequence[tuple[str, float]], name: str, sentence: str) -> float:
+def _about(sentence: str, name: str, names: set[str]) -> str:
+    """The sentence less its clauses that name another name and not this one: in
+    "自主研发型甲乙电子、技术联盟型丙丁密封件", 技术联盟型 says nothing of 甲乙电子."""
+    others = [n for n in names if n not in name and name not in n]
+    if not others:
+        return sentence
+    clauses = re.split(r"(?<=[，；、,;：:])", sentence)
+    return "".join(c for c in clauses if loosely_has(c, name) or not any(loosely_has(c, n) for n in others))
+
+
+def _said(terms: Sequence[tuple[str, float]], name: str, sentence: str, category: bool) -> float:
     """Share of the description's weight (``terms``: its words and weights) the sentence
-    says, less the name's own words (a description of 潜在独角兽 that says 独角兽 gives no
-    credit for it)."""
-    own = [(w, x) for w, x in terms if w not in name]
+    says. A company's own name says what it is (丙丁密封件 for 做静密封产品的企业); a
+    category's does not (a description of 潜在独角兽 that says 独角兽 gives no credit for it)."""
+    own = [(w, x) for w, x in terms if not category or w not in name]
     total = sum(x for _, x in own)
     if not total:
         return 0.0
-    return sum(x for w, x in own if loosely_has(sentence, w)) / total
+    return sum(x for w, x in own if loosely_has(sentence, w) or w in name) / total

@@ -75,3 +75,33 @@ def test_a_which_company_question_describes_the_company_with_all_it_says():
 def test_the_short_name_is_given_as_the_sentence_writes_it_in_full(pipeline):  # type: ignore[no-untyped-def]
     answer = pipeline.ask("全球每3部安卓手机就有1部光学镜头来自宁波哪家企业？")
     assert answer.short == "舜宇光学科技", answer.text
+
+
+MODES = Profile(places=("甲市",), main_city="甲市",
+                terms=(("专精特新", "n"), ("小巨人", "n"), ("甲乙电子", "nt"), ("丙丁密封件", "nt")))
+MODE_PASSAGES = [
+    "追赶模式的代表企业：自主研发型甲乙电子、技术联盟型丙丁密封件。甲乙电子成立于2005年。",
+    "丙丁密封件与高校签约。甲乙电子也在扩大生产。",
+    "专精特新“小巨人”企业，是专注于细分市场、创新能力强的排头兵企业。甲市专精特新“小巨人”企业有80家。",
+]
+MODE_HITS = [Hit(Chunk(f"m{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(MODE_PASSAGES)]
+
+
+def _mode_resolved(question: str) -> str:
+    found = resolve(question, MODE_HITS, MODES, weight=lambda w: 1.0)
+    return found.name if found else ""
+
+
+def test_a_word_in_a_clause_about_another_company_says_nothing_of_this_one():
+    # one sentence names both; 技术联盟型 stands beside 丙丁密封件 only
+    assert _mode_resolved("那家技术联盟型的企业是哪年成立的？") == "丙丁密封件"
+
+
+def test_a_company_name_that_says_the_description_is_evidence_for_it():
+    # each sentence says one word of the description; one company's own name says 密封件 too
+    assert _mode_resolved("那家与高校合作生产密封件的企业是哪年成立的？") == "丙丁密封件"
+
+
+def test_two_terms_written_as_one_name_are_one_kind_of_company():
+    # 专精特新 and 小巨人 say the same of the description: together they are the answer, not rivals
+    assert _mode_resolved("被认定为主攻细分市场、创新能力强的那种中小企业，甲市有多少家？") == "专精特新“小巨人”"
