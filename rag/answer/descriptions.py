@@ -20,7 +20,7 @@ from rag.answer.matching import loosely_has, overlap
 from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.profile import Profile
 from rag.schema import Hit
-from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, words
+from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
 HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂)"
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
@@ -70,11 +70,12 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None
     kinds = _company_kinds(profile, hits)
     orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
-    if any(n in question and (n not in desc or n in orgs or _names_the_head(desc, n)) for n in kinds):
+    if any(n in question and (n not in desc or n in orgs) for n in kinds) \
+            or any(_names_the_head(desc, t) for t, _ in profile.terms):
         return None  # the question names what it asks about
     if not naming and _worded_by_the_passages(_bare(desc, profile), hits):
         return None  # a group the passages count in these words is what is asked (not so for a name)
-    terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if is_content_word(w)
+    terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if (is_content_word(w) or is_verb(w))
              and w not in profile.places and not re.fullmatch(HEAD, w)]  # tokenised once per question
     scores, where = _support(terms, hits, kinds, {k for k in kinds if k not in orgs})
     known = set(kinds)
@@ -129,7 +130,7 @@ OWN_WORDING = 0.5  # trigram overlap from which a clause words the description i
 def _all_but_the_ask(question: str) -> str:
     """For "甲市哪家公司做到了全球老大" the whole question less the asking words is what
     describes the company asked for."""
-    return re.sub(r"哪一?家(?:企业|公司|厂家)?|是哪|叫什么|什么名字|是谁|[？?。！!]", "", question)
+    return re.sub(r"是?哪一?家(?:企业|公司|厂家)?|是哪|叫什么|什么名字|是谁|[？?。！!]", "", question)
 
 
 def _names_the_head(desc: str, name: str) -> bool:

@@ -81,7 +81,7 @@ MODES = Profile(places=("甲市",), main_city="甲市",
                 terms=(("专精特新", "n"), ("小巨人", "n"), ("甲乙电子", "nt"), ("丙丁密封件", "nt")))
 MODE_PASSAGES = [
     "追赶模式的代表企业：自主研发型甲乙电子、技术联盟型丙丁密封件。甲乙电子成立于2005年。",
-    "丙丁密封件与高校签约。甲乙电子也在扩大生产。",
+    "丙丁密封件与高校签约。甲乙电子也在扩大生产。甲乙电子于2011年收购了一家海外同行。",
     "专精特新“小巨人”企业，是专注于细分市场、创新能力强的排头兵企业。甲市专精特新“小巨人”企业有80家。",
 ]
 MODE_HITS = [Hit(Chunk(f"m{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(MODE_PASSAGES)]
@@ -105,3 +105,15 @@ def test_a_company_name_that_says_the_description_is_evidence_for_it():
 def test_two_terms_written_as_one_name_are_one_kind_of_company():
     # 专精特新 and 小巨人 say the same of the description: together they are the answer, not rivals
     assert _mode_resolved("被认定为主攻细分市场、创新能力强的那种中小企业，甲市有多少家？") == "专精特新“小巨人”"
+
+
+def test_what_a_company_did_describes_it():
+    # the description is a verb (收购): no noun to go by
+    assert _mode_resolved("那家搞收购的企业是哪年成立的？") == "甲乙电子"
+
+
+def test_the_asking_words_are_dropped_whole_from_the_description():
+    # "是哪家" goes as one: left behind, 家 would glue to the word before it (靶材家)
+    found = resolve("超高纯金属溅射靶材是哪家企业做的？", HITS, PROFILE, weight=lambda w: 1.0, naming=True)
+    assert found is not None and found.name == "甲乙电子"
+    assert "家" not in found.description
