@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import is_everyday
+from rag.tokenize import is_everyday, words
 
 
 @pytest.mark.parametrize("word", ["拿出", "条件", "强度", "钱花", "那层"])
@@ -25,3 +25,8 @@ def test_names_are_organisations_and_people_not_everyday_nouns():
     assert not names_in("那篇讲技术追赶的论文总结了哪些启示？")  # 论文 is tagged nz, but everyday
     assert "均胜电子" in names_in("均胜电子于2011年全资收购德国普瑞有限责任公司") or \
         "德国普瑞有限责任公司" in names_in("均胜电子于2011年全资收购德国普瑞有限责任公司")
+
+
+def test_a_synonym_list_word_stays_whole_after_a_one_character_word():
+    # jieba alone cuts 经工信部认定 into 经工 / 信部 / 认定; the synonym list makes 工信部 a word
+    assert "工信部" in words("经工信部认定的企业")

@@ -117,3 +117,8 @@ def test_the_asking_words_are_dropped_whole_from_the_description():
     found = resolve("超高纯金属溅射靶材是哪家企业做的？", HITS, PROFILE, weight=lambda w: 1.0, naming=True)
     assert found is not None and found.name == "甲乙电子"
     assert "家" not in found.description
+
+
+def test_a_kind_of_company_described_by_its_definition_is_named():
+    # the passage defines the compound term; the question paraphrases the definition
+    assert _mode_resolved("那种专注细分市场、创新能力强、经工信部认定的中小企业，甲市有多少家？") == "专精特新“小巨人”"
