@@ -28,7 +28,13 @@ from rag.cleaning import clean_document
 from rag.corpus import load_corpus
 from rag.embedders import Embedder, make_embedder
 from rag.errors import BuildLockedError, IndexDamagedError, IndexMissingError
-from rag.keyword import KeywordIndex, keyword_dir, keyword_tokens, save_keyword_index
+from rag.keyword import (
+    KeywordIndex,
+    keyword_dir,
+    keyword_is_current,
+    keyword_tokens,
+    save_keyword_index,
+)
 from rag.profile import Profile, derive_profile, load_domain, places_named
 from rag.schema import Chunk, CleanDoc, DocMeta, Section
 from rag.settings import Settings
@@ -342,7 +348,7 @@ def _sync(settings: Settings, cache: BuildCache, embedder: Embedder | None, call
     if not settings.chroma_host:
         removed = remove_stale_segments(settings.index_dir / "chroma")
         log.info("Removed %d vector folders of earlier builds", removed)
-    if mode != "unchanged" or not keyword_dir(settings.index_dir, built.tag).exists():
+    if mode != "unchanged" or not keyword_is_current(keyword_dir(settings.index_dir, built.tag)):
         save_keyword(settings, prep, built, cache)
     if mode != "unchanged" or not snapshot_dir(settings.index_dir, built.tag).exists():
         save_snapshot(settings.index_dir, built.tag, snap, prune=True)

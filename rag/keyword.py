@@ -74,6 +74,16 @@ def save_keyword_index(index_dir: Path, tag: str, index: KeywordIndex) -> None:
     remove_other_versions(target)
 
 
+def keyword_is_current(folder: Path) -> bool:
+    """Whether a keyword index is saved in ``folder`` with this tokenizer's tokens (a
+    changed word list, e.g. rag/data/synonyms.txt, makes other tokens of the same text)."""
+    try:
+        data = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(data.get("tokenizer") == tokenizer_fingerprint())
+
+
 def _lowered_texts(chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> list[str]:
     return [f"{docs[c.doc_id].title if c.doc_id in docs else ''} {c.section} {c.text}".lower() for c in chunks]
 
@@ -101,7 +111,8 @@ class KeywordIndex:
         to ``folder``, replacing it whole (written beside it, then renamed)."""
         with written_whole(folder) as part:
             self._bm25.save(str(part), show_progress=False)
-            data = {"ids": [c.chunk_id for c in self.chunks], "doc_freq": self.doc_freq}
+            data = {"ids": [c.chunk_id for c in self.chunks], "doc_freq": self.doc_freq,
+                    "tokenizer": tokenizer_fingerprint()}
             (part / KEYWORD_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -110,8 +121,8 @@ class KeywordIndex:
         None when there is none or it does not match (the caller builds one instead)."""
         try:
             data = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
-            if data.get("ids") != [c.chunk_id for c in chunks]:
-                return None
+            if data.get("ids") != [c.chunk_id for c in chunks] or data.get("tokenizer") != tokenizer_fingerprint():
+                return None  # other chunks, or tokens another tokenizer made (its word lists changed)
             bm25 = bm25s.BM25.load(str(folder), show_progress=False)
         except Exception as exc:  # noqa: BLE001 - missing, half-removed or damaged: rebuild
             log.info("No saved keyword index in %s (%s); building one", folder, type(exc).__name__)

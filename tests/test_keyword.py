@@ -63,3 +63,18 @@ def test_each_index_version_saves_its_keyword_index_and_drops_older_ones(tiny_co
     assert saved == [keyword_dir(settings.index_dir, second.tag)]
     pipe = Pipeline.load(settings)
     assert pipe.retriever.keyword.search("减速器", 1)[0][0].startswith("c")
+
+
+def test_an_unchanged_corpus_gets_a_new_keyword_index_when_the_tokenizer_changed(tiny_corpus, tmp_path, monkeypatch):
+    from rag.indexing import update_index
+    from rag.keyword import keyword_dir, keyword_is_current
+    from rag.settings import load_settings
+
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    folder = keyword_dir(settings.index_dir, update_index(settings).info.tag)
+    assert keyword_is_current(folder)
+    # stands in for an edited word list (rag/data/synonyms.txt): the fingerprint is what changes
+    monkeypatch.setattr("rag.keyword.tokenizer_fingerprint", lambda: "another tokenizer")
+    assert not keyword_is_current(folder)
+    report = update_index(settings)
+    assert report.mode == "unchanged" and keyword_is_current(folder)
