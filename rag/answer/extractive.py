@@ -673,11 +673,12 @@ NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
-DIFFERENCE_ASK = re.compile(r"差|多多少|少多少|高多少|低多少|多几|少几")
+DIFFERENCE_ASK = re.compile(r"差|[多少高低]了?(?:多少|几)")
 
+NUMBER_OR_RANGE = r"\d+(?:\.\d+)?(?:\s*[-~～—–至]\s*\d+(?:\.\d+)?)?"  # "5-6%" whole, never its "6%"
 SHORT_PATTERNS = {
     "year": r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?",
-    "percent": r"[超约近逾]?\d+(?:\.\d+)?(?:\s*[-~～—至]\s*\d+(?:\.\d+)?)?\s*%",
+    "percent": rf"[超约近逾]?{NUMBER_OR_RANGE}\s*%",
     "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
 }
 
@@ -700,7 +701,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
     if kind == "count":
         any_unit = "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%")  # a number of things is no share
         units = UNIT_CLASSES.get(part.unit or "", part.unit or any_unit)
-        pattern = rf"[超约近逾]?(?:\d+(?:\.\d+)?|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
+        pattern = rf"[超约近逾]?(?:{NUMBER_OR_RANGE}|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]

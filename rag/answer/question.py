@@ -71,7 +71,7 @@ HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/�
 ASKED_UNIT = re.compile(HOW_MANY + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
-COUNTING = re.compile(r"有多少|有几|总数|一共|总共|累计|多少[家个项名位]")
+COUNTING = re.compile(r"有多少|有几|各(?:自|是|为)?多少|总数|一共|总共|累计|多少[家个项名位]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
                 "家": "家个所座", "个": "个家所座",  # 多少家研发平台 is answered by "212个"
                 "钱": "元"}  # 多少钱 is answered in 元
@@ -329,7 +329,7 @@ def _merge_singles(tokens: Sequence[str]) -> list[str]:
 
 LIST_CUES = re.compile(r"有哪些|哪些|哪几|包括|包含|措施|做法|举措|建议|启示|经验|途径|路径|方面|几个方面|几种|列举")
 REASON_CUES = re.compile(r"为什么|为何|原因|why|怎么做到|怎样做到|如何做到|靠什么|凭什么|得益于|关键|怎么|如何|怎样")
-COMPARE_CUES = re.compile(r"各有|分别|相比|比较|差了?多少|相差|多多少|少多少|高多少|对比|哪个多|谁多|差距|"
+COMPARE_CUES = re.compile(r"各有|各自|各(?:是|为)?(?:多少|几)|分别|相比|比较|差了?多少|相差|多多少|少多少|高多少|[多少高低]了?几|对比|哪个多|谁多|差距|"
                           r"(?:和|跟|同|与).{1,8}比")
 
 

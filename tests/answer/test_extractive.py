@@ -102,6 +102,19 @@ def test_two_sided_question_answers_both_sides(pipeline):
     _check_citations(answer)
 
 
+def test_two_sided_question_without_a_unit_counts_both_sides(pipeline):
+    # "各多少" asks each side's number: the share "92%的小巨人企业…" is no count of them
+    answer = pipeline.ask("宁波和苏州小巨人各多少")
+    assert "418家" in answer.short and "172家" in answer.short and "%" not in answer.short
+
+
+@pytest.mark.parametrize("question", ["宁波单项冠军比苏州多几家", "宁波的小巨人比苏州多了几家"])
+def test_how_many_more_is_never_one_sides_figure(pipeline, question):
+    # 多几家 asks a difference: one city's count is no answer to it
+    answer = pipeline.ask(question)
+    assert not re.fullmatch(r"\d+家", answer.short), answer.short
+
+
 def test_figure_of_another_subject_is_not_a_confident_answer(pipeline):
     # the only share in the passages is industry's share of GDP: not the asked one
     answer = pipeline.ask("宁波单项冠军占全国的比重是多少%？")
@@ -548,3 +561,8 @@ def test_a_how_many_new_question_is_not_answered_by_a_total(pipeline):
 ])
 def test_a_count_within_one_batch_of_a_list(pipeline, question, short):
     assert pipeline.ask(question).short == short
+
+
+def test_a_range_is_the_short_answer_whole(pipeline):
+    answer = pipeline.ask("宁波专精特新企业研发投入多少")  # no 占比: read as a count, % allowed
+    assert "5-6%" in answer.short, answer.short  # never its upper end alone

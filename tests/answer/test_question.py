@@ -20,6 +20,7 @@ def test_kinds_units_and_parts():
     profile = Profile(places=("苏州", "宁波"), main_city="宁波")
     assert analyse("苏州和宁波各有多少家？", profile).places == ("苏州", "宁波")
     assert analyse("苏州和宁波各有多少家？", profile).shape == "compare"
+    assert analyse("苏州和宁波小巨人各多少", profile).shape == "compare"  # no 有, no unit
 
 
 @pytest.mark.parametrize("text,time,unit,kind", [
