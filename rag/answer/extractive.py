@@ -26,6 +26,7 @@ from rag.answer.figure_answers import (
     QUALIFIERS,
     FigureResult,
     as_of_label,
+    ends_in_noun,
     statistics_asked,
 )
 from rag.answer.figure_text import compose, figures_for_table
@@ -706,8 +707,11 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         pattern = SHORT_PATTERNS[kind]
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
     stats = statistics_asked(q.text)  # 平均…多少: only a figure its clause says is an average
+    things = part.counted if kind == "count" and part.unit == "个" and part.counted not in (None, "企业", "公司") else ""
     matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
-               and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)]
+               and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)
+               and not (things and "家" in m.group(0)  # 产品有多少个: "…的企业有110家" counts companies
+                        and not ends_in_noun(sent[_clause_of(m, clauses)[0]:m.start()], things))]
     if not matches:
         return ""
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")

@@ -222,9 +222,11 @@ class FactTable:
         rare = self.rare_words(q)
         measure = self.what_is_measured(q)
         stats = statistics_asked(q.text)
+        counted = _counted_noun(q)  # 单项冠军产品有多少个: a count of companies (家) is no count of 产品
         rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)
                 and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))
-                and all(x in f"{s.fact.measure}{s.fact.clause}" for x in stats)]
+                and all(x in f"{s.fact.measure}{s.fact.clause}" for x in stats)
+                and not (counted and q.unit == "个" and s.fact.unit == "家" and not ends_in_noun(s.fact.measure, counted))]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not SCOPED.search(q.text) and q.time != "year":  # 工业增加值: the whole, not the 规模以上 part,
@@ -345,6 +347,18 @@ class FactTable:
         if f.district and f.place not in q.places:
             return False
         return f.place == place or (not f.place and place == self.profile.main_city)
+
+
+def _counted_noun(q: Question) -> str:
+    """The noun a one-part count question counts, when it is not companies in general."""
+    counted = q.parts[0].counted if len(q.parts) == 1 else None
+    return "" if not counted or counted in ("企业", "公司") else counted.lower()
+
+
+def ends_in_noun(measure: str, noun: str) -> bool:
+    """Whether the noun ends what the measure counts (研发平台 in 市级以上研发平台), company words
+    aside: in "主导产品市场占有率全球第一的企业" companies are counted, not 产品."""
+    return bool(re.search(re.escape(noun) + r"[”\"’]?(?:企业|公司)?(?:有|达|共|为)?$", measure.lower()))
 
 
 def _paragraph_before(f: Fact) -> str:

@@ -566,3 +566,9 @@ def test_a_count_within_one_batch_of_a_list(pipeline, question, short):
 def test_a_range_is_the_short_answer_whole(pipeline):
     answer = pipeline.ask("宁波专精特新企业研发投入多少")  # no 占比: read as a count, % allowed
     assert "5-6%" in answer.short, answer.short  # never its upper end alone
+
+
+def test_a_count_of_things_is_not_answered_by_a_count_of_companies(pipeline):
+    # "主导产品…的企业有110家" and "单项冠军企业119家" count companies, not 产品
+    answer = pipeline.ask("宁波制造业单项冠军产品有多少个")
+    assert "家" not in answer.short, answer.short

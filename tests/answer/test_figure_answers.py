@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import FactTable, Scored, as_of_label, dated_alike, starting_value
+from rag.answer.figure_answers import FactTable, Scored, as_of_label, dated_alike, ends_in_noun, starting_value
 from rag.answer.question import Question
 from rag.profile import Profile
 
@@ -434,3 +434,9 @@ def test_the_list_a_count_is_taken_in_is_not_what_is_measured():
     q = Question(text="澜州第四批名单里集成电路企业进了几家", words=(), numbers=(), places=(CITY,), unit="家",
                  measure_kind="change", measure_words=("名单", "集成电路"), shape="figure")
     assert "名单" not in _table().what_is_measured(q)
+
+
+def test_what_a_measure_counts_is_its_last_noun_company_words_aside():
+    assert ends_in_noun("市级以上研发平台", "研发平台")
+    assert ends_in_noun("国家级专精特新“小巨人”企业", "小巨人")
+    assert not ends_in_noun("主导产品市场占有率全球第一的企业有", "产品")
