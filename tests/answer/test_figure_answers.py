@@ -20,7 +20,14 @@ import numpy as np
 import pytest
 
 from rag.answer.facts import Fact
-from rag.answer.figure_answers import FactTable, Scored, as_of_label, dated_alike, ends_in_noun, starting_value
+from rag.answer.figure_answers import (
+    FactTable,
+    Scored,
+    as_of_label,
+    dated_alike,
+    ends_in_noun,
+    starting_value,
+)
 from rag.answer.question import Question
 from rag.profile import Profile
 
