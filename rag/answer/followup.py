@@ -79,9 +79,10 @@ def _measure(text: str, profile: Profile) -> str | None:
     m = MEASURE_BEFORE.search(text)
     head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
     run: list[str] = []
+    names = {t for t, pos in profile.terms if pos in ("nt", "nz", "nr")}  # whose figure, not what is measured
     for w in reversed(list(jieba_tokenizer().cut(head))):
         if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and not profile.places_in(w) \
-                and not TIME_WORDS.search(w):
+                and not TIME_WORDS.search(w) and w not in names:
             run.insert(0, w)
         elif run:
             break
@@ -114,9 +115,22 @@ def _noun_phrase(text: str) -> bool:
     return bool(flags) and not any(f[:1] in ("v", "p", "r", "d", "c") for f in flags)
 
 
+RESOLVED_TURNS = 12  # earlier turns read back: a follow-up leans on the last few, not on an hour of talk
+
+
 def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = None) -> str:
-    """A standalone version of ``question`` given earlier turns (unchanged if not a follow-up)."""
+    """A standalone version of ``question`` given earlier turns (unchanged if not a follow-up).
+    Earlier follow-ups are made standalone first, in order: after "甲市有多少家单项冠军？",
+    "那小巨人呢？", the question "乙市呢？" is about 乙市's 小巨人."""
     profile = profile or Profile()
+    resolved: list[Turn] = []
+    for t in history[-RESOLVED_TURNS:]:
+        resolved.append(Turn(t.role, _rewrite_one(t.content, resolved, profile)) if t.role == "user" else t)
+    return _rewrite_one(question, resolved, profile)
+
+
+def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:
+    """``rewrite`` against a history whose questions are standalone already."""
     users = [t.content for t in history if t.role == "user"]
     if not users or not is_followup(question):
         return question

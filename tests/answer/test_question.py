@@ -94,6 +94,18 @@ def test_follow_up_naming_a_term_swaps_the_term_of_its_kind():
     assert rewrite("那丙丁科技呢？", history, profile) == "丙丁科技的营业收入是多少？"
 
 
+def test_a_follow_up_of_a_follow_up_leans_on_the_whole_conversation(corpus_terms):
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市",
+                      terms=(("单项冠军", "n"), ("小巨人", "n"), ("天生密封件", "nt")))
+    history = [Turn("user", "甲市现在有多少家单项冠军？"), Turn("assistant", "119家。"),
+               Turn("user", "那小巨人呢？"), Turn("assistant", "418家。")]
+    assert rewrite("乙市呢？", history, profile) == "乙市现在有多少家小巨人？"
+    history = [Turn("user", "天生密封件哪年成立的？"), Turn("assistant", "1998年。"),
+               Turn("user", "它营收多少？"), Turn("assistant", "36亿元。")]
+    # the company's name is whose figure it is, not the measure the follow-up replaces
+    assert rewrite("净利润呢？", history, profile) == "天生密封件净利润多少？"
+
+
 @pytest.mark.parametrize("text,present,absent", [
     # asking phrases say how, not what: no key word of their own, none glued to the next word
     ("该市组织了多少场线上的国际展会？", {"线上", "展会"}, {"场线", "多少"}),
