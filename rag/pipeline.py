@@ -136,7 +136,7 @@ class Pipeline:
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
         """The follow-up rewritten with the history: by the LLM when one is
         configured (rules if it fails), by rules otherwise."""
-        if not history or not is_followup(question):
+        if not history or not is_followup(question, self.knowledge.profile):
             return question
         if self.generator is not None:
             lines = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content}" for t in history[-6:])

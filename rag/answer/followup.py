@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.profile import Profile
+from rag.profile import Profile, gazetteer
 from rag.schema import Turn
-from rag.tokenize import is_content_word, jieba_tokenizer, words
+from rag.tokenize import is_content_word, jieba_tokenizer, pos_flags, words
 
 PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
 FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
-ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|是否|吗")
+FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
+ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
 YEAR = re.compile(r"\d{4}年")
 ENTITY_FLAGS = {"nt"}
@@ -41,11 +42,20 @@ def _entity(text: str, places: tuple[str, ...] = ()) -> str | None:
     return None
 
 
-def is_followup(question: str) -> bool:
-    """Whether the question leans on the conversation before it."""
+def is_followup(question: str, profile: Profile | None = None) -> bool:
+    """Whether the question leans on the conversation before it; with the corpus
+    ``profile``, also one that names no place, term or company ("占全省比重多少？")."""
     q = question.strip()
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
-                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q))
+                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q)) \
+        or (profile is not None and _names_nothing(q, profile))
+
+
+def _names_nothing(question: str, profile: Profile) -> bool:
+    """A figure asked of nothing named, no place, term or company ("占全省比重多少？"): of
+    what was asked before (a general list or reason question may stand alone)."""
+    return bool(FIGURE_ASK.search(question)) and not profile.places_in(question) \
+        and not any(t in question for t, _ in profile.terms) and _entity(question, profile.places) is None
 
 
 def _substitute(previous: str, current: str, profile: Profile) -> str:
@@ -95,7 +105,8 @@ def _measure(text: str, profile: Profile) -> str | None:
 
 def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
     """"那出口额呢？" after "…营业收入是多少？" → the previous question asking about 出口额."""
-    new = [w for w in words(rest) if len(w) >= 2 and is_content_word(w)]
+    new = [w for w in words(rest) if len(w) >= 2 and is_content_word(w)
+           and (pos_flags(w)[-1] != "ns" or w in gazetteer())]  # jieba tags 上市 ns, a place
     old = _measure(previous, profile)
     if not old or old not in previous:
         return None
@@ -132,7 +143,7 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
 def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:
     """``rewrite`` against a history whose questions are standalone already."""
     users = [t.content for t in history if t.role == "user"]
-    if not users or not is_followup(question):
+    if not users or not is_followup(question, profile):
         return question
     previous = users[-1]
     assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
@@ -171,8 +182,9 @@ def _swap_term(previous: str, rest: str, profile: Profile) -> str | None:
     if not named or FILLER.sub("", _without(rest, named)):
         return None  # the follow-up says more than a term
     new = named[0]
-    if new in previous:
-        return None
+    if new in previous:  # 独角兽 after a question on 潜在独角兽: the longer term gives way
+        longer = [w for w in kinds if new in w and w != new and w in previous]
+        return previous.replace(max(longer, key=len), new, 1) if longer else None
     peers = [w for w in kinds if w in previous and kinds[w] == kinds[new] and w not in new and new not in w
              and not profile.places_in(w)]
     if not peers:
@@ -229,5 +241,5 @@ def _subject(previous: str, profile: Profile) -> str:
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
-    subject = _subject(previous, profile)
+    subject = _entity(previous, profile.places) or _subject(previous, profile)  # a company's, else the place's
     return f"{subject}{rest}" if subject else f"{previous} {rest}"

@@ -401,3 +401,35 @@ def test_listing_the_figures_and_who_has_more_are_no_measure():
     profile = Profile(places=("甲市", "乙市"), main_city="甲市")
     q = analyse("甲市和乙市的国家级小巨人谁多？各多少家", profile)
     assert q.shape == "compare" and "谁多" not in q.measure_words
+
+
+FOLLOW = Profile(places=("甲市", "乙市"), main_city="甲市",
+                 terms=(("单项冠军", "n"), ("小巨人", "n"), ("潜在独角兽", "n"), ("独角兽", "n"),
+                        ("天生密封件", "nt")))
+
+
+def _after(first: str, question: str) -> str:
+    return rewrite(question, [Turn("user", first), Turn("assistant", "……")], FOLLOW)
+
+
+def test_a_follow_up_asking_a_rank_is_asked_of_what_came_before(corpus_terms):
+    assert _after("甲市单项冠军有多少家？", "全国排第几") == "甲市单项冠军全国排第几"
+
+
+def test_a_follow_up_asking_a_figure_of_a_company_keeps_the_company(corpus_terms):
+    assert _after("天生密封件是哪种追赶模式？", "全球份额多少") == "天生密封件全球份额多少"
+
+
+def test_a_figure_asked_of_nothing_named_is_a_follow_up(corpus_terms):
+    assert is_followup("占全省比重多少", FOLLOW) and not is_followup("占全省比重多少")
+    assert _after("乙市小巨人多少家？", "占全省比重多少") == "乙市小巨人占全省比重多少"
+    assert not is_followup("有哪些政策支持企业发展", FOLLOW)  # a general list question stands alone
+
+
+def test_a_shorter_term_replaces_the_longer_one_it_is_part_of(corpus_terms):
+    assert _after("甲市潜在独角兽有几家？", "独角兽呢") == "甲市独角兽有几家？"
+
+
+def test_a_verb_is_never_swapped_in_for_a_measure(corpus_terms):
+    # 上市 (tagged a place by jieba) is a condition added to the question, not its measure
+    assert _after("甲市对小巨人奖励多少？", "上市以后呢") == "甲市对小巨人奖励多少？ 上市以后呢"
