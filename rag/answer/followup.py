@@ -15,7 +15,7 @@ from rag.profile import Profile, gazetteer
 from rag.schema import Turn
 from rag.tokenize import is_content_word, jieba_tokenizer, pos_flags, words
 
-PRONOUN = re.compile(r"它们|它|其|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
+PRONOUN = re.compile(r"它们|它|其(?![中他余实次])|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
 FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
@@ -89,10 +89,12 @@ def _measure(text: str, profile: Profile) -> str | None:
     m = MEASURE_BEFORE.search(text)
     head = (text[: m.start()] if m else text).rstrip("的是有为达占 ")
     run: list[str] = []
-    names = {t for t, pos in profile.terms if pos in ("nt", "nz", "nr")}  # whose figure, not what is measured
+    # whose figure it is, not what is measured: a company, or a kind before the measure (小巨人|营业收入)
+    names = {t for t, pos in profile.terms if pos in ("nt", "nz", "nr")}
+    kinds = {t for t, pos in profile.terms if pos == "n"}
     for w in reversed(list(jieba_tokenizer().cut(head))):
         if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and not profile.places_in(w) \
-                and not TIME_WORDS.search(w) and w not in names:
+                and not TIME_WORDS.search(w) and w not in names and not (run and w in kinds):
             run.insert(0, w)
         elif run:
             break
@@ -225,7 +227,9 @@ def _asked_figure(previous: str) -> str:
         return ""
     m = ASKING_TAIL.search(previous)
     head = previous[: m.start()].strip() if m else ""
-    return head if m and len(head) >= 2 else ""
+    counted = re.match(r"(?:的)?(?:一共|总共|累计|现在|目前)?(?:是|有|为|达)?(?:多少|几)[家个项名人位种]([^，,。？?]+)",
+                       m.group(0)) if m else None  # 有多少家单项冠军: what is counted comes after
+    return f"{head}{counted.group(1)}" if counted and head else head if m and len(head) >= 2 else ""
 
 
 def _subject(previous: str, profile: Profile) -> str:
@@ -235,7 +239,9 @@ def _subject(previous: str, profile: Profile) -> str:
         return ""
     places = [p for _, p in profile.places_in(previous) if p not in measure]
     years = "".join(y for y in YEAR.findall(previous) if y not in measure)
-    return f"{places[-1] if places else ''}{years}{measure}"
+    kinds = "".join(t for t, pos in profile.terms if pos == "n" and t in previous and t not in measure
+                    and not any(t in u for u, _ in profile.terms if u != t and u in previous))  # 小巨人's 利润
+    return f"{places[-1] if places else ''}{years}{kinds}{measure}"
 
 
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:

@@ -433,3 +433,19 @@ def test_a_shorter_term_replaces_the_longer_one_it_is_part_of(corpus_terms):
 def test_a_verb_is_never_swapped_in_for_a_measure(corpus_terms):
     # 上市 (tagged a place by jieba) is a condition added to the question, not its measure
     assert _after("甲市对小巨人奖励多少？", "上市以后呢") == "甲市对小巨人奖励多少？ 上市以后呢"
+
+
+def test_a_follow_up_swaps_the_measure_not_whose_figure_it_is(corpus_terms):
+    first = "甲市小巨人营业收入多少？"
+    assert _after(first, "利润呢") == "甲市小巨人利润多少？"
+    assert _after(first, "同比增长多少") == "甲市小巨人营业收入同比增长多少"
+
+
+def test_qizhong_is_no_pronoun(corpus_terms):
+    # 其中乙市呢: a part of what was asked, not "it"
+    history = [Turn("user", "甲市小巨人多少家？"), Turn("assistant", "天生密封件所在的甲市有418家。")]
+    assert rewrite("其中乙市呢", history, FOLLOW) == "乙市小巨人多少家？"
+
+
+def test_this_figure_is_what_was_counted(corpus_terms):
+    assert _after("甲市有多少家单项冠军？", "这个数全国排第几") == "甲市单项冠军全国排第几"
