@@ -19,6 +19,8 @@ PRONOUN = re.compile(r"它们|它|其(?![中他余实次])|他们|她们|该公�
 FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
+TIME_FOLLOW = re.compile(r"(?:规划|计划)?目标(?:是多少)?|最早(?:的时候|那会儿?)?|一开始|刚开始|现在|目前|最新|如今|当时|那时候?")
+APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question before it
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
@@ -166,6 +168,8 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         rest_core = rest_core.replace(p, "")
     if not rest_core:
         return base  # "那乙市呢？" → the previous question about 乙市
+    if TIME_FOLLOW.fullmatch(rest_core):  # "目标呢？", "最早的时候呢？": the same figure at another time
+        return f"{APPENDED.sub('', base)} {rest}"  # not after another time asked before (…最早的时候呢 目标呢)
     # a follow-up with its own question word ("最新这一批新增了几家？") is a question of its
     # own that lacks the subject: it is added to the previous one, not swapped into it
     if ASKS.search(rest) and not profile.places_in(rest):

@@ -449,3 +449,10 @@ def test_qizhong_is_no_pronoun(corpus_terms):
 
 def test_this_figure_is_what_was_counted(corpus_terms):
     assert _after("甲市有多少家单项冠军？", "这个数全国排第几") == "甲市单项冠军全国排第几"
+
+
+def test_a_follow_up_asking_another_time_asks_the_same_figure_then(corpus_terms):
+    first = "甲市有多少家单项冠军？"
+    assert _after(first, "目标呢") == "甲市有多少家单项冠军？ 目标呢"  # not "有多少家目标"
+    history = [Turn("user", first), Turn("assistant", "119家。"), Turn("user", "最早的时候呢"), Turn("assistant", "51家。")]
+    assert rewrite("目标呢", history, FOLLOW) == "甲市有多少家单项冠军？ 目标呢"
