@@ -49,8 +49,23 @@ def is_followup(question: str, profile: Profile | None = None) -> bool:
     ``profile``, also one that names no place, term or company ("占全省比重多少？")."""
     q = question.strip()
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
-                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q)) \
+                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q) or COMPARED_WITH.match(q)) \
         or (profile is not None and _names_nothing(q, profile))
+
+
+COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$")
+ASK_AT = re.compile(r"(?:有|是|排|为|达)?(?:多少|第几|几)")
+
+
+def _compared(previous: str, question: str, profile: Profile) -> str:
+    """"和乙市比呢？" after "甲市有多少家单项冠军？" → "甲市和乙市分别有多少家单项冠军？", or ""."""
+    m = COMPARED_WITH.match(question.strip())
+    other = m.group("other") if m else ""
+    mine = [p for _, p in profile.places_in(previous)]
+    at = ASK_AT.search(previous)
+    if not (other and profile.places_in(other) and mine and at) or other in previous:
+        return ""
+    return f"{previous[:at.start()]}分别{previous[at.start():]}".replace(mine[-1], f"{mine[-1]}和{other}", 1)
 
 
 def _names_nothing(question: str, profile: Profile) -> bool:
@@ -161,6 +176,9 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         if entity:
             topic = _topic(previous, question, entity, profile) if VAGUE_DOING.search(question) else ""
             return PRONOUN.sub(f"{entity}的{topic}" if topic else entity, question, count=1)
+    both = _compared(previous, question, profile)
+    if both:
+        return both
     base = _substitute(previous, question, profile)
     rest = FOLLOW_START.sub("", question).strip()
     rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到", "", rest)

@@ -456,3 +456,9 @@ def test_a_follow_up_asking_another_time_asks_the_same_figure_then(corpus_terms)
     assert _after(first, "目标呢") == "甲市有多少家单项冠军？ 目标呢"  # not "有多少家目标"
     history = [Turn("user", first), Turn("assistant", "119家。"), Turn("user", "最早的时候呢"), Turn("assistant", "51家。")]
     assert rewrite("目标呢", history, FOLLOW) == "甲市有多少家单项冠军？ 目标呢"
+
+
+def test_compared_with_another_place_asks_both(corpus_terms):
+    assert _after("甲市有多少家单项冠军？", "和乙市比呢") == "甲市和乙市分别有多少家单项冠军？"
+    assert _after("甲市小巨人多少家？", "跟乙市相比怎么样") == "甲市和乙市小巨人分别多少家？"
+    assert analyse("甲市和乙市小巨人分别多少家？", FOLLOW).shape == "compare"
