@@ -223,6 +223,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
+    text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
@@ -255,6 +256,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
+                           # figures the asker has seen quoted: "材料里有说51家的、83家的，咋回事"
+                           r"(?:有的|有人|材料里|资料里|文章里|报道里|网上)[^？?，,]{0,6}说[^？?]*?(?:\d|第[一二三四五六七八九十])|"
+                           r"都见过|[咋怎]么回事|哪个[对准]|"
                            r"^(?:请)?(?:给个|给出|说个|说说)?(?:具体|详细)(?:的)?(?:数|数字|点|些)?[？?。]?$")
 
 # "几份材料里分别是多少": every source's figure is asked, which a figure answer gives anyway.
@@ -277,7 +281,11 @@ ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the que
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
 
 # "，几个数都列一下", "把这几个数字都给出来": list the figures (a figure answer does), count nothing.
-FIGURES_LISTED = re.compile(r"[，,]?(?:把|请)?(?:这|那)?几个(?:数字|数据|数)(?:都|分别|全)?(?:列|说|给|写)?(?:一下|出来|下|一列)?")
+FIGURES_LISTED = re.compile(r"[，,]?(?:把|请)?(?:这|那)?几个(?:数字|数据|数)(?:都|分别|全)?(?:列|说|给|写)?(?:一下|出来|下|一列)?|"
+                            r"[，,？?]?(?:按|照)?(?:材料|资料|文章)?里?的?(?:数字?|数据)?(?:给我|帮我)?"
+                            r"(?:捋一捋|捋捋|理一理|理理|梳理一下|列一列)")
+# Two figures offered to choose from: "是200家还是600家" asks which figure it is.
+EITHER_FIGURE = re.compile(r"是?\d+(?:\.\d+)?\s*(?:万|亿)?[家个项名人位%元]+还是\d+(?:\.\d+)?\s*(?:万|亿)?[家个项名人位%元]+")
 
 # "多孵几个", "多培育几家": a few more, not "how many".
 A_FEW_MORE = re.compile(r"多([\u4e00-\u9fff]{1,2}?)几[个家项名位批]")

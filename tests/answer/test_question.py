@@ -462,3 +462,25 @@ def test_compared_with_another_place_asks_both(corpus_terms):
     assert _after("甲市有多少家单项冠军？", "和乙市比呢") == "甲市和乙市分别有多少家单项冠军？"
     assert _after("甲市小巨人多少家？", "跟乙市相比怎么样") == "甲市和乙市小巨人分别多少家？"
     assert analyse("甲市和乙市小巨人分别多少家？", FOLLOW).shape == "compare"
+
+
+def test_figures_the_asker_quotes_are_a_remark_not_what_is_asked():
+    q = analyse("甲市单项冠军到底多少家？材料里有说51家的、83家的，还有119家的，咋回事？", FOLLOW)
+    assert q.shape == "figure" and q.numbers == () and len(q.parts) == 1
+    q = analyse("甲市小巨人全国排第几？有的材料说第三，有的说第四", FOLLOW)
+    assert len(q.parts) == 1 and q.measure_kind == "rank"
+
+
+def test_two_figures_to_choose_from_ask_which_figure_it_is():
+    q = analyse("到2025年甲市小巨人的目标到底是200家还是600家？两个说法都见过", FOLLOW)
+    assert q.time == "target" and q.shape == "figure" and "200" not in q.numbers
+
+
+def test_a_request_to_lay_out_the_figures_asks_nothing_more():
+    q = analyse("甲市小巨人这几年是咋涨上来的？按材料里的数给我捋一捋", FOLLOW)
+    assert q.shape == "figure" and q.time == "trend" and len(q.parts) == 1
+
+
+def test_a_remark_on_the_sources_without_figures_keeps_what_it_names(corpus_terms):
+    q = analyse("天生密封件在各篇材料里是咋说的？全球占多少？", FOLLOW)
+    assert "天生密封件" in q.text  # not dropped as a remark on quoted figures
