@@ -18,7 +18,7 @@ NARRATIVE = re.compile(r"我(?![市省国区县])|咱们?|有人(?:说|讲|提)|
 # An aside in brackets that only hedges: "（可能是不同年份的数）".
 HEDGED_ASIDE = re.compile(r"[（(][^（）()]{0,40}?(?:可能|大概|应该|好像|估计|也许|不确定)[^（）()]{0,40}[）)]")
 ASKS = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|是否|是不是|有没有|吗|呢|？|\?")
-CLAUSE = re.compile(r"[^，。；！,;!？?]+[，。；！,;!？?]*")
+CLAUSE = re.compile(r"[^，。；！,;!？?：:]+[，。；！,;!？?：:]*")
 MIN_CLAUSES = 3  # a short question is never cut
 # After the question, what the asker adds to make it plain: "我问的是目标，不是现在的数".
 CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")

@@ -47,3 +47,7 @@ def test_what_the_asker_adds_after_the_question_is_folded_in_or_dropped(text, ex
 ])
 def test_who_asks_and_politeness_around_the_question_are_dropped(text, expected):
     assert the_question(text) == expected
+
+
+def test_a_story_ended_by_a_colon_is_a_clause_of_its_own():
+    assert the_question("给领导写材料用：2022年那一年，甲市给企业发了多少扶持资金？") == "2022年那一年，甲市给企业发了多少扶持资金？"
