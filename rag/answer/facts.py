@@ -165,7 +165,7 @@ def _measure(before: str, after: str, previous: str, profile: Profile) -> str:
         text = text + tail if _han(tail) >= 2 else text
     if DEMONSTRATIVE.search(text):  # "这一数字已增至96家": the measure of the sentence before
         return DEMONSTRATIVE.sub("", text) if not previous else f"{previous}{DEMONSTRATIVE.sub('', text)}"[:60]
-    if _han(text) < 4 or re.match(r"^(同比|增长|占|较|比|居|位居|排名|分别|增至|达|总量|总数|数量|规模|其)", text):
+    if _han(text) < 4 or re.match(r"^(同比|增长|占|较|比|居|位居|排名|分别|增至|达|总量|总数|数量|规模(?!以上)|其)", text):
         text = f"{previous}{text}"
     return text[:60]
 

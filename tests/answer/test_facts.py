@@ -86,3 +86,9 @@ def test_a_clause_naming_an_organisation_is_not_the_place_named_earlier_in_the_s
     f = _facts("此时，甲市乙丙集团对日本丁戊公司的资产进行收购，使乙丙集团的全球市场份额占到第二位。",
                places=("甲市", "日本"))
     assert f["第二位"].place == "甲市"  # 乙丙集团's rank (the document's city), not 日本's
+
+
+def test_a_measure_starting_with_guimo_yishang_is_whole_on_its_own():
+    # "规模以上工业…" names its measure: it is not a bare 规模 continuing the figure before
+    f = _facts("2022年，累计发放各类扶持资金10.8亿元。\n\n2022年，甲市规模以上工业实现增加值5339.4亿元。")
+    assert "扶持资金" not in f["5339.4亿元"].measure and "增加值" in f["5339.4亿元"].measure
