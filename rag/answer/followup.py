@@ -24,6 +24,9 @@ APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
+# "和乙市比呢？": the previous figure for both places
+COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$")
+ASK_AT = re.compile(r"(?:有|是|排|为|达)?(?:多少|第几|几)")
 YEAR = re.compile(r"\d{4}年")
 ENTITY_FLAGS = {"nt"}
 ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
@@ -51,10 +54,6 @@ def is_followup(question: str, profile: Profile | None = None) -> bool:
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
                 or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q) or COMPARED_WITH.match(q)) \
         or (profile is not None and _names_nothing(q, profile))
-
-
-COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$")
-ASK_AT = re.compile(r"(?:有|是|排|为|达)?(?:多少|第几|几)")
 
 
 def _compared(previous: str, question: str, profile: Profile) -> str:
