@@ -26,6 +26,7 @@ from rag.answer.figure_answers import (
     QUALIFIERS,
     FigureResult,
     as_of_label,
+    counted_things,
     ends_in_noun,
     statistics_asked,
 )
@@ -48,7 +49,7 @@ from rag.answer.question import (
 )
 from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.answer.templates import template
-from rag.profile import SELF_REFERENCES
+from rag.profile import SELF_REFERENCES, Profile
 from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import (
     before_first_verb,
@@ -551,7 +552,7 @@ class ExtractiveAnswerer:
         return Answer(
             question=question,
             text="".join(parts),
-            short=short_answer(q, chosen),
+            short=short_answer(q, chosen, self.kb.profile),
             citations=book.citations(),
             hits=list(hits),
         )
@@ -684,10 +685,10 @@ SHORT_PATTERNS = {
 }
 
 
-def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
+def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | None = None) -> str:
     """The figure or date a one-part typed question asks for, taken from the best
     sentence (no count or share when several fit it equally), or the one name a
-    哪家/谁 question asks for."""
+    哪家/谁 question asks for (``profile``: the corpus's kinds of company, which 多少个 may count)."""
     if len(q.parts) != 1 or not chosen or q.shape == "reason":
         return ""  # a reason has no short form, though it names a count (为什么数量能远超乙市)
     if q.shape == "compare" and DIFFERENCE_ASK.search(q.text):
@@ -707,7 +708,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate]) -> str:
         pattern = SHORT_PATTERNS[kind]
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
     stats = statistics_asked(q.text)  # 平均…多少: only a figure its clause says is an average
-    things = part.counted if kind == "count" and part.unit == "个" and part.counted not in (None, "企业", "公司") else ""
+    things = counted_things(q, profile or Profile()) if kind == "count" else ""
     matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
                and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)
                and not (things and "家" in m.group(0)  # 产品有多少个: "…的企业有110家" counts companies

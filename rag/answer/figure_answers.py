@@ -222,11 +222,11 @@ class FactTable:
         rare = self.rare_words(q)
         measure = self.what_is_measured(q)
         stats = statistics_asked(q.text)
-        counted = _counted_noun(q)  # 单项冠军产品有多少个: a count of companies (家) is no count of 产品
+        things = counted_things(q, self.profile)  # 单项冠军产品有多少个: a count of companies (家) is no count of 产品
         rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)
                 and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))
                 and all(x in f"{s.fact.measure}{s.fact.clause}" for x in stats)
-                and not (counted and q.unit == "个" and s.fact.unit == "家" and not ends_in_noun(s.fact.measure, counted))]
+                and not (things and s.fact.unit == "家" and not ends_in_noun(s.fact.measure, things))]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not SCOPED.search(q.text) and q.time != "year":  # 工业增加值: the whole, not the 规模以上 part,
@@ -349,10 +349,14 @@ class FactTable:
         return f.place == place or (not f.place and place == self.profile.main_city)
 
 
-def _counted_noun(q: Question) -> str:
-    """The noun a one-part count question counts, when it is not companies in general."""
-    counted = q.parts[0].counted if len(q.parts) == 1 else None
-    return "" if not counted or counted in ("企业", "公司") else counted.lower()
+def counted_things(q: Question, profile: Profile) -> str:
+    """What a one-part "多少个" question counts when it is not companies (产品 in 单项冠军产品有
+    多少个), else "": companies, or a kind of company (多少个单项冠军), are counted in 家 too."""
+    part = q.parts[0] if len(q.parts) == 1 else None
+    counted = part.counted if part and part.unit == "个" else None
+    if not counted or counted in ("企业", "公司") or any(counted in t for t, pos in profile.terms if pos == "n"):
+        return ""
+    return counted.lower()
 
 
 def ends_in_noun(measure: str, noun: str) -> bool:
