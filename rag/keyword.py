@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -78,10 +79,15 @@ def keyword_is_current(folder: Path) -> bool:
     """Whether a keyword index is saved in ``folder`` with this tokenizer's tokens (a
     changed word list, e.g. rag/data/synonyms.txt, makes other tokens of the same text)."""
     try:
-        data = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
+        return bool(_saved(folder).get("tokenizer") == tokenizer_fingerprint())
     except (OSError, ValueError):
         return False
-    return bool(data.get("tokenizer") == tokenizer_fingerprint())
+
+
+def _saved(folder: Path) -> dict[str, Any]:
+    """The chunk ids, document frequencies and tokenizer ``KeywordIndex.save`` wrote."""
+    data: dict[str, Any] = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
+    return data
 
 
 def _lowered_texts(chunks: Sequence[Chunk], docs: Mapping[str, DocMeta]) -> list[str]:
@@ -120,7 +126,7 @@ class KeywordIndex:
         """The index ``save`` wrote for exactly these chunks (same ids, same order), or
         None when there is none or it does not match (the caller builds one instead)."""
         try:
-            data = json.loads((folder / KEYWORD_FILE).read_text(encoding="utf-8"))
+            data = _saved(folder)
             if data.get("ids") != [c.chunk_id for c in chunks] or data.get("tokenizer") != tokenizer_fingerprint():
                 return None  # other chunks, or tokens another tokenizer made (its word lists changed)
             bm25 = bm25s.BM25.load(str(folder), show_progress=False)

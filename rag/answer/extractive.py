@@ -27,7 +27,7 @@ from rag.answer.figure_answers import (
     FigureResult,
     as_of_label,
     counted_things,
-    ends_in_noun,
+    counts_firms_not,
     statistics_asked,
 )
 from rag.answer.figure_text import compose, figures_for_table
@@ -711,8 +711,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     things = counted_things(q, profile or Profile()) if kind == "count" else ""
     matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
                and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)
-               and not (things and "家" in m.group(0)  # 产品有多少个: "…的企业有110家" counts companies
-                        and not ends_in_noun(sent[_clause_of(m, clauses)[0]:m.start()], things))]
+               and not counts_firms_not(things, m.group(0), sent[_clause_of(m, clauses)[0]:m.start()])]
     if not matches:
         return ""
     # the match whose clause carries most of the question's words ("于2018年升级成为全国模范…")

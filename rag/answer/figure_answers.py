@@ -226,7 +226,7 @@ class FactTable:
         rows = [s for s in rows if self.names_what_is_asked(s.fact, rare)
                 and (not measure or any(self.has(f"{s.fact.measure} {s.fact.clause}".lower(), w) for w in measure))
                 and all(x in f"{s.fact.measure}{s.fact.clause}" for x in stats)
-                and not (things and s.fact.unit == "家" and not ends_in_noun(s.fact.measure, things))]
+                and not counts_firms_not(things, s.fact.unit, s.fact.measure)]
         if q.time == "target":
             rows = [s for s in rows if s.fact.kind == "target"]
         if not SCOPED.search(q.text) and q.time != "year":  # 工业增加值: the whole, not the 规模以上 part,
@@ -357,6 +357,12 @@ def counted_things(q: Question, profile: Profile) -> str:
     if not counted or counted in ("企业", "公司") or any(counted in t for t, pos in profile.terms if pos == "n"):
         return ""
     return counted.lower()
+
+
+def counts_firms_not(things: str, unit: str, measure: str) -> bool:
+    """Whether a figure in ``unit`` after ``measure`` counts companies, not the ``things``
+    asked (``counted_things``; "" asks no such check): "…的企业有110家" is no count of 产品."""
+    return bool(things) and "家" in unit and not ends_in_noun(measure, things)
 
 
 def ends_in_noun(measure: str, noun: str) -> bool:

@@ -18,7 +18,13 @@ PASSAGES = [
     "甲市在单项冠军培育中加强引导，目前甲市拥有主导产品市场占有率全球第一的企业有110家。",
     "戊己精工股份有限公司是我市小巨人企业中的代表。该公司成立于2009年3月。公司的主要产品是晶圆减薄设备的核心部件——空气静压主轴。",
 ]
-HITS = [Hit(Chunk(f"c{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(PASSAGES)]
+
+
+def _hits(passages: list[str], prefix: str) -> list[Hit]:
+    return [Hit(Chunk(f"{prefix}{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(passages)]
+
+
+HITS = _hits(PASSAGES, "c")
 
 
 def _resolved(question: str) -> str:
@@ -84,7 +90,7 @@ MODE_PASSAGES = [
     "丙丁密封件与高校签约。甲乙电子也在扩大生产。甲乙电子于2011年收购了一家海外同行。",
     "专精特新“小巨人”企业，是专注于细分市场、创新能力强的排头兵企业。甲市专精特新“小巨人”企业有80家。",
 ]
-MODE_HITS = [Hit(Chunk(f"m{i}", "d", text, "", 0, len(text)), 1.0) for i, text in enumerate(MODE_PASSAGES)]
+MODE_HITS = _hits(MODE_PASSAGES, "m")
 
 
 def _mode_resolved(question: str) -> str:
