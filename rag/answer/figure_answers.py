@@ -35,6 +35,7 @@ COMMON_FREQ = 5000  # jieba count from which a word is too common to be what a f
 EMBED_WEIGHT = 0.4
 CONTEXT_SHARE = 0.5  # a question word found in the figure's clause but not in its own measure
 OTHER_CLAUSE_SHARE = 0.4  # ...found only in another clause of its sentence (全国第一的有262家 vs 全球第一的…110家)
+SCORE_TIE = 0.01  # with the same question words found, closer scores do not tell two figures apart
 UNSTATED_SHARE = 0.5  # an asked level word (国家级) where the figure's text names no level at all
 # Administrative levels a count or amount can be of (general vocabulary, no corpus names).
 LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")
@@ -122,7 +123,7 @@ class FactTable:
         total = sum(weights.values()) or 1.0
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         asked_levels = [w for w in words if w in LEVELS]
-        verbs = {w for w in words if is_verb(w)}
+        verbs = {w for w in words if is_verb(w) and pos_flags(w)[-1:] != ["vn"]}  # 奖励 (vn) names a measure
         frame = set(q.frame_words)  # the scope's words back any row of it, never one more than another
         out = []
         for i, f in enumerate(self.facts):
@@ -272,11 +273,20 @@ class FactTable:
         if intent == "earliest":  # 最早那会儿有几家: the oldest dated figure, the later ones after it
             series = sorted(actual, key=lambda s: (not s.fact.as_of, s.fact.as_of, not starting_value(s.fact)))
             return FigureResult(series[:1], series[1:], targets, place, intent)
+        actual = self._settle_tie(q, actual)
         first = actual[0].fact
         older = [s for s in actual[1:] if s.fact.sentence != first.sentence]  # the quote shows its own
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
-                      and s.fact.doc_id != first.doc_id and s.fact.value != first.value), None)
+                      and s.fact.value != first.value and _rivals(q, actual[0], s)), None)
         return FigureResult(actual[:1], older, targets, place, intent, rival)
+
+    def _settle_tie(self, q: Question, actual: list[Scored]) -> list[Scored]:
+        """Of two figures of one sentence that match the question alike (对甲、乙分别给予300万元
+        补贴…，上市后再分别给予200万元奖励), the one whose own clause says more of the question
+        first; a tie that stays is a rival (``_rivals``)."""
+        if len(actual) > 1 and _alike(actual[0], actual[1]) and _said(q, actual[1]) > _said(q, actual[0]):
+            return [actual[1], actual[0], *actual[2:]]
+        return actual
 
     def what_is_measured(self, q: Question) -> list[str]:
         """The question's nouns for what is measured, less whose figure it is (domain terms
@@ -347,6 +357,27 @@ class FactTable:
         if f.district and f.place not in q.places:
             return False
         return f.place == place or (not f.place and place == self.profile.main_city)
+
+
+def _rivals(q: Question, first: Scored, other: Scored) -> bool:
+    """Whether another figure of the same time is as much the answer as the first: from
+    another source, or from the same sentence, matching the question as well and its own
+    clause saying as much of it (the question does not say which)."""
+    if other.fact.doc_id != first.fact.doc_id:
+        return True
+    return _alike(first, other) and _said(q, first) == _said(q, other)
+
+
+def _alike(a: Scored, b: Scored) -> bool:
+    """Two figures of one sentence the score does not tell apart ("从3家增至8家" tells them)."""
+    return a.fact.sentence == b.fact.sentence and a.keyword == b.keyword and abs(a.score - b.score) < SCORE_TIE \
+        and not starting_value(a.fact) and not starting_value(b.fact)
+
+
+def _said(q: Question, s: Scored) -> int:
+    """How many of the question's words the figure's own clause says as written."""
+    clause = s.fact.clause.lower()
+    return sum(w in clause for w in q.measure_words)
 
 
 def counted_things(q: Question, profile: Profile) -> str:

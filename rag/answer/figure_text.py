@@ -67,10 +67,11 @@ def compose(kb: Knowledge, result: FigureResult, hits: list[Hit], book: Citation
         lines.append(f"{main.fact.sentence}{note}[{n}]")
         short = main.fact.shown
         note = _note(kb, main)
-        if result.rival is not None:  # two sources, same time, different figures: no single answer
+        if result.rival is not None:  # two figures for the same time, the question not telling which
             short = t["rival_short"].format(a=main.fact.shown, b=result.rival.fact.shown)
             note = t["rival_target_note"].format(year=main.fact.year) if main.fact.kind == "target" \
-                else t["rival_note"].format(when=as_of_label(main.fact))
+                else t["rival_note"].format(when=as_of_label(main.fact)) \
+                if result.rival.fact.doc_id != main.fact.doc_id else t["rival_same_sentence_note"]
     if result.older:
         key = "later_figures" if result.intent == "earliest" else "older_figures"
         lines.append(t[key].format(items=figure_list(kb, book, result.older[:4], hits)))

@@ -300,10 +300,14 @@ FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|�
 SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|行业)第[一二三四五六七八九十\d]+")
 
 
+# the asker's word for the place's government (评上了市里奖多少): whose figure, not what is measured
+AUTHORITY = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)")
+
+
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
     """The question's words that say what is measured (less the asked kind's own
     words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
-    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", text))))
+    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", AUTHORITY.sub(" ", text)))))
     for rx in (*TIME_CUES.values(), *([MEASURE_KINDS[kind]] if kind else [])):
         core = rx.sub(" ", core)
     scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word

@@ -447,3 +447,66 @@ def test_what_a_measure_counts_is_its_last_noun_company_words_aside():
     assert ends_in_noun("市级以上研发平台", "研发平台")
     assert ends_in_noun("国家级专精特新“小巨人”企业", "小巨人")
     assert not ends_in_noun("主导产品市场占有率全球第一的企业有", "产品")
+
+
+def _award_rows() -> list[Fact]:
+    sentence = "对成功创建为国家级单项冠军、小巨人的企业分别给予300万元、100万元补贴奖励，成功上市后再分别给予200万元、100万元特别奖励。"
+    first, second = sentence.split("，")[0], sentence.split("，")[1]
+    return [replace(_fact(sentence, "对成功创建为国家级单项冠军补贴奖励", 300, 202305, "p"),
+                    clause=first, shown="300万元", unit="元"),
+            replace(_fact(sentence, "对成功创建为国家级单项冠军特别奖励", 200, 202305, "p"),
+                    clause=second, shown="200万元", unit="元")]
+
+
+def _award_question(*words: str) -> Question:
+    return Question(text="".join(words) + "奖多少钱", words=words, numbers=(), kinds=("count",), places=(CITY,),
+                    unit="元", measure_words=words, shape="figure")
+
+
+def test_of_two_figures_one_sentence_gives_alike_the_one_whose_own_clause_says_the_question_answers():
+    # both measures were built with the sentence's subject; only the first figure's clause names it
+    table = FactTable(_award_rows(), np.array([[0.97, 0.24], [0.98, 0.2]]),  # the embedding leans to 200万元
+                      Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text or (w == "补贴" and "奖励" in text))
+    r = table.answer(_award_question("国家级", "单项冠军", "奖励"), QVEC)
+    assert r is not None and _shown(r.main) == ["300万元"] and r.rival is None
+    asked_after = table.answer(_award_question("上市", "奖励"), QVEC)  # 上市 said by the 200万元 clause only
+    assert asked_after is not None and _shown(asked_after.main) == ["200万元"]
+
+
+def test_two_figures_of_one_sentence_nothing_tells_apart_are_rivals(pipeline):  # type: ignore[no-untyped-def]
+    from rag.answer.citations import CitationBook
+    from rag.answer.figure_text import compose
+
+    rows = [replace(r, clause=r.sentence) for r in _award_rows()]  # each clause says as much of the question
+    table = FactTable(rows, np.array([[0.98, 0.2], [0.98, 0.2]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    r = table.answer(_award_question("单项冠军", "奖励"), QVEC)
+    assert r is not None and r.rival is not None
+    _, short, note = compose(pipeline.knowledge, r, [], CitationBook(pipeline.docs, CITY))
+    assert "300万元" in short and "200万元" in short and "同一句" in note
+
+
+def test_a_figure_grown_from_is_no_rival_of_what_it_grew_to():
+    sentence = "澜州具备整机生产能力的企业从3家增至8家。"
+    rows = [replace(_fact(sentence, "具备整机生产能力的企业", v, 202501, "p")) for v in (3, 8)]
+    table = FactTable(rows, np.array([[0.98, 0.2], [0.98, 0.2]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州具备整机生产能力的企业有几家", words=("整机",), numbers=(), kinds=("count",), places=(CITY,),
+                 time="latest", unit="家", measure_words=("整机",), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["8家"] and r.rival is None
+
+
+def test_a_verbal_noun_the_best_figure_measures_is_part_of_what_older_figures_must_measure():
+    award = replace(_fact("对小巨人企业给予100万元补贴奖励。", "小巨人企业补贴奖励", 100, 202305, "p"),
+                    shown="100万元", unit="元")
+    income = replace(_fact("小巨人企业实现营业收入653亿元。", "小巨人企业实现营业收入", 653, 202112, "q"),
+                     shown="653亿元", unit="元", value=6.53e10)
+    table = FactTable([award, income], np.array([[0.98, 0.2], [0.98, 0.2]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    q = Question(text="澜州对小巨人奖励多少钱", words=("小巨人", "奖励"), numbers=(), kinds=("count",), places=(CITY,),
+                 unit="元", measure_words=("小巨人", "奖励"), shape="figure")
+    r = table.answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["100万元"]
+    assert r.older == []  # 营业收入 is no older 奖励 (奖励 is a verbal noun: it names the measure)

@@ -484,3 +484,11 @@ def test_a_request_to_lay_out_the_figures_asks_nothing_more():
 def test_a_remark_on_the_sources_without_figures_keeps_what_it_names(corpus_terms):
     q = analyse("天生密封件在各篇材料里是咋说的？全球占多少？", FOLLOW)
     assert "天生密封件" in q.text  # not dropped as a remark on quoted figures
+
+
+@pytest.mark.parametrize("text", ["评上国家级单项冠军市里奖多少钱", "评上国家级单项冠军咱们市奖多少钱",
+                                  "评上国家级单项冠军我们市里面奖多少钱"])
+def test_the_askers_word_for_the_government_is_no_measure(text):  # type: ignore[no-untyped-def]
+    q = analyse(text)
+    assert not any(w.startswith(("市", "咱", "我们")) for w in q.measure_words), q.measure_words
+    assert "冠军" in "".join(q.measure_words) and "奖励" in q.measure_words
