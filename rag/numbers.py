@@ -17,15 +17,6 @@ _MULTIPLIERS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(万亿|亿|万|千)?(元|美元|家|项|名|人|个|%|亩|台|套|种|位|批)?")
 
 
-_CN_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
-
-
-def arabic_years(text: str) -> str:
-    """Years written in Chinese digits as Arabic ones: "二〇二一年" → "2021年" (the way
-    documents date their figures, so a question written either way finds them)."""
-    return _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(0)), text)
-
-
 def cn_to_int(text: str) -> int:
     """Convert a simple Chinese numeral ("三", "十二", "一百零五") to an int."""
     total, current = 0, 0

@@ -25,7 +25,6 @@ from rag.errors import EmbedderMismatchError, UnknownDocumentError
 from rag.generators import Generator
 from rag.indexing import store_for
 from rag.keyword import KeywordIndex, keyword_dir, keyword_tokens
-from rag.numbers import arabic_years
 from rag.profile import Profile
 from rag.rerank import CrossEncoderReranker
 from rag.retrieve import HybridRetriever
@@ -115,10 +114,9 @@ class Pipeline:
 
     def read(self, question: str) -> str:
         """The question as it is answered: the asker's story around it dropped ("我们要给领导
-        写材料，有人说…，到底有多少家？"), slips in the corpus's jargon corrected (专精特心)
-        and years in Chinese digits made Arabic (二〇二一年)."""
+        写材料，有人说…，到底有多少家？") and slips in the corpus's jargon corrected (专精特心)."""
         terms = (w for w, pos in self.knowledge.profile.terms if pos == "n")
-        return fix_term_typos(arabic_years(the_question(question)), terms)
+        return fix_term_typos(the_question(question), terms)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best

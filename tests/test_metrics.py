@@ -129,15 +129,3 @@ def test_short_agreement_over_paraphrase_groups():
     assert m.short_agreement([["119家"], agreeing]) == (1.0, 1)
     assert m.short_agreement([]) == (0.0, 0)
     assert m.short_agreement([[" 1998 年 12 月", "1998年12月"], ["三种", "3种"], ["5家", "8家"]]) == (2 / 3, 3)
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("二〇二一年宁波外贸多少", "2021年宁波外贸多少"),
-    ("截至二零二四年年底", "截至2024年年底"),
-    ("二十年来", "二十年来"),  # a span of years, not a year
-    ("三四年", "三四年"),
-])
-def test_years_in_chinese_digits_become_arabic(text, expected):  # type: ignore[no-untyped-def]
-    from rag.numbers import arabic_years
-
-    assert arabic_years(text) == expected

@@ -56,7 +56,3 @@ def test_the_askers_story_is_dropped_and_what_was_answered_is_shown(pipeline):
     answer = pipeline.ask(asked)
     assert answer.question == asked and answer.standalone_question == "按最新的口径，宁波国家级小巨人有多少家？"
     assert not answer.refused and answer.short
-
-
-def test_a_year_in_chinese_digits_is_read_as_the_documents_write_it(pipeline):  # type: ignore[no-untyped-def]
-    assert "2021年" in pipeline.read("二〇二一年甲市工业增加值是多少？")

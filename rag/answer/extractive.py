@@ -45,6 +45,7 @@ from rag.answer.question import (
     Part,
     Question,
     analyse,
+    key_words_of,
     ordinals,
 )
 from rag.answer.sentences import ANAPHOR, split_sentences
@@ -511,6 +512,7 @@ class ExtractiveAnswerer:
             if figured is not None:
                 figured.hits = list(hits)
                 return figured
+        head = self._figure_part(q, pool, doc_ids)  # "…总数多少？还是全国第一吗？": the figure from the table
         every = self._candidates(q, hits)
         if q.shape == "list":
             best = max(every, key=lambda c: c.coverage, default=None)
@@ -535,9 +537,15 @@ class ExtractiveAnswerer:
                      and self.kb.table.may_be_of(c.text, places)
                      and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))]
         if not any(self._supported(c) for c in cands):
-            return self._refuse(question, hits, every)
+            return head or self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
+        if head is not None:  # the figure's own sentence may answer the rest too (…，连续8年稳居全国第一)
+            asked = [w for p in q.parts[1:] for w in key_words_of(p.text)]
+            chosen = [] if all(w in head.text for w in asked) else [c for c in chosen if c.text not in head.text]
+            if not chosen:
+                head.short = head.short if _asks_no_figure(q.parts[1:]) else ""  # one of two figures is no 简答
+                return head
         if q.shape == "reason":
             explained = [_with_explanation(c) for c in chosen]
             chosen = [_with_premise(c) for c in _with_a_cause(explained, cands, q.places)]
@@ -549,13 +557,30 @@ class ExtractiveAnswerer:
             n = book.cite(c.hit, c.text, c.start, c.end)
             note = perspective_note(self.docs.get(c.hit.chunk.doc_id), self.kb.profile.main_city, c.text)
             parts.append(f"{c.text}{note}[{n}]")
-        return Answer(
+        answer = Answer(
             question=question,
             text="".join(parts),
             short=short_answer(q, chosen, self.kb.profile),
             citations=book.citations(),
             hits=list(hits),
         )
+        if head is None:
+            return answer
+        rest = "".join(p.text for p in q.parts[1:])
+        joined = join_answers(question, [(q.parts[0].text, head), (rest, answer)], self.t["side_missing"])
+        joined.short, joined.short_note = (head.short, head.short_note) if _asks_no_figure(q.parts[1:]) else ("", "")
+        joined.hits = list(hits)
+        return joined
+
+    def _figure_part(self, q: Question, pool: list[Hit], doc_ids: Sequence[str] | None) -> Answer | None:
+        """The figures table's answer to the first part of a question of several parts that
+        asks a figure first ("…总数多少？还是全国第一吗？"), or None."""
+        if q.shape != "fact" or len(q.parts) < 2 or not ASKS_FIGURE.search(q.parts[0].text):
+            return None
+        sub = analyse(q.parts[0].text, self.kb.profile)
+        if sub.shape != "figure" or len(sub.numbers) > len(sub.years):
+            return None
+        return self._figure_answer(sub, q.parts[0].text, pool, doc_ids)
 
     def _source_filter(self, q: Question, doc_ids: Sequence[str] | None) -> tuple[Question, Sequence[str] | None]:
         """"某智库的专报里说…": a publisher named in the question limits the
@@ -685,6 +710,11 @@ SHORT_PATTERNS = {
 }
 
 
+def _asks_no_figure(parts: Sequence[Part]) -> bool:
+    """Whether none of the parts asks a figure (…多少家？分别是哪些: the count is the 简答)."""
+    return not any(ASKS_FIGURE.search(p.text) for p in parts)
+
+
 def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | None = None) -> str:
     """The figure or date a one-part typed question asks for, taken from the best
     sentence (no count or share when several fit it equally), or the one name a
@@ -702,7 +732,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     kind = kinds[0]
     if kind == "count":
         any_unit = "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%")  # a number of things is no share
-        units = UNIT_CLASSES.get(part.unit or "", part.unit or any_unit)
+        unit = part.unit or ("元" if q.unit == "元" else "")  # 给多少万: an amount, though no unit is said
+        units = UNIT_CLASSES.get(unit, unit or any_unit)
         pattern = rf"[超约近逾]?(?:{NUMBER_OR_RANGE}|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]

@@ -24,9 +24,18 @@ from functools import cached_property
 import numpy as np
 
 from rag.answer.facts import Fact
-from rag.answer.question import COUNTING, PEOPLE_THEN_VERB, Question
+from rag.answer.matching import loosely_has
+from rag.answer.question import COUNTING, LEVELS, PEOPLE_THEN_VERB, Question
 from rag.profile import Profile
-from rag.tokenize import is_content_word, is_everyday, is_nounish, is_verb, names_in, pos_flags
+from rag.tokenize import (
+    is_content_word,
+    is_everyday,
+    is_nounish,
+    is_verb,
+    names_in,
+    pos_flags,
+    words,
+)
 
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
@@ -38,7 +47,6 @@ OTHER_CLAUSE_SHARE = 0.4  # ...found only in another clause of its sentence (全
 SCORE_TIE = 0.01  # with the same question words found, closer scores do not tell two figures apart
 UNSTATED_SHARE = 0.5  # an asked level word (国家级) where the figure's text names no level at all
 # Administrative levels a count or amount can be of (general vocabulary, no corpus names).
-LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")
 
 WANTED_KINDS = {
     "growth": ("growth",),
@@ -204,7 +212,7 @@ class FactTable:
         if not q.measure_words:
             return []
         named = [w for w in q.measure_words if is_nounish(w) and not self.askers_wording(w)
-                 and not _purpose(q.text, w)]
+                 and not _purpose(q.text, w) and w not in LIST_WORDS]  # 名单: the list counted in
         if not named:
             return []
         top = max(self.weight(w) for w in named)
@@ -243,7 +251,7 @@ class FactTable:
         subject = self._subject(q, best.fact)
         same = [s for s in rows if s.fact.unit == best.fact.unit
                 and (best.measured <= s.measured if best.measured else not s.measured)
-                and self._paragraph_names(s.fact, subject)]
+                and self._paragraph_names(s.fact, subject) and self._same_amount(best.fact, s.fact)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         # at the same time, a value the sentence says was grown from ("从3家增至8家") is the older one
         actual = sorted((s for s in same if s.fact.kind != "target"),
@@ -309,6 +317,18 @@ class FactTable:
         text = f"{_paragraph_before(f)}{f.sentence}".lower()
         return [w for w in q.measure_words if w not in frame and w not in LEVELS and is_nounish(w)
                 and not self.askers_wording(w) and self.has(text, w) and not self.has(f.measure.lower(), w)]
+
+    def _same_amount(self, best: Fact, other: Fact) -> bool:
+        """Whether two amounts of money name the same thing: the noun the best figure's
+        measure ends in (奖励, 营收), or a synonym, in the other's (a 小巨人 补贴奖励 and their
+        营业收入 are both 元 of 小巨人, not one measure). Counts are named by their unit."""
+        if best.unit != "元":
+            return True
+        terms = {t for t, _ in self.profile.terms}
+        head = next((w for w in reversed(words(best.measure)) if len(w) >= 2 and w not in terms
+                     and (is_nounish(w) or pos_flags(w)[-1:] == ["vn"])), "")
+        measure = other.measure.lower()
+        return not head or self.has(measure, head.lower()) or loosely_has(measure, head.lower())
 
     def _paragraph_names(self, f: Fact, words: Sequence[str]) -> bool:
         """Whether the figure's sentence or the text before it in its paragraph names every one of the

@@ -41,7 +41,7 @@ YEAR = re.compile(r"(\d{4})\s*年")
 
 # When the asked figure should hold (rag/answer/figure_answers.py).
 TIME_CUES = {
-    "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
+    "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|给自己定|定下|要?冲到|冲刺|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
     "trend": re.compile(r"变化|趋势|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
     "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
@@ -54,6 +54,7 @@ MEASURE_KINDS = {
 }
 RANK_ASKED = re.compile(r"第几|排第|排名(?:如何|怎样|多少)|排到|排在")
 UNIT_WORDS = (
+    (re.compile(r"(?:多少|几)\s*个?\s*(?:万亿|亿|万)(?!\s*[家人名位个项种])"), "元"),  # 给多少万 / 几个亿: money
     (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*家|几家"), "家"),
     (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:人|名|位)"), "人"),
     (re.compile(r"(?:多少|几)\s*项"), "项"),
@@ -63,7 +64,7 @@ UNIT_WORDS = (
     (re.compile(r"数量|数目|多少\s*(?:家|个)?企业"), "#count"),
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
-QUESTION_WORDS = re.compile(r"是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
+QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
                             r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
@@ -194,6 +195,17 @@ SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代�
                         r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
 
 
+LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")  # of a title or list
+
+
+def _only_kinds_of_company(measure: Sequence[str], text: str, profile: Profile) -> bool:
+    """Whether the measure words only name a kind of company (国家级, 小巨人: the corpus's
+    terms, or words the question puts before 企业): nothing is measured of them but their number."""
+    terms = [t for t, pos in profile.terms if pos == "n"]
+    kinds = [w for w in measure if w in terms or re.search(re.escape(w) + r"[”\"’]?(?:企业|公司)", text)]
+    return bool(kinds) and all(w in kinds or w in LEVELS for w in measure)
+
+
 def document_wording(text: str) -> str:
     """The question as the documents would word it, for retrieval: everyday phrases
     replaced (为啥 → 为什么) and one-character words expanded (市里奖多少钱 → 市里奖励多少钱)."""
@@ -246,6 +258,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(bare)), "")
     measure = _measure_words(bare, places, profile, measure_kind)
+    if not unit and not measure_kind and _only_kinds_of_company(measure, bare, profile):
+        unit = "#count"  # 小巨人最新数字是多少: how many of them, not a share of them
     framed = FRAME.match(text)
     frame = tuple(w for w in measure if framed and w in framed.group(1).lower() and w not in text[framed.end():].lower())
     if framed and SOURCE_NAMED.search(framed.group(1)):  # "某学院那篇论文里，…": which source, not a scope
@@ -300,14 +314,16 @@ FRAME = re.compile(r"^(?:在|从)?([^，,。？?]{2,24}?)(?:之中|当中|中|�
 SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|行业)第[一二三四五六七八九十\d]+")
 
 
-# the asker's word for the place's government (评上了市里奖多少): whose figure, not what is measured
-AUTHORITY = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)")
+# the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
+# not what is measured
+ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)"
+                          r"|(?:数字|数据)(?=\s*(?:是|有|为)?\s*(?:多少|几))")  # 最新数字是多少: the figure asked, not a measure
 
 
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
     """The question's words that say what is measured (less the asked kind's own
     words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
-    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", AUTHORITY.sub(" ", text)))))
+    core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", ASKERS_WORDS.sub(" ", text)))))
     for rx in (*TIME_CUES.values(), *([MEASURE_KINDS[kind]] if kind else [])):
         core = rx.sub(" ", core)
     scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word

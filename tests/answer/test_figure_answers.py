@@ -510,3 +510,6 @@ def test_a_verbal_noun_the_best_figure_measures_is_part_of_what_older_figures_mu
     r = table.answer(q, QVEC)
     assert r is not None and _shown(r.main) == ["100万元"]
     assert r.older == []  # 营业收入 is no older 奖励 (奖励 is a verbal noun: it names the measure)
+    given = table.answer(replace(q, text="澜州小巨人给多少钱", measure_words=("小巨人",)), QVEC)
+    assert given is not None and _shown(given.main) == ["100万元"]
+    assert given.older == []  # both are 元 of 小巨人, but the 奖励 the best figure names is not 营业收入

@@ -87,3 +87,15 @@ def test_mixed_corpus_keeps_each_citys_figures(tmp_path: Path):
     assert hefei.short == "153家"
     ningbo = pipe.ask("宁波现在有多少家国家级专精特新小巨人企业？")
     assert ningbo.short == "418家" and "153家" not in ningbo.text
+
+
+def test_a_figure_asked_first_of_two_parts_comes_from_the_figures_table(synthetic):
+    # the count from the table (the latest, not 2021's 48家), the rank from the sentence that says it
+    answer = synthetic.ask("合肥国家级小巨人现在一共多少家？全国城市里排第几？")
+    assert "153家" in answer.text and "第9位" in answer.text and not answer.refused
+    assert answer.short == ""  # one of two figures asked is no 简答
+    # the sentence best for the second part holds 2021's 48家: the count still comes from the table
+    both = synthetic.ask("合肥国家级小巨人企业现在一共有多少家？主要集中在哪些领域？")
+    assert both.short == "153家" and both.text.index("153家") < both.text.find("48家") % 10**6, both.text
+    told = synthetic.ask("合肥的小巨人企业最新数字是多少？")  # 数字: the count asked, not a share of them
+    assert told.short == "153家", told.text

@@ -42,6 +42,10 @@ def test_kinds_units_and_parts():
     ("甲市的小巨人一开始有多少家", "earliest", "家", ""),
     ("派去的人平均几岁？", "", "岁", ""),
     ("最早甲市单项冠军才几家（即论文里说稳居全国第一那时候）？", "earliest", "家", ""),  # the aside asks no rank
+    ("评上了市里给多少万", "", "元", ""),  # 多少万 / 几个亿 with no unit: money
+    ("这个项目投了几个亿", "", "元", ""),
+    ("招了多少万人", "", "人", ""),
+    ("单项冠军这块，甲市给自己定的2025年要冲到几家？", "target", "家", ""),
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
     q = analyse(text)
@@ -492,3 +496,11 @@ def test_the_askers_word_for_the_government_is_no_measure(text):  # type: ignore
     q = analyse(text)
     assert not any(w.startswith(("市", "咱", "我们")) for w in q.measure_words), q.measure_words
     assert "冠军" in "".join(q.measure_words) and "奖励" in q.measure_words
+
+
+def test_a_kind_of_company_with_nothing_measured_of_it_asks_how_many():  # type: ignore[no-untyped-def]
+    profile = Profile(places=("甲市",), main_city="甲市", terms=(("小巨人", "n"), ("单项冠军", "n")))
+    q = analyse("甲市小巨人最新数字是多少？", profile)
+    assert q.unit == "#count" and q.measure_words == ("小巨人",)  # 数字 is the figure asked, not a measure
+    assert analyse("甲市小巨人营收是多少？", profile).unit == "元"  # something measured of them
+    assert analyse("甲市国家级小巨人最新数据是多少", profile).unit == "#count"
