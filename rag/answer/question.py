@@ -271,7 +271,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
                            # figures the asker has seen quoted: "材料里有说51家的、83家的，咋回事"
-                           r"(?:有的|有人|材料里|资料里|文章里|报道里|网上)[^？?，,]{0,6}说[^？?]*?(?:\d|第[一二三四五六七八九十])|"
+                           r"(?:有的|有人|材料里|资料里|文章里|报道里|网上|一份|另一份|有份|有篇)[^？?，,]{0,6}说[^？?]*?"
+                           r"(?:\d|第[一二三四五六七八九十])|"
+                           r"\d+\s*[家个项名人位%元]?\s*[、，,/]\s*\d+(?!\d*\s*年)|"  # "182、283、418" quoted side by side
                            r"都见过|[咋怎]么回事|哪个[对准]|"
                            r"^(?:请)?(?:给个|给出|说个|说说)?(?:具体|详细)(?:的)?(?:数|数字|点|些)?[？?。]?$")
 
@@ -279,16 +281,27 @@ SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材
 EACH_SOURCE = re.compile(r"[，,]?(?:在|按)?(?:几份|几个|几篇|各份|不同|各个|各)(?:材料|资料|文件|报道|文章|来源|报告)"
                          r"(?:里|中|上|里面)?(?:的数|的数字)?(?:分别|各自|各)?"
                          r"(?:的?(?:说法|口径|数字|数据|数)?(?:是否|是不是)?(?:一致|一样|相同|统一)吗?)?")
-STILL_ASKS = re.compile(r"多少|几[家个项名人位种批年]|哪|什么|第几")
+STILL_ASKS = re.compile(r"多少|(?<!好)几[家个项名人位种批年]|哪|什么|第几")  # 好几个说法 asks nothing
 
 
 def _without_sources(part: str) -> str:
-    """A part less its remark on the sources: dropped when nothing else in it asks."""
+    """A part less its remark on the sources: dropped when nothing else in it asks;
+    the figures quoted taken out when it asks which of them holds ("182、283、418，到底
+    哪个是最新的" asks the latest figure)."""
     if not SOURCE_REMARK.search(part):
         return part
-    rest = EACH_SOURCE.sub("", part)
+    if WHICH_FIGURE.search(part):
+        unit = next((m.group(1) for m in QUOTED_FIGURE.finditer(part) if m.group(1)), "")
+        plain = QUOTED_FIGURE.sub("", WHO_SAID.sub("", part))
+        return WHICH_FIGURE.sub(lambda m: ("最新" if "最新" in m.group(0) else "") + "是多少" + unit, plain)
+    rest = QUOTED_FIGURE.sub("", EACH_SOURCE.sub("", part))
     return rest if STILL_ASKS.search(rest) and len(rest) >= 6 else ""
 
+
+# Which of the figures the asker quotes holds: "以哪个为准", "哪个是最新的", "哪个对".
+WHICH_FIGURE = re.compile(r"(?:到底|究竟)?(?:应该)?(?:以|按)?哪(?:一)?个(?:是|才是)?(?:最新的?|为准|对|准确?|正确|靠谱)")
+QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?([家个项名人位%元]*)(?![年\d.])")
+WHO_SAID = re.compile(r"(?:看到|听说|见到|见过)?(?:有的|有人|一份|另一份|有份|有篇|材料里|资料里|文章里)[^，,？?]{0,4}?说")
 
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)

@@ -504,3 +504,18 @@ def test_a_kind_of_company_with_nothing_measured_of_it_asks_how_many():  # type:
     assert q.unit == "#count" and q.measure_words == ("小巨人",)  # 数字 is the figure asked, not a measure
     assert analyse("甲市小巨人营收是多少？", profile).unit == "元"  # something measured of them
     assert analyse("甲市国家级小巨人最新数据是多少", profile).unit == "#count"
+
+
+@pytest.mark.parametrize("text, time, unit", [
+    ("甲市小巨人182、283、418，到底哪个是最新的", "latest", "#count"),
+    ("看到一份说甲市到2025年要培育200家小巨人，另一份说600家，到底以哪个为准？", "target", "家"),
+])
+def test_figures_the_asker_quotes_to_ask_which_holds_are_no_numbers_asked_about(text, time, unit, corpus_terms):  # type: ignore[no-untyped-def]
+    q = analyse(text, Profile(places=("甲市",), main_city="甲市", terms=(("小巨人", "n"),)))
+    assert q.numbers == tuple(str(y) for y in q.years) and q.shape == "figure"
+    assert q.time == time and q.unit == unit and q.measure_words == ("小巨人",), q
+
+
+def test_a_remark_quoting_figures_side_by_side_asks_nothing_more():  # type: ignore[no-untyped-def]
+    q = analyse("甲市单项冠军数量这几年怎么变的？看到51家、83家、119家好几个说法")
+    assert q.time == "trend" and not q.numbers and len(q.parts) == 1
