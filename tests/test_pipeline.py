@@ -56,3 +56,9 @@ def test_the_askers_story_is_dropped_and_what_was_answered_is_shown(pipeline):
     answer = pipeline.ask(asked)
     assert answer.question == asked and answer.standalone_question == "按最新的口径，宁波国家级小巨人有多少家？"
     assert not answer.refused and answer.short
+
+
+def test_figures_asked_of_a_company_in_two_parts_are_not_taken_from_another_company(pipeline):  # type: ignore[no-untyped-def]
+    # the bundled articles give no 长阳科技 profit; the passage beside it gives 江丰电子's ("公司…净利润")
+    answer = pipeline.ask("长阳科技去年挣了多少钱，净利润多少？")
+    assert answer.refused and "4.01亿元" not in answer.text.split("以下是最接近的段落")[0]

@@ -40,6 +40,7 @@ from rag.answer.question import (
     COUNTING,
     GENERIC_NOUNS,
     KIND_PATTERNS,
+    MEASURE_KINDS,
     NUMBER,
     UNIT_CLASSES,
     Part,
@@ -521,7 +522,7 @@ class ExtractiveAnswerer:
             if listed is not None:
                 return listed
         cands = every
-        if q.shape in ("figure", "compare") and q.measure_words:
+        if (q.shape in ("figure", "compare") or _all_figures(q)) and q.measure_words:
             # no figure row fits: a sentence may answer only if it names what is measured
             rare = self.kb.table.rare_words(q)
             measured = self.kb.table.measured_words(q)
@@ -541,10 +542,11 @@ class ExtractiveAnswerer:
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
         if head is not None:  # the figure's own sentence may answer the rest too (…，连续8年稳居全国第一)
-            asked = [w for p in q.parts[1:] for w in key_words_of(p.text)]
-            chosen = [] if all(w in head.text for w in asked) else [c for c in chosen if c.text not in head.text]
+            said = all(_says(head.text, p.text) for p in q.parts[1:])
+            chosen = [] if said else [c for c in chosen if c.text not in head.text]
             if not chosen:
-                head.short = head.short if _asks_no_figure(q.parts[1:]) else ""  # one of two figures is no 简答
+                if not _asks_no_figure(q.parts[1:]):  # one of two figures is no 简答
+                    head.short = head.short_note = ""
                 return head
         if q.shape == "reason":
             explained = [_with_explanation(c) for c in chosen]
@@ -708,6 +710,20 @@ SHORT_PATTERNS = {
     "percent": rf"[超约近逾]?{NUMBER_OR_RANGE}\s*%",
     "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
 }
+
+
+def _all_figures(q: Question) -> bool:
+    """Whether every part of a question of several parts asks a figure ("GDP多少，增速多少")."""
+    return len(q.parts) > 1 and all(ASKS_FIGURE.search(p.text) for p in q.parts)
+
+
+def _says(text: str, asked: str) -> bool:
+    """Whether an answer's text already answers a further part of the question: it has
+    the part's words, or a figure of the kind the part asks (增速多少 by "同比增长5.0%")."""
+    kind = analyse(asked).measure_kind
+    if kind in ("growth", "share", "rank") and MEASURE_KINDS[kind].search(text):
+        return True
+    return all(w in text for w in key_words_of(asked))
 
 
 def _asks_no_figure(parts: Sequence[Part]) -> bool:

@@ -183,9 +183,12 @@ def plain_wording(text: str) -> str:
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
     text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")) + "年", text)
+    text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度
     return SHORT_YEAR.sub(lambda m: f"20{m.group(1) or m.group(2)}年", text)
 
 
+# "2025前三季度": a year without 年 before a part of a year
+BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=前三季度|上半年|下半年|[一二三四]季度|全年)")
 # "到二〇二五年": a year in Chinese digits
 CN_DIGITS = "〇一二三四五六七八九"
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
@@ -233,6 +236,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     kept = [_without_sources(p) for p in re.split(r"(?<=[？?])", text) if p.strip()]
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
+    text = RECALLED.sub("", text) or text  # "…是多少啊，我记得比乙市少": what the asker recalls asks nothing
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
@@ -241,7 +245,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
     if not places and any(r in text for r in SELF_REFERENCES) and profile.main_city:
         places = (profile.main_city,)
-    parts = tuple(_part(p) for p in re.split(r"[？?；;]+", text) if p.strip()) or (_part(text),)
+    parts = tuple(_part(p) for p in _asked_parts(text)) or (_part(text),)
     kinds = tuple(dict.fromkeys(k for p in parts for k in p.kinds))
     years = tuple(int(y) for y in YEAR.findall(text))
     bare = ASIDE.sub("", text)  # "（即论文里说稳居全国第一那时候）" says which figure, asks no rank
@@ -303,6 +307,9 @@ WHICH_FIGURE = re.compile(r"(?:到底|究竟)?(?:应该)?(?:以|按)?哪(?:一)?
 QUOTED_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?([家个项名人位%元]*)(?![年\d.])")
 WHO_SAID = re.compile(r"(?:看到|听说|见到|见过)?(?:有的|有人|一份|另一份|有份|有篇|材料里|资料里|文章里)[^，,？?]{0,4}?说")
 
+# What the asker recalls or has heard, after the question: "，我记得比乙市少" (not "我记得…是多少吗").
+RECALLED = re.compile(r"[，,]\s*(?:我|我们)?(?:记得|印象中|印象里|好像|听说|感觉)(?:[^？?多几哪吗]|几年)*[。.！!]?$")
+
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
@@ -329,7 +336,7 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 
 # the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
 # not what is measured
-ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)"
+ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)|(?<=[\u4e00-\u9fff])[那这]边"
                           r"|(?:数字|数据)(?=\s*(?:是|有|为)?\s*(?:多少|几))")  # 最新数字是多少: the figure asked, not a measure
 
 
@@ -452,6 +459,22 @@ def ordinals(text: str) -> set[str]:
         value = num if num.isdigit() else str(cn_to_int(num))
         out.add(f"第{value}{unit}")
     return out
+
+
+def _asked_parts(text: str) -> list[str]:
+    """The sub-questions: split at ？ and ；, and at a comma with a figure asked on both
+    sides ("GDP多少，增速多少", not "截至去年底，有多少家")."""
+    out = []
+    for piece in re.split(r"[？?；;]+", text):
+        run = ""
+        for clause in re.split(r"(?<=[，,])", piece):
+            if run and ASKS_FIGURE.search(run) and ASKS_FIGURE.search(clause):
+                out.append(run.rstrip("，,"))
+                run = ""
+            run += clause
+        if run.strip():
+            out.append(run)
+    return [p for p in out if p.strip()]
 
 
 def _part(text: str) -> Part:

@@ -99,3 +99,11 @@ def test_a_figure_asked_first_of_two_parts_comes_from_the_figures_table(syntheti
     assert both.short == "153家" and both.text.index("153家") < both.text.find("48家") % 10**6, both.text
     told = synthetic.ask("合肥的小巨人企业最新数字是多少？")  # 数字: the count asked, not a share of them
     assert told.short == "153家", told.text
+
+
+def test_two_figures_asked_of_a_company_the_article_gives_none_of_are_refused(synthetic):
+    # each part asks a figure: a sentence with another company's or the city's figures answers neither
+    answer = synthetic.ask("恒芯精工去年营收多少，净利润多少？")
+    assert answer.refused and not answer.short
+    both = synthetic.ask("合肥小巨人企业平均研发投入强度多少，户均发明专利多少件？")
+    assert "7.6%" in both.text and "23件" in both.text and not both.short

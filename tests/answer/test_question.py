@@ -519,3 +519,18 @@ def test_figures_the_asker_quotes_to_ask_which_holds_are_no_numbers_asked_about(
 def test_a_remark_quoting_figures_side_by_side_asks_nothing_more():  # type: ignore[no-untyped-def]
     q = analyse("甲市单项冠军数量这几年怎么变的？看到51家、83家、119家好几个说法")
     assert q.time == "trend" and not q.numbers and len(q.parts) == 1
+
+
+def test_a_comma_between_two_asked_figures_makes_two_parts():  # type: ignore[no-untyped-def]
+    q = analyse("甲市2025前三季度GDP多少，growth多少？")
+    assert [p.text for p in q.parts] == ["甲市2025年前三季度GDP多少", "增速多少"]  # 2025前三季度: a year
+    assert len(analyse("截至去年底，甲市有多少家小巨人？").parts) == 1  # the comma before the ask splits nothing
+    assert "2024年年底" not in analyse("截至2024年底甲市有多少家").text
+
+
+def test_what_the_asker_recalls_after_the_question_asks_nothing():  # type: ignore[no-untyped-def]
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    q = analyse("乙市那边国家级小巨人数量是多少啊，我记得比甲市少", profile)
+    assert q.places == ("乙市",) and q.shape == "figure"
+    assert not {"那边", "记得"} & set(q.measure_words)
+    assert analyse("我记得甲市小巨人是200家，现在是多少？", profile).places == ("甲市",)  # before the ask: kept
