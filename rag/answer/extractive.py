@@ -727,8 +727,9 @@ def _says(text: str, asked: str) -> bool:
 
 
 def _asks_no_figure(parts: Sequence[Part]) -> bool:
-    """Whether none of the parts asks a figure (…多少家？分别是哪些: the count is the 简答)."""
-    return not any(ASKS_FIGURE.search(p.text) for p in parts)
+    """Whether none of the parts asks a figure, a share, a rank or a year (…多少家？分别是哪些:
+    the count is the 简答; …多少？占比多少: it is not)."""
+    return not any(ASKS_FIGURE.search(p.text) or {"count", "percent", "rank", "year"} & set(p.kinds) for p in parts)
 
 
 def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | None = None) -> str:

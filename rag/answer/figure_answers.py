@@ -131,7 +131,7 @@ class FactTable:
         total = sum(weights.values()) or 1.0
         dense = (self.vectors @ qvec) if qvec is not None and len(self.vectors) else np.zeros(len(self.facts))
         asked_levels = [w for w in words if w in LEVELS]
-        verbs = {w for w in words if is_verb(w) and pos_flags(w)[-1:] != ["vn"]}  # 奖励 (vn) names a measure
+        verbs = {w for w in words if is_verb(w)}
         frame = set(q.frame_words)  # the scope's words back any row of it, never one more than another
         out = []
         for i, f in enumerate(self.facts):

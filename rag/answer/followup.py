@@ -51,7 +51,8 @@ def is_followup(question: str, profile: Profile | None = None) -> bool:
     """Whether the question leans on the conversation before it; with the corpus
     ``profile``, also one that names no place, term or company ("占全省比重多少？")."""
     q = question.strip()
-    return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or q.rstrip("？?").endswith("呢") or len(q) <= 6
+    return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or re.split(r"[？?]", q)[0].strip().endswith("呢")
+                or len(q) <= 6
                 or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q) or COMPARED_WITH.match(q)) \
         or (profile is not None and _names_nothing(q, profile))
 
@@ -163,6 +164,11 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
     users = [t.content for t in history if t.role == "user"]
     if not users or not is_followup(question, profile):
         return question
+    pieces = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
+    if len(pieces) > 1 and pieces[0].rstrip("？? ").endswith("呢"):  # "那小巨人呢？全国排第几？": the
+        first = _rewrite_one(pieces[0], history, profile)  # fragment made whole, the rest asked of it
+        if first != pieces[0]:
+            return first.rstrip("？? ") + "？" + "".join(pieces[1:])
     previous = users[-1]
     assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if FIGURE_ANAPHOR.search(question):  # "这个数…" stands for the figure asked before

@@ -513,3 +513,12 @@ def test_a_verbal_noun_the_best_figure_measures_is_part_of_what_older_figures_mu
     given = table.answer(replace(q, text="澜州小巨人给多少钱", measure_words=("小巨人",)), QVEC)
     assert given is not None and _shown(given.main) == ["100万元"]
     assert given.older == []  # both are 元 of 小巨人, but the 奖励 the best figure names is not 营业收入
+
+
+def test_a_verb_of_how_they_came_about_does_not_split_the_measure():
+    # 培育 (a verbal noun) said by the older source only: the newer count is still the answer
+    q = Question(text="澜州累计培育了多少家国家级单项冠军", words=("培育", "国家级", "单项冠军"), numbers=(),
+                 kinds=("count",), places=(CITY,), time="latest", unit="家",
+                 measure_words=("培育", "国家级", "单项冠军"), shape="figure")
+    r = _table().answer(q, QVEC)
+    assert r is not None and _shown(r.main) == ["52家"] and "34家" in _shown(r.older)

@@ -107,3 +107,9 @@ def test_two_figures_asked_of_a_company_the_article_gives_none_of_are_refused(sy
     assert answer.refused and not answer.short
     both = synthetic.ask("合肥小巨人企业平均研发投入强度多少，户均发明专利多少件？")
     assert "7.6%" in both.text and "23件" in both.text and not both.short
+
+
+def test_a_count_asked_with_a_share_is_no_short_answer_alone(synthetic):
+    answer = synthetic.ask("合肥现在有多少家国家级小巨人企业？其中战略性新兴产业领域的占比呢？")
+    assert "153家" in answer.text and "六成" in answer.text
+    assert answer.short == ""  # the share asked second is a figure too: 153家 alone is not the answer

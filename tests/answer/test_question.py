@@ -534,3 +534,13 @@ def test_what_the_asker_recalls_after_the_question_asks_nothing():  # type: igno
     assert q.places == ("乙市",) and q.shape == "figure"
     assert not {"那边", "记得"} & set(q.measure_words)
     assert analyse("我记得甲市小巨人是200家，现在是多少？", profile).places == ("甲市",)  # before the ask: kept
+
+
+def test_a_follow_up_fragment_with_further_questions_is_made_whole_first():  # type: ignore[no-untyped-def]
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    history = [Turn("user", "按2021年的数据，甲市国家级小巨人企业的营业收入是多少？"), Turn("assistant", "653亿元。")]
+    assert rewrite("那出口额呢？增长多少？", history, profile) == \
+        "按2021年的数据，甲市国家级小巨人企业的出口额是多少？增长多少？"  # the measure swapped, not appended
+    history = [Turn("user", "甲市有多少家小巨人企业？"), Turn("assistant", "418家。")]
+    assert is_followup("乙市呢？比甲市少多少？")
+    assert rewrite("乙市呢？比甲市少多少？", history, profile) == "乙市有多少家小巨人企业？比甲市少多少？"
