@@ -25,9 +25,13 @@ from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, wo
 HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂)"
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
 # company word, after an optional pointer (那家, 那种, 被), holding at least one 的
+TITLE = r"[^，。？！?!；;的]{0,4}?(?:称号|头衔|牌子|荣誉)"  # …中小企业排头兵称号: the title they hold
 POINTER = r"(?:那家|那种|那些|那批|这家|这种|这类|那类|一家|被)"
 DESCRIPTION = re.compile(rf"{POINTER}?"
-                         rf"(?P<desc>[^，。？！?!；;]{{4,60}}的[^，。？！?!；;的]{{0,14}}?{HEAD})")
+                         rf"(?P<desc>[^，。？！?!；;]{{4,60}}的[^，。？！?!；;的]{{0,14}}?{HEAD})"
+                         rf"(?:{TITLE})?")
+# "拿到国家级“专业化、精细化…”中小企业排头兵称号的": a kind of company named by the title it holds
+TITLE_HELD = re.compile(rf"(?:拿到|获得|评上|获评|取得|被评为|被认定为)(?P<desc>[^，。？！?!；;]{{4,60}}?{HEAD}{TITLE})的")
 MIN_SUPPORT = 0.4  # share of the description's weight one sentence about the name must say
 MIN_LEAD = 1.5  # the winner's support over the runner-up's
 
@@ -53,6 +57,7 @@ def description_in(question: str) -> str:
     (厂 in 厂房 is no company word)."""
     found = [m.group("desc") for m in DESCRIPTION.finditer(question)
              if not in_dictionary(question[m.end() - 1:m.end() + 1])]
+    found += [m.group("desc") for m in TITLE_HELD.finditer(question)]
     return max(found, key=len) if found else ""
 
 

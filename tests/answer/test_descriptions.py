@@ -128,3 +128,9 @@ def test_the_asking_words_are_dropped_whole_from_the_description():
 def test_a_kind_of_company_described_by_its_definition_is_named():
     # the passage defines the compound term; the question paraphrases the definition
     assert _mode_resolved("那种专注细分市场、创新能力强、经工信部认定的中小企业，甲市有多少家？") == "专精特新“小巨人”"
+
+
+def test_a_kind_of_company_described_by_the_title_it_holds():
+    found = description_in("截至去年底，甲市拿到国家级“专业化、精细化”中小企业排头兵称号的一共有多少家？")
+    assert found == "国家级“专业化、精细化”中小企业排头兵称号"  # the title goes with it when rewritten
+    assert description_in("甲市有多少家企业获得了排头兵称号？") == ""  # no 的: the title names no one
