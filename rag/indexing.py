@@ -377,6 +377,7 @@ def plan_change(prep: Prepared, state: StoreState, settings: Settings, embedder:
     new_chunks = [c for c in prep.chunks if state.chunks.get(c.chunk_id) != wanted[c.chunk_id]]
     vectors, computed = _embed(embedder, [passages[c.chunk_id] for c in new_chunks], settings, cache, embedded)
     change = Change(info={}, profile=prep.profile.to_json())
+    change.profile_changed = bool(state.chunks) and state.profile != change.profile
     change.chunks = [ChunkRow(c, wanted[c.chunk_id], v) for c, v in zip(new_chunks, vectors, strict=True)]
     change.drop_chunks = sorted(set(state.chunks) - set(wanted))
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -114,9 +114,11 @@ class Pipeline:
 
     def read(self, question: str) -> str:
         """The question as it is answered: the asker's story around it dropped ("我们要给领导
-        写材料，有人说…，到底有多少家？") and slips in the corpus's jargon corrected (专精特心)."""
-        terms = (w for w, pos in self.knowledge.profile.terms if pos == "n")
-        return fix_term_typos(the_question(question), terms)
+        写材料，有人说…，到底有多少家？"), slips in the corpus's jargon corrected (专精特心) and
+        a place's other names (domain.json ``aliases``) made the place's."""
+        profile = self.knowledge.profile
+        terms = (w for w, pos in profile.terms if pos == "n")
+        return fix_term_typos(the_question(profile.unaliased(question)), terms)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best

@@ -49,6 +49,14 @@ class Profile:
     examples: tuple[str, ...] = ()  # example questions for the chat page
     main_city: str = ""  # the city most documents are written from
     doc_cities: dict[str, str] = field(default_factory=dict)  # doc id → its 我市 city
+    aliases: dict[str, str] = field(default_factory=dict)  # another name → the place (甬城 → its city)
+
+    def unaliased(self, text: str) -> str:
+        """The text with each place's other names (domain.json ``aliases``) replaced by the place."""
+        if not self.aliases:
+            return text
+        names = "|".join(re.escape(a) for a in sorted(self.aliases, key=len, reverse=True))
+        return re.sub(names, lambda m: self.aliases[m.group(0)], text)  # at once: no alias inside a result
 
     def to_json(self) -> str:
         """Serialised for storage with the index."""
@@ -65,6 +73,7 @@ class Profile:
             examples=tuple(data.get("examples", ())),
             main_city=str(data.get("main_city", "")),
             doc_cities=dict(data.get("doc_cities", {})),
+            aliases={str(k): str(v) for k, v in data.get("aliases", {}).items()},
         )
 
     def for_document(self, doc_id: str, text: str) -> Profile:
@@ -122,6 +131,11 @@ def load_domain(corpus_dir: Path) -> dict[str, Any]:
     for key in ("places", "districts", "examples", "terms"):
         if not isinstance(data.get(key, []), list):
             raise CorpusError(f"{path}: '{key}' must be a list", f"{path} 中 {key} 应为列表")
+    aliases = data.get("aliases", {})
+    if not isinstance(aliases, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v
+                                                for k, v in aliases.items()):
+        raise CorpusError(f"{path}: 'aliases' must map names to places (\"甬城\": \"宁波\")",
+                          f"{path} 中 aliases 应为“别称: 地名”的对象")
     return data
 
 
@@ -191,4 +205,5 @@ def derive_profile(docs: Sequence[Any], domain: dict[str, Any],
         examples=tuple(str(q) for q in domain.get("examples", [])),
         main_city=main[0][0] if main else "",
         doc_cities=doc_cities,
+        aliases={str(k): str(v) for k, v in domain.get("aliases", {}).items()},
     )

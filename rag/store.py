@@ -75,6 +75,7 @@ class StoreState:
     chunks: dict[str, str] = field(default_factory=dict)
     docs: dict[str, tuple[str, str]] = field(default_factory=dict)
     facts: set[str] = field(default_factory=set)
+    profile: str = ""  # the corpus profile (JSON) stored with the build
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,13 @@ class Change:
     drop_chunks: list[str] = field(default_factory=list)
     drop_docs: list[str] = field(default_factory=list)
     drop_facts: list[str] = field(default_factory=list)
+    profile_changed: bool = False  # only the profile differs (domain.json aliases): still written
 
     @property
     def empty(self) -> bool:
-        """Nothing to add or delete."""
+        """Nothing to add, delete or re-describe."""
         return not (self.chunks or self.docs or self.facts or self.drop_chunks or self.drop_docs
-                    or self.drop_facts)
+                    or self.drop_facts or self.profile_changed)
 
 
 def _doc_metadata(row: DocRow) -> dict[str, Any]:
@@ -480,10 +482,12 @@ class ChromaStore:
         try:
             chunks = read_all(self.client.get_collection(name, embedding_function=None), ["metadatas"])
             docs = read_all(self.client.get_collection(f"{name}_docs", embedding_function=None), ["metadatas"])
-            facts = read_all(self.client.get_collection(f"{name}_facts", embedding_function=None), [])
+            facts_col = self.client.get_collection(f"{name}_facts", embedding_function=None)
+            facts = read_all(facts_col, [])
         except Exception as exc:
             raise self._as_store_error(exc) from None
         return StoreState(
+            profile=str((facts_col.metadata or {}).get("profile", "")),
             chunks={cid: str(m.get("h", "")) for cid, m in zip(chunks["ids"], chunks["metadatas"], strict=True)},
             docs={did: (str(m.get("h", "")), str(m.get("added", "")))
                   for did, m in zip(docs["ids"], docs["metadatas"], strict=True)},

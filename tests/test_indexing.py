@@ -5,6 +5,7 @@ replaced by a rebuild). Real Chroma, real embedder, real files."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -237,3 +238,16 @@ def test_updates_work_on_a_chroma_server(tiny_corpus: Path, tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_place_alias_added_to_domain_json_is_written_and_read(tiny_corpus: Path, tmp_path: Path):
+    settings = load_settings(corpus_dir=tiny_corpus, index_dir=tmp_path / "idx")
+    update_index(settings)
+    (tiny_corpus / "domain.json").write_text(json.dumps({"aliases": {"乙城": "乙市"}}, ensure_ascii=False),
+                                             encoding="utf-8")
+    report = update_index(settings)
+    assert report.mode == "updated" and report.counts["chunks_written"] == 0  # only the profile changed
+    assert update_index(settings).mode == "unchanged"
+    pipe = Pipeline.load(settings)
+    assert pipe.read("乙城有多少家单项冠军企业？") == "乙市有多少家单项冠军企业？"
+    assert "12家" in pipe.ask("乙城有多少家单项冠军企业？").text

@@ -53,6 +53,14 @@ def test_domain_file_errors_name_the_file(tmp_path: Path):
     (tmp_path / "domain.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(CorpusError):
         load_domain(tmp_path)
+    (tmp_path / "domain.json").write_text(json.dumps({"aliases": ["甬城"]}), encoding="utf-8")
+    with pytest.raises(CorpusError, match="aliases"):
+        load_domain(tmp_path)
+
+
+def test_a_places_other_names_are_read_as_the_place():
+    profile = Profile.from_json(Profile(aliases={"乙城": "乙市", "乙": "丙"}).to_json())
+    assert profile.unaliased("乙城的企业") == "乙市的企业"  # the longer alias first
 
 
 def test_a_documents_part_names_only_its_own_places_and_city():

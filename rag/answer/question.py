@@ -55,7 +55,7 @@ MEASURE_KINDS = {
 RANK_ASKED = re.compile(r"第几|排第|排名(?:如何|怎样|多少)|排到|排在")
 UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*个?\s*(?:万亿|亿|万)(?!\s*[家人名位个项种])"), "元"),  # 给多少万 / 几个亿: money
-    (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*家|几家"), "家"),
+    (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*[家户]|几家"), "家"),  # 多少户: companies, as 户 counts them
     (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:人|名|位)"), "人"),
     (re.compile(r"(?:多少|几)\s*项"), "项"),
     (re.compile(r"(?:多少|几)\s*个"), "个"),
