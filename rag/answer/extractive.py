@@ -42,6 +42,7 @@ from rag.answer.question import (
     KIND_PATTERNS,
     MEASURE_KINDS,
     NUMBER,
+    TIME_CUES,
     UNIT_CLASSES,
     Part,
     Question,
@@ -640,6 +641,8 @@ class ExtractiveAnswerer:
             figs += figures_for_table(kb, r, book, pool)
         if len(results) == 2:
             shorts, notes = self._side_by_side(q, results, lines, shorts, notes)
+        elif DIFFERENCE_ASK.search(q.text):  # 还差多少: the gap to the target, or no one figure
+            shorts, notes = self._to_target(results[0], lines)
         one_note = len(results) == 1 or len(notes) == 1
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
                       short_note="；".join(n for n in notes if n) if one_note else "",
@@ -656,15 +659,28 @@ class ExtractiveAnswerer:
                 return shorts, ["；".join(f"{r.place}{as_of_label(r.main[0].fact)}" for r in results)]
             return shorts, notes
         a, b = pair
-        diff, unit = abs(a.value - b.value), a.unit
-        if unit == "元":
-            diff, unit = diff / 1e8, "亿元"
+        shown, unit = _shown_amount(abs(a.value - b.value), a.unit)
         big, small = (a, b) if a.value >= b.value else (b, a)
-        shown = f"{round(diff, 2):g}"
         lines.append(self.t["difference"].format(diff=shown, unit=unit, year=a.year, a=big.shown, b=small.shown))
         short = self.t["difference_short"].format(diff=shown, unit=unit, a=f"{results[0].place}{a.shown}",
                                                   b=f"{results[1].place}{b.shown}")
         return [short], [self.t["difference_note"].format(year=a.year)]
+
+    def _to_target(self, r: FigureResult, lines: list[str]) -> tuple[list[str], list[str]]:
+        """A one-sided difference asked ("离目标还差多少"): the latest actual's gap to the
+        next target of the same unit (a line, and the 简答), else no 简答 at all."""
+        actual = r.main[0].fact
+        target = next((s.fact for s in r.targets if s.fact.unit == actual.unit and s.fact.value >= actual.value
+                       and s.fact.year >= actual.year), None)
+        if actual.kind == "target" or target is None:
+            return [""], [""]
+        diff, unit = _shown_amount(target.value - actual.value, actual.unit)
+        when = as_of_label(actual)
+        lines.append(self.t["to_target"].format(diff=diff, unit=unit, year=target.year, target=target.shown,
+                                                actual=actual.shown, when=when))
+        return ([self.t["to_target_short"].format(diff=diff, unit=unit)],
+                [self.t["to_target_note"].format(year=target.year, target=target.shown, when=when,
+                                                 actual=actual.shown)])
 
     def _named(self, question: str, named: Resolved, hits: Sequence[Hit]) -> Answer:
         """The name a described company goes by, with the sentence that describes it."""
@@ -694,6 +710,13 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+def _shown_amount(value: float, unit: str) -> tuple[str, str]:
+    """A computed difference as shown: 元 in 亿元, two decimals at most."""
+    if unit == "元":
+        value, unit = value / 1e8, "亿元"
+    return f"{round(value, 2):g}", unit
 
 
 # What follows a company's short name in its full one (甲乙光学 → 甲乙光学科技股份有限公司)
@@ -757,8 +780,10 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]
     stats = statistics_asked(q.text)  # 平均…多少: only a figure its clause says is an average
     things = counted_things(q, profile or Profile()) if kind == "count" else ""
+    planned = q.time != "target" and kind in ("count", "percent")  # a target's figure is no actual's
     matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
                and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)
+               and not (planned and _planned(sent, m))
                and not counts_firms_not(things, m.group(0), sent[_clause_of(m, clauses)[0]:m.start()])]
     if not matches:
         return ""
@@ -771,6 +796,16 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     if kind in ("count", "percent") and len(matches) > 1:
         return _the_one_named(q, part, sent, matches, clauses)
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
+
+
+def _planned(sent: str, m: re.Match[str]) -> bool:
+    """Whether a figure of the sentence is a target: a target cue before it ("力争到2025年底，
+    实现…130家，…600家") with no word of what already is between them (目前已有…)."""
+    cues = list(TIME_CUES["target"].finditer(sent, 0, m.start()))
+    return bool(cues) and not ALREADY.search(sent, cues[-1].end(), m.start())
+
+
+ALREADY = re.compile(r"目前|现有|现在|已有|已经|截至|累计|共有")
 
 
 def _clause_of(m: re.Match[str], clauses: Sequence[tuple[int, int]], end: int = 0) -> tuple[int, int]:

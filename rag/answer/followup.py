@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.question import ASKED_UNIT, TIME_CUES
 from rag.profile import Profile, gazetteer
 from rag.schema import Turn
 from rag.tokenize import is_content_word, jieba_tokenizer, pos_flags, words
@@ -129,8 +130,9 @@ def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
     old = _measure(previous, profile)
     if not old or old not in previous:
         return None
-    if len(new) == 1 and new[0] not in previous:
-        return previous.replace(old, new[0], 1)
+    if len(new) == 1 and (new[0] not in previous or (new[0] in old and new[0] != old
+                                                     and new[0] not in previous.replace(old, ""))):
+        return previous.replace(old, new[0], 1)  # 出口呢 after 进出口额: a part of it is another measure
     if len(new) > 1 and _noun_phrase(rest):
         return previous.replace(old, rest, 1)  # "市级的专精特新中小企业呢？": a whole noun phrase
     return None
@@ -275,4 +277,14 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
     subject = _entity(previous, profile.places) or _subject(previous, profile)  # a company's, else the place's
+    if any(rx.search(rest) for rx in TIME_CUES.values()):  # "现在完成了多少" after "…目标是多少": its own time
+        for rx in TIME_CUES.values():
+            subject = rx.sub("", subject)
+    unit = ASKED_UNIT.search(previous)
+    if unit and not ASKED_UNIT.search(rest) and not UNITLESS_ASK.search(rest):  # "比前年多了多少" counts 家 still
+        rest = re.sub(r"(?<!第)(多少|几)(?![\u4e00-\u9fff]*[？?]?\S*[家项名人位个种元])", rf"\1{unit.group(1)}", rest,
+                      count=1)
     return f"{subject}{rest}" if subject else f"{previous} {rest}"
+
+
+UNITLESS_ASK = re.compile(r"百分之|比重|占比|比例|增速|增长率|增幅|%|第几|排名|名次")  # a share or a rank

@@ -255,6 +255,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     if measure_kind in ("share", "growth") and RANK_ASKED.search(text):
         measure_kind = "rank"  # 市场份额排到第几: the rank of a share is asked, not the share
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
+    if time == "target" and TO_TARGET.search(text):
+        time = "latest"  # 离目标还差几家: how far today's figure is from the target
     if not measure_kind and time != "latest" and BATCH_COUNT.search(bare):
         measure_kind = "change"  # 第九批有多少企业入围: that batch's entrants, not the total after it
     if years and time in ("", "latest"):
@@ -301,6 +303,8 @@ def _without_sources(part: str) -> str:
     rest = QUOTED_FIGURE.sub("", EACH_SOURCE.sub("", part))
     return rest if STILL_ASKS.search(rest) and len(rest) >= 6 else ""
 
+
+TO_TARGET = re.compile(r"(?:离|距离?|比)目标.{0,8}差|目标.{0,8}还差")
 
 # Which of the figures the asker quotes holds: "以哪个为准", "哪个是最新的", "哪个对".
 WHICH_FIGURE = re.compile(r"(?:到底|究竟)?(?:应该)?(?:以|按)?哪(?:一)?个(?:是|才是)?(?:最新的?|为准|对|准确?|正确|靠谱)")

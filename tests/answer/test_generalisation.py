@@ -113,3 +113,9 @@ def test_a_count_asked_with_a_share_is_no_short_answer_alone(synthetic):
     answer = synthetic.ask("合肥现在有多少家国家级小巨人企业？其中战略性新兴产业领域的占比呢？")
     assert "153家" in answer.text and "六成" in answer.text
     assert answer.short == ""  # the share asked second is a figure too: 153家 alone is not the answer
+
+
+def test_the_gap_to_a_target_is_computed_from_the_cited_figures(synthetic):
+    answer = synthetic.ask("合肥国家级小巨人企业离目标还差多少家？")
+    assert answer.short == "还差67家", answer.text  # 220家 (2027 target) − 153家 (end of 2025)
+    assert "220家" in answer.short_note and "153家" in answer.short_note and answer.citations

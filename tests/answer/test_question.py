@@ -544,3 +544,18 @@ def test_a_follow_up_fragment_with_further_questions_is_made_whole_first():  # t
     history = [Turn("user", "甲市有多少家小巨人企业？"), Turn("assistant", "418家。")]
     assert is_followup("乙市呢？比甲市少多少？")
     assert rewrite("乙市呢？比甲市少多少？", history, profile) == "乙市有多少家小巨人企业？比甲市少多少？"
+
+
+def test_a_follow_up_with_its_own_time_or_no_unit_keeps_what_fits():  # type: ignore[no-untyped-def]
+    profile = Profile(places=("甲市",), main_city="甲市", terms=(("单项冠军", "n"),))
+    history = [Turn("user", "甲市单项冠军目标是多少家？"), Turn("assistant", "130家。")]
+    assert "目标" not in rewrite("现在完成了多少？", history, profile)  # its own time: no longer the target
+    history = [Turn("user", "甲市现在有多少家单项冠军？"), Turn("assistant", "119家。")]
+    assert rewrite("比前年多了多少？", history, profile).endswith("多了多少家？")  # still a count of 家
+    history = [Turn("user", "甲市外贸进出口额是多少？"), Turn("assistant", "11926.1亿元。")]
+    assert rewrite("出口呢？", history, profile) == "甲市出口是多少？"  # a part of the measure is another one
+
+
+def test_how_far_from_the_target_asks_todays_figure():  # type: ignore[no-untyped-def]
+    assert analyse("甲市单项冠军离目标还差几家").time == "latest"
+    assert analyse("甲市单项冠军的目标是多少家").time == "target"
