@@ -134,7 +134,7 @@ def load_domain(corpus_dir: Path) -> dict[str, Any]:
     aliases = data.get("aliases", {})
     if not isinstance(aliases, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v
                                                 for k, v in aliases.items()):
-        raise CorpusError(f"{path}: 'aliases' must map names to places (\"甬城\": \"宁波\")",
+        raise CorpusError(f"{path}: 'aliases' must map names to places (\"甲城\": \"甲市\")",
                           f"{path} 中 aliases 应为“别称: 地名”的对象")
     return data
 

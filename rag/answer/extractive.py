@@ -542,13 +542,10 @@ class ExtractiveAnswerer:
             return head or self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
-        if head is not None:  # the figure's own sentence may answer the rest too (…，连续8年稳居全国第一)
-            said = all(_says(head.text, p.text) for p in q.parts[1:])
-            chosen = [] if said else [c for c in chosen if c.text not in head.text]
+        if head is not None:
+            chosen = _not_said_by(head, q, chosen)
             if not chosen:
-                if not _asks_no_figure(q.parts[1:]):  # one of two figures is no 简答
-                    head.short = head.short_note = ""
-                return head
+                return _with_the_rest(question, q, head, None)
         if q.shape == "reason":
             explained = [_with_explanation(c) for c in chosen]
             chosen = [_with_premise(c) for c in _with_a_cause(explained, cands, q.places)]
@@ -567,13 +564,7 @@ class ExtractiveAnswerer:
             citations=book.citations(),
             hits=list(hits),
         )
-        if head is None:
-            return answer
-        rest = "".join(p.text for p in q.parts[1:])
-        joined = join_answers(question, [(q.parts[0].text, head), (rest, answer)], self.t["side_missing"])
-        joined.short, joined.short_note = (head.short, head.short_note) if _asks_no_figure(q.parts[1:]) else ("", "")
-        joined.hits = list(hits)
-        return joined
+        return answer if head is None else _with_the_rest(question, q, head, answer, self.t["side_missing"])
 
     def _figure_part(self, q: Question, pool: list[Hit], doc_ids: Sequence[str] | None) -> Answer | None:
         """The figures table's answer to the first part of a question of several parts that
@@ -733,6 +724,28 @@ SHORT_PATTERNS = {
     "percent": rf"[超约近逾]?{NUMBER_OR_RANGE}\s*%",
     "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
 }
+
+
+def _not_said_by(head: Answer, q: Question, chosen: list[Candidate]) -> list[Candidate]:
+    """The sentences chosen for a question's further parts that the figure part's answer
+    does not already hold; none when its text answers them (…119家，连续8年稳居全国第一)."""
+    if all(_says(head.text, p.text) for p in q.parts[1:]):
+        return []
+    return [c for c in chosen if c.text not in head.text]
+
+
+def _with_the_rest(question: str, q: Question, head: Answer, rest: Answer | None, missing: str = "") -> Answer:
+    """The figure part's answer, with the further parts' answer under their own words when
+    there is one; the figure is the 简答 only when no other part asks a figure."""
+    out = head if rest is None else join_answers(
+        question, [(q.parts[0].text, head), ("".join(p.text for p in q.parts[1:]), rest)], missing)
+    if rest is not None:
+        out.hits = rest.hits
+    if _asks_no_figure(q.parts[1:]):
+        out.short, out.short_note = head.short, head.short_note
+    else:  # one of two figures is no 简答
+        out.short = out.short_note = ""
+    return out
 
 
 def _all_figures(q: Question) -> bool:
