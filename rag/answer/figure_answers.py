@@ -249,9 +249,10 @@ class FactTable:
         # not at all is no other measure); a best row whose measure carries no such word groups only
         # with rows like it
         subject = self._subject(q, best.fact)
+        noun = self._amount_noun(best.fact)
         same = [s for s in rows if s.fact.unit == best.fact.unit
                 and (best.measured <= s.measured if best.measured else not s.measured)
-                and self._paragraph_names(s.fact, subject) and self._same_amount(best.fact, s.fact)]
+                and self._paragraph_names(s.fact, subject) and self._names(s.fact.measure, noun)]
         targets = sorted((s for s in same if s.fact.kind == "target"), key=lambda s: -s.score)
         # at the same time, a value the sentence says was grown from ("从3家增至8家") is the older one
         actual = sorted((s for s in same if s.fact.kind != "target"),
@@ -318,17 +319,20 @@ class FactTable:
         return [w for w in q.measure_words if w not in frame and w not in LEVELS and is_nounish(w)
                 and not self.askers_wording(w) and self.has(text, w) and not self.has(f.measure.lower(), w)]
 
-    def _same_amount(self, best: Fact, other: Fact) -> bool:
-        """Whether two amounts of money name the same thing: the noun the best figure's
-        measure ends in (奖励, 营收), or a synonym, in the other's (a 小巨人 补贴奖励 and their
-        营业收入 are both 元 of 小巨人, not one measure). Counts are named by their unit."""
+    def _amount_noun(self, best: Fact) -> str:
+        """The noun an amount of money's measure ends in (奖励, 营收): older figures of it must
+        name it too (a 小巨人 补贴奖励 and their 营业收入 are both 元 of 小巨人, not one measure);
+        "" for counts, which their unit names."""
         if best.unit != "元":
-            return True
+            return ""
         terms = {t for t, _ in self.profile.terms}
-        head = next((w for w in reversed(words(best.measure)) if len(w) >= 2 and w not in terms
+        return next((w.lower() for w in reversed(words(best.measure)) if len(w) >= 2 and w not in terms
                      and (is_nounish(w) or pos_flags(w)[-1:] == ["vn"])), "")
-        measure = other.measure.lower()
-        return not head or self.has(measure, head.lower()) or loosely_has(measure, head.lower())
+
+    def _names(self, measure: str, noun: str) -> bool:
+        """Whether a measure names the noun (or a synonym); any measure does when there is none."""
+        measure = measure.lower()
+        return not noun or self.has(measure, noun) or loosely_has(measure, noun)
 
     def _paragraph_names(self, f: Fact, words: Sequence[str]) -> bool:
         """Whether the figure's sentence or the text before it in its paragraph names every one of the
