@@ -18,6 +18,7 @@ from rag.answer.matching import loosely_has, spellings, stem
 from rag.answer.preamble import the_question
 from rag.answer.question import analyse, check_question, document_wording
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
+from rag.answer.short_names import with_full_names
 from rag.answer.typos import fix_term_typos
 from rag.build_cache import open_cache
 from rag.embedders import embedder_id, make_embedder
@@ -115,10 +116,12 @@ class Pipeline:
     def read(self, question: str) -> str:
         """The question as it is answered: the asker's story around it dropped ("我们要给领导
         写材料，有人说…，到底有多少家？"), slips in the corpus's jargon corrected (专精特心) and
-        a place's other names (domain.json ``aliases``) made the place's."""
+        a place's other names (domain.json ``aliases``) made the place's, a company's short
+        name its full one (均胜 → 均胜电子)."""
         profile = self.knowledge.profile
         terms = (w for w, pos in profile.terms if pos == "n")
-        return fix_term_typos(the_question(profile.unaliased(question)), terms)
+        companies = (w for w, pos in profile.terms if pos == "nt")
+        return fix_term_typos(the_question(with_full_names(profile.unaliased(question), companies)), terms)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best

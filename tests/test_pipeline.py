@@ -70,3 +70,24 @@ def test_a_target_is_no_short_answer_to_a_question_about_what_is(pipeline):  # t
     first = pipeline.ask("宁波现在有多少家小巨人")
     follow = pipeline.ask("比前年多了多少", history=[Turn("user", first.question), Turn("assistant", first.text)])
     assert follow.short not in ("600家", "200家", "653亿元")
+
+
+def test_a_which_type_question_is_answered_by_the_sentence_naming_the_type(pipeline):
+    # the story of the takeovers (依靠跨国并购…) carries the question's words; the type is 并购整合型
+    answer = pipeline.ask("靠跨国买买买，把德国普瑞收进来的那家企业，算哪一类追赶路子")
+    assert "均胜电子" in answer.standalone_question and "并购整合型" in answer.text
+    assert "并购整合型" in pipeline.ask("均胜属于哪种追赶模式？").text  # the short name
+
+
+def test_a_count_within_a_group_and_whether_a_target_is_met(pipeline):
+    assert pipeline.ask("宁波单项冠军里上市公司有几家？").short == "46家"  # not the 125家 listed companies
+    met = pipeline.ask("宁波2025年单项冠军目标完成了吗？")
+    assert met.short.startswith("还差11家") and "130家" in met.text and "119家" in met.text
+
+
+def test_how_much_more_after_two_places_is_their_difference(pipeline):
+    history = [Turn("user", "苏州专精特新小巨人有多少"), Turn("assistant", "172家"),
+               Turn("user", "宁波呢"), Turn("assistant", "418家")]
+    answer = pipeline.ask("差多少", history=history)
+    assert "苏州" in answer.standalone_question and "宁波" in answer.standalone_question
+    assert "相差" in answer.short and "目标" not in answer.short  # not the gap to 宁波's target

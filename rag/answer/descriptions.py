@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.matching import loosely_has, overlap
+from rag.answer.question import plain_wording
 from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂)"
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂|(?<=那家.|这家.|一家.)企)"  # 那家甬企; not 那个高企 (a kind)
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
 # company word, after an optional pointer (那家, 那种, 被), holding at least one 的
 TITLE = r"[^，。？！?!；;的]{0,4}?(?:称号|头衔|牌子|荣誉)"  # …中小企业排头兵称号: the title they hold
@@ -47,8 +48,10 @@ class Resolved:
     span: tuple[int, int] = (0, 0)  # that sentence's span in the passage
 
     def rewrite(self, question: str, places: Sequence[str]) -> str:
-        """The question with the description replaced by the name (places it named kept)."""
-        kept = "".join(p for p in places if p in self.description and p not in self.name)
+        """The question with the description replaced by the name, the places it says the
+        company is in kept ("做…的甲市企业"), not those of what it did (收购德国…的企业)."""
+        head = self.description.rsplit("的", 1)[-1]
+        kept = "".join(p for p in places if p in head and p not in self.name)
         return re.sub(POINTER + "?" + re.escape(self.description), f"{kept}{self.name}", question, count=1)
 
 
@@ -80,8 +83,9 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # the question names what it asks about
     if not naming and _worded_by_the_passages(_bare(desc, profile), hits):
         return None  # a group the passages count in these words is what is asked (not so for a name)
-    terms = [(w, weight(w)) for w in dict.fromkeys(words(desc)) if (is_content_word(w) or is_verb(w))
-             and w not in profile.places and not re.fullmatch(HEAD, w)]  # tokenised once per question
+    terms = [(w, weight(w)) for w in dict.fromkeys(words(plain_wording(re.sub(POINTER, "", desc))))
+             if (is_content_word(w) or is_verb(w)) and w not in profile.places
+             and not re.search(HEAD + "$", w)]  # tokenised once per question; 甬企 is the company word
     scores, where = _support(terms, hits, kinds, {k for k in kinds if k not in orgs})
     known = set(kinds)
     # best support first; then a known name, then the longer (潜在独角兽 over the 独角兽 inside it)

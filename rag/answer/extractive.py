@@ -81,9 +81,12 @@ CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|�
                        r"靠的是|共同作用|铸就|促成|造就|原因|决定|(?:和|与|跟|同).{2,40}有关")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
-RESPECTIVE_ASK = re.compile(r"分别|各(?:是|为|有|增长|占)")
+RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
 # "Who" questions: the answer names an organisation or a person.
 WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
+# "算哪一类模式", "属于什么类型": a category asked, answered by a type's name (自主研发型, 联盟式)
+KIND_ASK = re.compile(r"哪一?[种类](?:模式|类型|路径|方式)?|什么(?:类型|模式|类别)|属于哪")
+TYPE_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}(?<![方形模样正仪公各])[型式](?![号])")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到", "评论", "材料", "版面", "报纸"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
@@ -389,6 +392,10 @@ class ExtractiveAnswerer:
             top = max(present, key=lambda w: weights[w])
             for c in out:
                 c.score += RAREST_BONUS if top in c.terms else 0.0
+        if len(q.parts) == 1 and KIND_ASK.search(q.text) \
+                and any(self._supported(c) and TYPE_LABEL.search(c.text) for c in out):
+            for c in out:  # 算哪一类模式: when a sentence names a type, one that only tells the story
+                c.kind_ok = c.kind_ok and bool(TYPE_LABEL.search(c.text))  # (依靠跨国并购…) is no answer
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -422,6 +429,8 @@ class ExtractiveAnswerer:
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
             score += REASON_BONUS
+        if KIND_ASK.search(q.text) and TYPE_LABEL.search(sent):
+            score += REASON_BONUS  # 算哪一类模式: the sentence naming a type (并购整合型), not the story
         if STAGES_ASK.search(q.text) and CHAIN.search(sent):
             score += REASON_BONUS  # 一级一级往上: the sentence that lays out the stages (甲—乙—丙)
         if DEFINE_ASK.search(q.text):
@@ -632,8 +641,8 @@ class ExtractiveAnswerer:
             figs += figures_for_table(kb, r, book, pool)
         if len(results) == 2:
             shorts, notes = self._side_by_side(q, results, lines, shorts, notes)
-        elif DIFFERENCE_ASK.search(q.text):  # 还差多少: the gap to the target, or no one figure
-            shorts, notes = self._to_target(results[0], lines)
+        elif DIFFERENCE_ASK.search(q.text):  # 还差多少 / 目标完成了吗: the
+            shorts, notes = self._to_target(results[0], lines, q.years)  # gap to the target, or no one figure
         one_note = len(results) == 1 or len(notes) == 1
         return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
                       short_note="；".join(n for n in notes if n) if one_note else "",
@@ -657,21 +666,32 @@ class ExtractiveAnswerer:
                                                   b=f"{results[1].place}{b.shown}")
         return [short], [self.t["difference_note"].format(year=a.year)]
 
-    def _to_target(self, r: FigureResult, lines: list[str]) -> tuple[list[str], list[str]]:
-        """A one-sided difference asked ("离目标还差多少"): the latest actual's gap to the
-        next target of the same unit (a line, and the 简答), else no 简答 at all."""
+    def _to_target(self, r: FigureResult, lines: list[str], years: Sequence[int] = ()) -> tuple[list[str], list[str]]:
+        """A one-sided difference asked ("离目标还差多少", "目标完成了吗"): the latest actual
+        against the target of the same unit (the year's when one is asked, else the next): its
+        gap, or that it is met. Sources that set different targets get a line each and no 简答."""
         actual = r.main[0].fact
-        target = next((s.fact for s in r.targets if s.fact.unit == actual.unit and s.fact.value >= actual.value
-                       and s.fact.year >= actual.year), None)
-        if actual.kind == "target" or target is None:
+        due = [s.fact for s in r.targets if s.fact.unit == actual.unit
+               and (s.fact.year in years if years else s.fact.year >= actual.year)]
+        if actual.kind == "target" or not due:
             return [""], [""]
-        diff, unit = _shown_amount(target.value - actual.value, actual.unit)
+        first = min(t.year for t in due)
+        targets = list({t.value: t for t in due if t.year == first}.values())
         when = as_of_label(actual)
-        lines.append(self.t["to_target"].format(diff=diff, unit=unit, year=target.year, target=target.shown,
-                                                actual=actual.shown, when=when))
-        return ([self.t["to_target_short"].format(diff=diff, unit=unit)],
-                [self.t["to_target_note"].format(year=target.year, target=target.shown, when=when,
-                                                 actual=actual.shown)])
+        shorts = []
+        for target in targets:
+            shown = {"year": target.year, "target": target.shown, "actual": actual.shown, "when": when}
+            if actual.value >= target.value:
+                lines.append(self.t["target_met"].format(**shown))
+                shorts.append(self.t["target_met_short"].format(**shown))
+            else:
+                diff, unit = _shown_amount(target.value - actual.value, actual.unit)
+                lines.append(self.t["to_target"].format(diff=diff, unit=unit, **shown))
+                shorts.append(self.t["to_target_short"].format(diff=diff, unit=unit, **shown))
+        if len(targets) > 1:
+            return [""], [""]
+        return shorts, [self.t["to_target_note"].format(year=first, target=targets[0].shown, when=when,
+                                                        actual=actual.shown)]
 
     def _named(self, question: str, named: Resolved, hits: Sequence[Hit]) -> Answer:
         """The name a described company goes by, with the sentence that describes it."""

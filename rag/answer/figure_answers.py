@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from rag.answer.facts import Fact
+from rag.answer.facts import PART, Fact
 from rag.answer.matching import loosely_has
 from rag.answer.question import COUNTING, LEVELS, PEOPLE_THEN_VERB, Question
 from rag.profile import Profile
@@ -44,6 +44,7 @@ COMMON_FREQ = 5000  # jieba count from which a word is too common to be what a f
 EMBED_WEIGHT = 0.4
 CONTEXT_SHARE = 0.5  # a question word found in the figure's clause but not in its own measure
 OTHER_CLAUSE_SHARE = 0.4  # ...found only in another clause of its sentence (全国第一的有262家 vs 全球第一的…110家)
+OF_A_NAME = ("share", "rank")  # kinds of figure whose row's own words are the kind's, not the company's
 SCORE_TIE = 0.01  # with the same question words found, closer scores do not tell two figures apart
 UNSTATED_SHARE = 0.5  # an asked level word (国家级) where the figure's text names no level at all
 # Administrative levels a count or amount can be of (general vocabulary, no corpus names).
@@ -133,11 +134,17 @@ class FactTable:
         asked_levels = [w for w in words if w in LEVELS]
         verbs = {w for w in words if is_verb(w)}
         frame = set(q.frame_words)  # the scope's words back any row of it, never one more than another
+        # 长阳科技的产品全球份额多少: a share or rank of the named company is a row of that kind in its sentence
+        whose = {w for w in words for n in names_in(q.text) if w in n} if q.measure_kind in OF_A_NAME else set()
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
             asked = [w for w in words if (c := candidates[w]) is None or i in c]
             in_measure = {w for w in asked if w not in frame and self.has(measure, w)}
+            whole = _whole_of(f) if in_measure else ""  # 上市公司中不乏46家单项冠军: the 46 are both,
+            in_measure |= {w for w in asked if whole and self.has(whole, w)}  # the scope (上市公司里) included
+            if whose and f.kind == q.measure_kind and all(self.has(sentence, w) for w in whose):
+                in_measure |= {w for w in whose if w in asked}
             in_context = {w for w in asked if w not in in_measure and self.has(sentence, w)}
             elsewhere = {w for w in in_context if w not in frame and not self.has(f.clause.lower(), w)}
             unstated = set() if not asked_levels or levels_named(f) else \
@@ -374,13 +381,21 @@ class FactTable:
         asked = {w for w in LEVELS if w in q.text}
         if asked and (named := levels_named(f)) and not named & asked:
             return False  # 省级 / 市级及以上 when 国家级 is asked; a figure naming no level may answer
-        if f.kind not in _kinds_for(q):
+        if f.kind not in _kinds_for(q) and not (f.kind == "part" and "actual" in _kinds_for(q) and self._within(q, f)):
             return False
         if self._of_a_peer(q.text, f.measure):
             return False
         if f.district and f.place not in q.places:
             return False
         return f.place == place or (not f.place and place == self.profile.main_city)
+
+    def _within(self, q: Question, f: Fact) -> bool:
+        """Whether the question asks a sub-group's count as such: it names both the group
+        and the part ("单项冠军里上市公司有几家" of "125家上市公司中不乏46家单项冠军")."""
+        whole = _whole_of(f)
+        words = [w for w in q.measure_words if w not in LEVELS]
+        return bool(whole) and any(self.has(whole, w) for w in words) \
+            and any(self.has(f.measure.lower(), w) for w in words)
 
 
 def _rivals(q: Question, first: Scored, other: Scored) -> bool:
@@ -519,6 +534,13 @@ def _kinds_for(q: Question) -> tuple[str, ...]:
     if q.measure_kind in WANTED_KINDS:
         return WANTED_KINDS[q.measure_kind]
     return ("actual", "target")
+
+
+def _whole_of(f: Fact) -> str:
+    """For a sub-group's count ("125家上市公司中不乏46家单项冠军"), the group it is a part
+    of, lower-cased ("125家上市公司"); "" for any other figure."""
+    m = PART.search(f.clause) if f.kind == "part" else None  # "公司中": the 公司 is the group's
+    return re.sub(r"(?:中不乏|其中|之中|[在中里内已]|方面)$", "", f.clause[:m.end()]).lower() if m else ""
 
 
 def _dedupe(rows: Iterable[Scored]) -> list[Scored]:

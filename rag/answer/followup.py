@@ -20,13 +20,19 @@ PRONOUN = re.compile(r"它们|它|其(?![中他余实次])|他们|她们|该公�
 FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
-TIME_FOLLOW = re.compile(r"(?:规划|计划)?目标(?:是多少)?|最早(?:的时候|那会儿?)?|一开始|刚开始|现在|目前|最新|如今|当时|那时候?")
+TIME_FOLLOW = re.compile(r"(?:规划|计划)?目标(?:是多少)?|最早(?:的时候|那会儿?)?|一开始|刚开始|现在|目前|最新|如今|当时|那时候?"
+                         r"|那?(?:[一二两三四五六七八九十\d]+年(?:以)?前|去年|前年|大前年|上一?年|当年|那一?年|早些年|以前|之前|过去)"
+                         r"(?:的时候|那会儿?)?")
 APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question before it
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
 # "和乙市比呢？": the previous figure for both places
-COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$")
+COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$"
+                           r"|^(?:那)?(?:比|较)(?P<than>.{1,8}?)(?:多|少|高|低)了?(?:多少|几)[家个项名位]?[？?]?$")
+# "差多少？" after the same figure asked of two places: the difference between them
+BETWEEN_ASK = re.compile(r"^(?:那)?(?:两者|两地|两边|两个|它们|他们|双方)?(?:之间)?(?:相?差|差距|差了)(?:有|是)?"
+                         r"(?:多少|几)?[家个项名位]?(?:多大)?[？?]?$|^(?:那)?(?:谁|哪个|哪边|哪家)(?:更)?(?:多|少|高|低)[？?]?$")
 ASK_AT = re.compile(r"(?:有|是|排|为|达)?(?:多少|第几|几)")
 YEAR = re.compile(r"\d{4}年")
 ENTITY_FLAGS = {"nt"}
@@ -61,12 +67,27 @@ def is_followup(question: str, profile: Profile | None = None) -> bool:
 def _compared(previous: str, question: str, profile: Profile) -> str:
     """"和乙市比呢？" after "甲市有多少家单项冠军？" → "甲市和乙市分别有多少家单项冠军？", or ""."""
     m = COMPARED_WITH.match(question.strip())
-    other = m.group("other") if m else ""
+    other = (m.group("other") or m.group("than")) if m else ""
     mine = [p for _, p in profile.places_in(previous)]
     at = ASK_AT.search(previous)
     if not (other and profile.places_in(other) and mine and at) or other in previous:
         return ""
-    return f"{previous[:at.start()]}分别{previous[at.start():]}".replace(mine[-1], f"{mine[-1]}和{other}", 1)
+    both = f"{previous[:at.start()]}分别{previous[at.start():]}".replace(mine[-1], f"{mine[-1]}和{other}", 1)
+    return f"{both.rstrip('？? ')}？相差多少？" if m and m.group("than") else both  # "比乙市多多少？"
+
+
+def _between(users: Sequence[str], question: str, profile: Profile) -> str:
+    """"差多少？" after "乙市…有多少？" and "甲市呢？" (made "甲市…有多少？"): the two places
+    compared, "甲市和乙市…分别有多少，相差多少？"; "" unless the last two questions ask one
+    figure of two places."""
+    if len(users) < 2 or not BETWEEN_ASK.match(question.strip()):
+        return ""
+    last, before = users[-1], users[-2]
+    mine = [p for _, p in profile.places_in(last)]
+    theirs = [p for _, p in profile.places_in(before)]
+    if not (mine and theirs) or mine[-1] == theirs[-1] or before.replace(theirs[-1], mine[-1], 1) != last:
+        return ""
+    return _compared(last, f"比{theirs[-1]}多多少", profile)
 
 
 def _names_nothing(question: str, profile: Profile) -> bool:
@@ -183,7 +204,7 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         if entity:
             topic = _topic(previous, question, entity, profile) if VAGUE_DOING.search(question) else ""
             return PRONOUN.sub(f"{entity}的{topic}" if topic else entity, question, count=1)
-    both = _compared(previous, question, profile)
+    both = _between(users, question, profile) or _compared(previous, question, profile)
     if both:
         return both
     base = _substitute(previous, question, profile)

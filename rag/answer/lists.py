@@ -143,7 +143,8 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
                 continue  # the best sentence lists the answer itself (《甲》《乙》《丙》): not the items after it
             announced = bool(best_sentence) and best_sentence in lead[-ANNOUNCE_REACH:] \
                 and bool(ANNOUNCES.search(best_sentence))
-            headed = any(w in lead for w in asked) or announced
+            above = lead.rstrip().rsplit("\n", 1)[-1]  # the heading or sentence just above the items,
+            headed = any(w in above for w in asked) or announced  # not an introduction before that
             fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)
             if fits and (best is None or score > best[0]):

@@ -65,7 +65,7 @@ UNIT_WORDS = (
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
 QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
-                            r"为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
+                            r"相差|差距有?多大|比一?比|比一下|两边|两地|双方|各自|能占|为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
@@ -240,6 +240,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
+    text = TARGET_MET_ASK.sub("离目标还差多少", text)  # "目标完成了吗": how far today's figure is from it
+    text = _one_gap_question(text)  # "现在实际有多少，离目标还差多少": the gap's answer gives both
+    text = _names_undescribed(text, profile)  # "做溅射靶材的甲乙电子": the company, not what it makes
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
@@ -259,7 +262,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         time = "latest"  # 离目标还差几家: how far today's figure is from the target
     if not measure_kind and time != "latest" and BATCH_COUNT.search(bare):
         measure_kind = "change"  # 第九批有多少企业入围: that batch's entrants, not the total after it
-    if years and time in ("", "latest"):
+    if years and time in ("", "latest") and not TO_TARGET.search(text):  # 2025年离目标还差多少: today's
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(bare)), "")
@@ -305,6 +308,10 @@ def _without_sources(part: str) -> str:
 
 
 TO_TARGET = re.compile(r"(?:离|距离?|比)目标.{0,8}差|目标.{0,8}还差")
+# "目标完成了吗", "600家的目标实现了没有", "达标了吗": asked as the gap to the target (离目标还差多少)
+TARGET_MET_ASK = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:万|亿)?[家个项名人位%元]*的?)?(?:这个|既定|规划)?目标"
+                            r"[^，,。？?]{0,6}?(?:完成|实现|达到|达成|做到|达标)(?:了|得)?(?:吗|没有?|怎么样|如何)"
+                            r"|(?:完成|实现|达到|达成)了?(?:这个|既定|规划)?目标了?(?:吗|没有?)|达标了?(?:吗|没有?)")
 
 # Which of the figures the asker quotes holds: "以哪个为准", "哪个是最新的", "哪个对".
 WHICH_FIGURE = re.compile(r"(?:到底|究竟)?(?:应该)?(?:以|按)?哪(?:一)?个(?:是|才是)?(?:最新的?|为准|对|准确?|正确|靠谱)")
@@ -463,6 +470,36 @@ def ordinals(text: str) -> set[str]:
         value = num if num.isdigit() else str(cn_to_int(num))
         out.add(f"第{value}{unit}")
     return out
+
+
+# Where a clause stops naming whose figure it is and starts asking (目标数和实际数各是多少) or
+# recalling (小巨人不是定了…600家嘛)
+ASKING_STARTS = re.compile(r"不是|目标|实际|现在|目前|如今|当前|(?:的)?(?:是|有)?(?:多少|几)|各|分别")
+
+
+# "做溅射靶材的", "生产光学镜头的": what a company named next does, said to point at it
+DOES_WHAT = r"(?:做|生产|制造|造|搞|产|研发|主营)[^，,。？?的]{1,12}的"
+
+
+def _names_undescribed(text: str, profile: Profile) -> str:
+    """The question without what a company it names does ("做溅射靶材的甲乙电子，营收多少"
+    asks 甲乙电子's turnover, not one of 溅射靶材)."""
+    names = [re.escape(t) for t, pos in profile.terms if pos == "nt" and t in text]
+    if not names:
+        return text
+    return re.sub(DOES_WHAT + f"(?=(?:{'|'.join(names)}))", "", text)
+
+
+def _one_gap_question(text: str) -> str:
+    """"甲市小巨人现在实际有多少，离目标还差多少？" as one question, "甲市小巨人离目标还差
+    多少": its answer states the latest figure, the target and the gap, each cited."""
+    clauses = [c for c in re.split(r"[，,？?；;]", text) if c.strip()]
+    gap = next((i for i, c in enumerate(clauses) if TO_TARGET.search(c)), 0)
+    if gap == 0 or not all(ASKS_FIGURE.search(c) or "嘛" in c for c in clauses[:gap]):
+        return text
+    cut = ASKING_STARTS.search(clauses[0])
+    subject = clauses[0][: cut.start() if cut else len(clauses[0])].rstrip("的 ")
+    return f"{subject}离目标还差多少？" if len(subject) >= 2 else text
 
 
 def _asked_parts(text: str) -> list[str]:

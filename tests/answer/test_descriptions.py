@@ -134,3 +134,19 @@ def test_a_kind_of_company_described_by_the_title_it_holds():
     found = description_in("截至去年底，甲市拿到国家级“专业化、精细化”中小企业排头兵称号的一共有多少家？")
     assert found == "国家级“专业化、精细化”中小企业排头兵称号"  # the title goes with it when rewritten
     assert description_in("甲市有多少家企业获得了排头兵称号？") == ""  # no 的: the title names no one
+
+
+def test_the_places_of_what_a_company_did_are_not_kept_only_where_it_is():
+    from rag.answer.descriptions import Resolved
+
+    found = Resolved("把乙国某公司收购的那家甲市企业", "天生密封件", 0.9)
+    assert found.rewrite("把乙国某公司收购的那家甲市企业算哪一类", ("甲市", "乙国")) == "甲市天生密封件算哪一类"
+    bought = Resolved("把乙国某公司收购的那家企业", "天生密封件", 0.9)
+    assert bought.rewrite("把乙国某公司收购的那家企业算哪一类", ("甲市", "乙国")) == "天生密封件算哪一类"
+
+
+def test_a_company_word_shortened_after_a_pointer_heads_a_description():
+    from rag.answer.descriptions import description_in
+
+    assert description_in("把乙国某公司收进来的那家甬企，算哪一类") == "把乙国某公司收进来的那家甬企"
+    assert description_in("科技局说的那个高企总数是多少") == ""  # 高企 is a kind of company, not one

@@ -522,3 +522,21 @@ def test_a_verb_of_how_they_came_about_does_not_split_the_measure():
                  measure_words=("培育", "国家级", "单项冠军"), shape="figure")
     r = _table().answer(q, QVEC)
     assert r is not None and _shown(r.main) == ["52家"] and "34家" in _shown(r.older)
+
+
+def test_a_count_within_a_group_answers_a_question_naming_both():
+    sentence = "澜州125家上市公司中不乏46家单项冠军。"
+    clause = "澜州125家上市公司中不乏46家单项冠军"
+    rows = [replace(_fact(sentence, "上市公司中不乏", 125, 202512, "a"), clause=clause),
+            replace(_fact(sentence, "单项冠军", 46, 202512, "a"), clause=clause, kind="part")]
+    table = FactTable(rows, np.array([[1.0, 0.0], [1.0, 0.0]]), Profile(places=(CITY,), main_city=CITY),
+                      weight=lambda w: 1.0, has=lambda text, w: w in text)
+    within = replace(_question("澜州单项冠军里上市公司有几家？", ""), measure_words=("单项冠军", "上市公司"))
+    result = table.answer(within, QVEC, CITY)
+    assert result is not None and result.main[0].fact.value == 46  # not the 125 上市公司 in all
+    scoped = replace(within, text="澜州上市公司里有多少家是单项冠军？", frame_words=("上市公司",))
+    result = table.answer(scoped, QVEC, CITY)
+    assert result is not None and result.main[0].fact.value == 46
+    whole = replace(within, text="澜州有多少家上市公司？", measure_words=("上市公司",))
+    result = table.answer(whole, QVEC, CITY)
+    assert result is not None and [s.fact.value for s in result.main] == [125]  # the part is no answer alone

@@ -117,5 +117,11 @@ def test_a_count_asked_with_a_share_is_no_short_answer_alone(synthetic):
 
 def test_the_gap_to_a_target_is_computed_from_the_cited_figures(synthetic):
     answer = synthetic.ask("合肥国家级小巨人企业离目标还差多少家？")
-    assert answer.short == "还差67家", answer.text  # 220家 (2027 target) − 153家 (end of 2025)
+    assert answer.short == "还差67家（目标220家，实有153家）", answer.text  # 220家 (2027 target) − 153家 (end of 2025)
     assert "220家" in answer.short_note and "153家" in answer.short_note and answer.citations
+
+
+def test_whether_the_target_is_met_is_answered_with_the_gap(synthetic):
+    answer = synthetic.ask("合肥国家级小巨人企业的目标完成了吗？")
+    assert answer.short == "还差67家（目标220家，实有153家）", answer.text  # 220家 (2027 target) − 153家 (end of 2025), both cited
+    assert "220家" in answer.text and "153家" in answer.text and answer.citations

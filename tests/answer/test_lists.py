@@ -75,3 +75,10 @@ def test_a_sentence_that_lists_the_answer_inline_beats_the_items_after_it(pipeli
     # "宁波先后出台了《甲》《乙》《丙》…" is the answer; the 一是…二是… after it is not
     answer = pipeline.ask("宁波先后出过哪些培育冠军企业的政策文件？")
     assert not answer.refused and answer.text.count("《") >= 3 and "一是" not in answer.text
+
+
+def test_a_list_noun_in_an_introduction_does_not_head_the_outline_after_it(pipeline):
+    # the paper's introduction says 技术追赶模式 and 启示; the sections after it (1.1 方向引领…)
+    # are about something else and carry little of the question
+    answer = pipeline.ask("宁波那些冠军企业技术上是靠哪几条模式追赶国外的")
+    assert "1.1 方向引领" not in answer.text

@@ -559,3 +559,54 @@ def test_a_follow_up_with_its_own_time_or_no_unit_keeps_what_fits():  # type: ig
 def test_how_far_from_the_target_asks_todays_figure():  # type: ignore[no-untyped-def]
     assert analyse("甲市单项冠军离目标还差几家").time == "latest"
     assert analyse("甲市单项冠军的目标是多少家").time == "target"
+
+
+def test_how_much_more_after_two_places_asked_compares_them(corpus_terms):
+    history = [Turn("user", "乙市小巨人有多少家？"), Turn("assistant", "172家。"),
+               Turn("user", "甲市呢"), Turn("assistant", "418家。")]
+    for ask in ("差多少", "两者相差多少家？", "谁多"):
+        rewritten = rewrite(ask, history, FOLLOW)
+        assert rewritten == "甲市和乙市小巨人分别有多少家？相差多少？", (ask, rewritten)
+        assert analyse(rewritten, FOLLOW).shape == "compare"
+    one_place = [Turn("user", "甲市小巨人的目标是多少家？"), Turn("assistant", "600家。")]
+    assert "乙市" not in rewrite("差多少", one_place, FOLLOW)  # the gap to the target, as before
+
+
+def test_more_than_another_place_asks_both_and_the_difference(corpus_terms):
+    assert _after("甲市小巨人现在有几家", "比乙市多多少？") == "甲市和乙市小巨人现在分别有几家？相差多少？"
+    assert _after("甲市小巨人有几家", "比前年多了多少") != "甲市和前年小巨人分别有几家？相差多少？"
+
+
+@pytest.mark.parametrize("text", ["甲市2025年单项冠军目标完成了吗？", "甲市小巨人600家的目标实现了没有？",
+                                  "甲市单项冠军达标了吗"])
+def test_whether_a_target_is_met_is_asked_as_the_gap_to_it(text):  # type: ignore[no-untyped-def]
+    q = analyse(text, FOLLOW)
+    assert q.shape == "figure" and q.time == "latest" and "离目标还差多少" in q.text
+    assert len(q.numbers) <= len(q.years)  # 600家 names the target: no figure to find
+
+
+def test_another_time_said_relatively_is_no_measure(corpus_terms):
+    first = "甲市单项冠军企业数量"
+    assert _after(first, "那三年前呢？") == "甲市单项冠军企业数量 三年前呢？"  # not 甲市单项冠军企业三年
+    assert _after(first, "前年呢") == "甲市单项冠军企业数量 前年呢"
+
+
+def test_what_a_named_company_does_is_no_measure(corpus_terms):
+    q = analyse("做溅射靶材的天生密封件，2017年到2024年营业额从几个亿涨到多少了？", FOLLOW)
+    assert "溅射靶材" not in q.measure_words and "营业额" in q.measure_words
+    assert "溅射靶材" in analyse("做溅射靶材的企业营业额多少", FOLLOW).measure_words  # no company named
+
+
+@pytest.mark.parametrize("text", ["甲市小巨人现在实际有多少，离目标还差多少？",
+                                  "甲市小巨人不是定了2025年底要到600家嘛，现在实际有多少，离目标还差多少？"])
+def test_the_latest_figure_asked_with_the_gap_to_the_target_is_one_question(text):  # type: ignore[no-untyped-def]
+    q = analyse(text, FOLLOW)
+    assert len(q.parts) == 1 and q.shape == "figure" and q.time == "latest" and "离目标还差多少" in q.text
+
+
+def test_everyday_names_for_terms_and_months_are_the_documents_words():
+    from rag.answer.question import plain_wording
+
+    assert "单项冠军" in plain_wording("国家级“单打冠军”企业")
+    assert "前三季度" in plain_wording("25年1到9月份地区生产总值") and "上半年" in plain_wording("1-6月营收")
+    assert "高新技术企业" in plain_wording("高企总数") and "追赶模式" in plain_wording("哪种追赶路子")
