@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.descriptions import resolve as resolve_description
+from rag.answer.descriptions import resolve_person
 from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label
 from rag.answer.followup import is_followup, rewrite
@@ -172,7 +173,7 @@ class Pipeline:
         k = top_k or self.settings.top_k
         pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)
         kb = self.knowledge
-        named = resolve_description(q, pool[:k], kb.profile, kb.table.weight)
+        named = resolve_description(q, pool[:k], kb.profile, kb.table.weight) or resolve_person(q, pool[:k])
         if named is not None:  # "那家做溅射靶材的企业…" asks about the company the passages name
             q = named.rewrite(q, kb.profile.places)
             pool = self.retriever.retrieve(document_wording(q), k + FIGURE_POOL, doc_ids)

@@ -91,3 +91,16 @@ def test_how_much_more_after_two_places_is_their_difference(pipeline):
     answer = pipeline.ask("差多少", history=history)
     assert "苏州" in answer.standalone_question and "宁波" in answer.standalone_question
     assert "相差" in answer.short and "目标" not in answer.short  # not the gap to 宁波's target
+
+
+def test_who_said_it_and_what_the_person_pointed_at_said(pipeline):
+    said = pipeline.ask("宁波的独角兽企业数量相对较少，是谁说的？")
+    assert said.short == "江锡军", said.text  # not the 潜在独角兽 the quote names
+    tips = pipeline.ask("想多孵几个独角兽出来，长城战略咨询那个院长给宁波支了哪几招")
+    assert "平台化、生态化" in tips.text and "高密度对接" in tips.text
+
+
+def test_a_figure_in_the_clause_after_a_semicolon_keeps_its_months(pipeline):
+    history = [Turn("user", "2025年1到10月，宁波跨境电商特殊区域出口货值多少？"), Turn("assistant", "47.99亿元")]
+    answer = pipeline.ask("那网购保税进口那块呢？排第几？", history=history)
+    assert "255亿元" in answer.text and "第二" in answer.text

@@ -55,6 +55,35 @@ class Resolved:
         return re.sub(POINTER + "?" + re.escape(self.description), f"{kept}{self.name}", question, count=1)
 
 
+TITLES = (r"院长|副院长|所长|总裁|董事长|总经理|负责人|局长|主任|专家|教授|研究员|书记|市长|区长|院士|总监|"
+          r"会长|秘书长|经济学家|分析师|创始人")
+# "长城某咨询那个院长": a person pointed at by their organisation and title
+PERSON = re.compile(rf"(?P<org>[\u4e00-\u9fffA-Za-z]{{2,16}}?)的?(?:那个|那位|这位|这个|一位|某位)(?P<title>{TITLES})")
+SPEAKER_VERB = r"(?:说|表示|认为|介绍|指出|坦言|告诉|称|建议|强调|谈到)"
+
+
+def resolve_person(question: str, hits: Sequence[Hit]) -> Resolved | None:
+    """The name of the person a question points at by organisation and title
+    ("某研究院那个院长说了什么" → the passages' "某研究院院长张三说"), or None."""
+    m = PERSON.search(question)
+    if m is None:
+        return None
+    org, title = m.group("org"), m.group("title")
+    for k in range(len(org) - 1):  # "我想问问某研究院": the organisation is the question's tail
+        said = re.compile(rf"{re.escape(org[k:])}[^，。；“”]{{0,16}}?{title}(?P<name>[\u4e00-\u9fff]{{2,3}}?){SPEAKER_VERB}")
+        for hit in hits:
+            found = said.search(hit.chunk.text)
+            if found:
+                return Resolved(m.group(0), found.group("name"), 1.0, hit, found.span())
+    return None
+
+
+def speaker(sentence: str) -> str:
+    """The person a sentence says said something ("…院长张三说" → 张三), or ""."""
+    said = re.search(rf"(?:{TITLES})(?P<name>[\u4e00-\u9fff]{{2,3}}?){SPEAKER_VERB}", sentence)
+    return said.group("name") if said else ""
+
+
 def description_in(question: str) -> str:
     """The longest description of a company or kind of company in the question, or ""
     (厂 in 厂房 is no company word)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
-from rag.answer.descriptions import Resolved
+from rag.answer.descriptions import Resolved, speaker
 from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.facts import Fact
 from rag.answer.figure_answers import (
@@ -42,6 +42,7 @@ from rag.answer.question import (
     KIND_PATTERNS,
     MEASURE_KINDS,
     NUMBER,
+    SAID_ASK,
     TIME_CUES,
     UNIT_CLASSES,
     Part,
@@ -82,6 +83,8 @@ CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|�
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
+# "1到10月", "3月份": when, not a figure the sentence must repeat (its clause of time may be the one before)
+MONTHS = re.compile(r"\d{1,2}\s*(?:[到至—\-~～]\s*\d{1,2}\s*)?月份?")
 # "Who" questions: the answer names an organisation or a person.
 WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
 # "算哪一类模式", "属于什么类型": a category asked, answered by a type's name (自主研发型, 联盟式)
@@ -385,7 +388,8 @@ class ExtractiveAnswerer:
                 if lead:
                     a, sent = a + lead.end(), sent[lead.end():]
                 out.append(self._score(q, weights, i, hit, a, b, sent, context, meta,
-                                       before if ANAPHOR.match(sent) else ""))
+                                       before if ANAPHOR.match(sent) else "",
+                                       before if before.endswith(("；", ";")) else ""))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]
         if present:
@@ -401,7 +405,9 @@ class ExtractiveAnswerer:
 
     def _score(self, q: Question, weights: dict[str, float], i: int, hit: Hit,
                a: int, b: int, sent: str, context: str, meta: DocMeta | None,
-               antecedent: str = "") -> Candidate:
+               antecedent: str = "", clause_before: str = "") -> Candidate:
+        """A sentence scored against the question; ``antecedent`` is the sentence an anaphor
+        (该公司…) points back to, ``clause_before`` the clause before a "；" (its time, its year)."""
         low = sent.lower() + antecedent.lower()  # "该公司成立于…": the previous sentence names it
         if meta and any(s in sent for s in SELF_REFERENCES):
             low += meta.home_city
@@ -423,8 +429,9 @@ class ExtractiveAnswerer:
         part_ok = tuple(_part_ok(p, sent) and (not WHO_ASK.search(p.text) or _names_someone_new(sent, p.text))
                         for p in q.parts)  # "跟谁合作": a sentence naming no one new does not answer
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
-        numbers = {n for p in asked for n in NUMBER.findall(p.text)}  # a part's own numbers only
-        numbers_ok = all(n in low for n in numbers) and ordinals(q.text) <= ordinals(sent)
+        numbers = {n for p in asked for n in NUMBER.findall(MONTHS.sub("", p.text))}  # a part's own, not its months
+        when = low + clause_before + resolved_years(clause_before, meta)  # "2025年1—10月，…第一；…第二"
+        numbers_ok = all(n in when for n in numbers) and ordinals(q.text) <= ordinals(sent)
         place_ok = self._place_ok(q, sent, low, meta)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
@@ -502,7 +509,8 @@ class ExtractiveAnswerer:
             more = [h for h in more if h.chunk.doc_id in doc_ids]
         if self._unknown_names(q):  # "华峰新材料的主营产品": the documents never mention it
             return self._refuse(question, hits, self._candidates(q, hits))
-        if len(q.parts) == 1 and q.shape != "list" and not ASKS_FIGURE.search(q.text):  # "…的公司叫什么"
+        if len(q.parts) == 1 and q.shape != "list" and not ASKS_FIGURE.search(q.text) \
+                and not SAID_ASK.search(q.text):  # "…的公司叫什么"; not "…是谁说的", a speaker
             named = resolve_description(q.text, hits, self.kb.profile, self.kb.table.weight, naming=True)
             if named is not None and named.hit is not None:
                 return self._named(question, named, hits)
@@ -798,6 +806,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
         return ""  # one side's figure is no difference (the figures table gives that 简答)
     part, sent = q.parts[0], chosen[0].text
     kinds = [k for k in ("year", "rank", "percent", "count") if k in part.kinds]
+    if not kinds and SAID_ASK.search(part.text):
+        return speaker(sent)  # "…是谁说的": who said it, not the organisation the sentence names
     if not kinds and ONE_NAME_ASK.search(part.text):
         return _the_new_name(sent, q.text)
     if not kinds or "list" in part.kinds:

@@ -35,6 +35,8 @@ BETWEEN_ASK = re.compile(r"^(?:那)?(?:两者|两地|两边|两个|它们|他们
                          r"(?:多少|几)?[家个项名位]?(?:多大)?[？?]?$|^(?:那)?(?:谁|哪个|哪边|哪家)(?:更)?(?:多|少|高|低)[？?]?$")
 ASK_AT = re.compile(r"(?:有|是|排|为|达)?(?:多少|第几|几)")
 YEAR = re.compile(r"\d{4}年")
+NUMERAL_TIME = re.compile(r"[〇零一二三四五六七八九十百两]+[年月]?")  # 五年 of 二〇二五年: a year, no measure
+YEAR_SAID = re.compile(r"\d{4}年(?:底|末|年底|年末)?")
 ENTITY_FLAGS = {"nt"}
 ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
 
@@ -74,6 +76,19 @@ def _compared(previous: str, question: str, profile: Profile) -> str:
         return ""
     both = f"{previous[:at.start()]}分别{previous[at.start():]}".replace(mine[-1], f"{mine[-1]}和{other}", 1)
     return f"{both.rstrip('？? ')}？相差多少？" if m and m.group("than") else both  # "比乙市多多少？"
+
+
+GAP_FOLLOW = re.compile(r"^(?:那)?(?:现在|目前)?(?:实际)?(?:离目标)?还?差(?:多少|几)[家个项名位]?[？?]?$")
+
+
+def _gap_to_target(users: Sequence[str], question: str, profile: Profile) -> str:
+    """"还差多少？" in a conversation that asked a target ("…2025年的目标是多少家？", "那现在
+    实际有多少？"): "甲市2025年单项冠军离目标还差多少？"; "" otherwise."""
+    if not GAP_FOLLOW.match(question.strip()):
+        return ""
+    asked = next((u for u in reversed(users) if TIME_CUES["target"].search(u)), "")
+    subject = TIME_CUES["target"].sub("", _subject(asked, profile)) if asked else ""
+    return f"{subject}离目标还差多少？" if subject else ""
 
 
 def _between(users: Sequence[str], question: str, profile: Profile) -> str:
@@ -133,6 +148,7 @@ def _measure(text: str, profile: Profile) -> str | None:
     kinds = {t for t, pos in profile.terms if pos == "n"}
     for w in reversed(list(jieba_tokenizer().cut(head))):
         if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w) and not profile.places_in(w) \
+                and not NUMERAL_TIME.fullmatch(w) \
                 and not TIME_WORDS.search(w) and w not in names and not (run and w in kinds):
             run.insert(0, w)
         elif run:
@@ -154,18 +170,21 @@ def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
     if len(new) == 1 and (new[0] not in previous or (new[0] in old and new[0] != old
                                                      and new[0] not in previous.replace(old, ""))):
         return previous.replace(old, new[0], 1)  # 出口呢 after 进出口额: a part of it is another measure
-    if len(new) > 1 and _noun_phrase(rest):
-        return previous.replace(old, rest, 1)  # "市级的专精特新中小企业呢？": a whole noun phrase
+    if len(new) > 1 and _noun_phrase(rest):  # "市级的专精特新中小企业呢？": a whole noun phrase, kept
+        at = previous.index(old)  # apart from a place before it (甲市网购… is tokenised 甲市网 + 购)
+        glue = "的" if any(previous[:at].endswith(p) for _, p in profile.places_in(previous[:at])) else ""
+        return previous.replace(old, glue + rest, 1)
     return None
 
 
 def _noun_phrase(text: str) -> bool:
-    """No verb, preposition, pronoun or adverb in it: 市级的专精特新中小企业."""
+    """No verb (a verbal noun is a noun: 网购保税进口), preposition, pronoun or adverb in it:
+    市级的专精特新中小企业."""
     import jieba.posseg as pseg
 
     jieba_tokenizer()
     flags = [f for w, f in pseg.cut(text) if w.strip() and w != "的"]
-    return bool(flags) and not any(f[:1] in ("v", "p", "r", "d", "c") for f in flags)
+    return bool(flags) and not any(f[:1] in ("v", "p", "r", "d", "c") and f != "vn" for f in flags)  # 进口 (vn)
 
 
 RESOLVED_TURNS = 12  # earlier turns read back: a follow-up leans on the last few, not on an hour of talk
@@ -204,12 +223,15 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         if entity:
             topic = _topic(previous, question, entity, profile) if VAGUE_DOING.search(question) else ""
             return PRONOUN.sub(f"{entity}的{topic}" if topic else entity, question, count=1)
+    gap = _gap_to_target(users, question, profile)
+    if gap:
+        return gap
     both = _between(users, question, profile) or _compared(previous, question, profile)
     if both:
         return both
     base = _substitute(previous, question, profile)
     rest = FOLLOW_START.sub("", question).strip()
-    rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到", "", rest)
+    rest_core = re.sub(r"[\s？?。呢]|\d{4}年|到|(?:那|这)一?块|那边|这边", "", rest)  # 网购保税进口那块: the part
     for _, p in profile.places_in(rest_core):
         rest_core = rest_core.replace(p, "")
     if not rest_core:
@@ -299,7 +321,7 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
     subject = _entity(previous, profile.places) or _subject(previous, profile)  # a company's, else the place's
     if any(rx.search(rest) for rx in TIME_CUES.values()):  # "现在完成了多少" after "…目标是多少": its own time
-        for rx in TIME_CUES.values():
+        for rx in (*TIME_CUES.values(), YEAR_SAID):
             subject = rx.sub("", subject)
     unit = ASKED_UNIT.search(previous)
     if unit and not ASKED_UNIT.search(rest) and not UNITLESS_ASK.search(rest):  # "比前年多了多少" counts 家 still

@@ -65,7 +65,7 @@ UNIT_WORDS = (
     (re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱)|金额|营收|收入|利润|产值|GDP|增加值|货值|余额|资金|投资额|出口额|进口额|成交额|市值"), "元"),
 )
 QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|几家|几个|几项|几名|几人|几位|哪一年|哪年|什么时候|是什么|有哪些|哪些|哪几|"
-                            r"相差|差距有?多大|比一?比|比一下|两边|两地|双方|各自|能占|为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
+                            r"实际上?|相差|差距有?多大|比一?比|比一下|两边|两地|双方|各自|能占|为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
@@ -424,11 +424,14 @@ def _kinds(text: str) -> tuple[str, ...]:
         kinds = tuple(dict.fromkeys("percent" if k == "count" else k for k in kinds))  # 占GDP多少: a share
     if "percent" in kinds and COUNT_ASKED.search(text) and not re.search(r"百分之|几成|多少%", text):
         kinds = tuple(k for k in kinds if k != "percent")  # 占有率第一的有多少家: a count
+    if SAID_ASK.search(text) and not re.search(r"多少|几", text):  # "…数量相对较少，是谁说的": a speaker
+        kinds = tuple(k for k in kinds if k not in ("count", "percent", "rank"))
     if "year" in kinds and "count" in kinds and not re.search(r"多少|几(?!年)", text):
         kinds = tuple(k for k in kinds if k != "count")  # 哪一年经济规模上万亿: a year, not a count
     return kinds
 
 
+SAID_ASK = re.compile(r"谁(?:说|讲|提出|表示|认为|指出|建议)")  # who said what the question quotes
 PEOPLE_THEN_VERB = re.compile(r"(?:多少|几)\s*(?:名|个)?\s*(?:人|名|位)\s*(?:去|来|到|赴|在|参加|参与|从事|负责|前往|奔赴)")
 MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元)")
 

@@ -18,7 +18,23 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         _add(text, pos, end, spans)
         pos = end
     _add(text, pos, len(text), spans)
-    return spans
+    return _with_speakers(text, spans)
+
+
+# what follows a quote to say who said it, and nothing more: "某研究院院长某某说。"
+SAID_BY = re.compile(r"[^，。；！？!?“”\"\n]{2,30}(?:说|表示|介绍|指出|坦言|告诉记者)[。！]?")
+
+
+def _with_speakers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A quote and the line saying who said it ("“…。”院长某某说。") are one sentence: the
+    line alone answers nothing, the quote alone names no one."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and text[out[-1][1] - 1] in "”\"" and out[-1][1] == a and SAID_BY.fullmatch(text, a, b):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

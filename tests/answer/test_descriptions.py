@@ -150,3 +150,16 @@ def test_a_company_word_shortened_after_a_pointer_heads_a_description():
 
     assert description_in("把乙国某公司收进来的那家甬企，算哪一类") == "把乙国某公司收进来的那家甬企"
     assert description_in("科技局说的那个高企总数是多少") == ""  # 高企 is a kind of company, not one
+
+
+def test_a_person_pointed_at_by_organisation_and_title_is_named():
+    from rag.answer.descriptions import resolve_person, speaker
+    from rag.schema import Chunk, Hit
+
+    text = "“甲市的独角兽企业数量相对较少。”某某战略咨询甲市研究院院长张三丰说。"
+    hit = Hit(Chunk("c1", "d", text, "", 0, len(text)), 1.0)
+    found = resolve_person("想多孵几个独角兽，某某战略咨询那个院长给了哪几招", [hit])
+    assert found is not None and found.name == "张三丰"
+    assert found.rewrite("想多孵几个独角兽，某某战略咨询那个院长给了哪几招", ()) == "想多孵几个独角兽，张三丰给了哪几招"
+    assert resolve_person("某某战略咨询那个所长说了什么", [hit]) is None  # another title: no one
+    assert speaker(text) == "张三丰"

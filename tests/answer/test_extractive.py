@@ -465,7 +465,7 @@ def test_a_why_answer_quotes_the_next_sentence_when_it_explains_the_claim():
     claim = "“目前，甲市人工智能产业侧重于应用。"
     hit = Hit(Chunk("c", "d", text, "", 0, len(text)), 1.0)
     c = Candidate(0, hit, 0, len(claim), claim, 1.0, True, True, True, 1.0, frozenset())
-    assert _with_explanation(c).text == "“目前，甲市人工智能产业侧重于应用。这和甲市的制造业比较发达有关。”"
+    assert _with_explanation(c).text == "“目前，甲市人工智能产业侧重于应用。这和甲市的制造业比较发达有关。”院长说。"  # with who said it
     last = text.index("另一段")
     alone = Candidate(0, hit, last, len(text), "另一段。", 1.0, True, True, True, 1.0, frozenset())
     assert _with_explanation(alone) is alone  # nothing after it explains it

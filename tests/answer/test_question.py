@@ -610,3 +610,22 @@ def test_everyday_names_for_terms_and_months_are_the_documents_words():
     assert "单项冠军" in plain_wording("国家级“单打冠军”企业")
     assert "前三季度" in plain_wording("25年1到9月份地区生产总值") and "上半年" in plain_wording("1-6月营收")
     assert "高新技术企业" in plain_wording("高企总数") and "追赶模式" in plain_wording("哪种追赶路子")
+
+
+def test_still_short_of_the_target_after_a_target_was_asked(corpus_terms):
+    history = [Turn("user", "甲市单项冠军2025年底的目标是多少家？"), Turn("assistant", "130家。"),
+               Turn("user", "那现在实际有多少？"), Turn("assistant", "119家。")]
+    assert rewrite("那现在实际有多少？", history[:2], FOLLOW) == "甲市单项冠军现在实际有多少家？"  # no 2025 target year
+    gap = rewrite("还差多少？", history, FOLLOW)
+    assert gap == "甲市2025年单项冠军离目标还差多少？"
+    q = analyse(gap, FOLLOW)
+    assert q.time == "latest" and q.years == (2025,)  # the target's year, today's figure
+
+
+def test_the_part_of_a_measure_asked_next_replaces_it(corpus_terms):
+    first = "甲市跨境电商特殊区域出口，二〇二五年1到10月做了多少？"
+    assert _after(first, "那网购保税进口那块呢？") == "甲市的网购保税进口，二〇二五年1到10月做了多少？"
+
+
+def test_who_said_what_the_question_quotes_asks_a_speaker_not_a_count():
+    assert "count" not in analyse("甲市的独角兽企业数量相对较少，是谁说的？", FOLLOW).kinds
