@@ -629,3 +629,8 @@ def test_the_part_of_a_measure_asked_next_replaces_it(corpus_terms):
 
 def test_who_said_what_the_question_quotes_asks_a_speaker_not_a_count():
     assert "count" not in analyse("甲市的独角兽企业数量相对较少，是谁说的？", FOLLOW).kinds
+
+
+def test_what_a_paper_summed_up_is_asked_not_a_word_of_it():
+    q = analyse("某学院那篇讲技术追赶的，最后总结了哪几条启示？", FOLLOW)
+    assert "总结" not in q.words and "最后" not in q.words and q.shape == "list"
