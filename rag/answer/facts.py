@@ -230,8 +230,10 @@ def _extract(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile, doc_date:
     scoper = _Scoper(doc, profile)
     mine = [c for c in chunks if c.doc_id == doc.meta.doc_id]
     out: list[Fact] = []
+    continued = False  # the sentence before ended in "；": this one goes on with its time
     for sm in SENTENCE.finditer(doc.text):
         sentence = sm.group(0).strip()
+        goes_on, continued = continued, sentence.endswith(("；", ";"))
         lead = REPORTER_PREFIX.match(sentence)
         if lead:  # "本报讯(记者孙肖)近日，…": the byline is not part of the statement
             sentence = sentence[lead.end():]
@@ -241,11 +243,13 @@ def _extract(doc: CleanDoc, chunks: Sequence[Chunk], profile: Profile, doc_date:
         start = sm.start() + sm.group(0).find(sentence)
         chunk = _chunk_for(mine, start, start + len(sentence))
         if chunk is not None:
-            date = scoper.last_time if CARRY_TIME.match(sentence) and scoper.last_time else doc_date
+            carry = CARRY_TIME.match(sentence) or goes_on  # "据2021年的数据，…；实现出口额144亿元"
+            date = scoper.last_time if carry and scoper.last_time else doc_date
             out += _sentence_facts(doc, chunk.chunk_id, sentence, start, date, scoper, profile)
         scoper.note_district(sentence)
         found = [m for m in TIME.finditer(sentence) if m.group("year")]
-        scoper.last_time = _time_of(found[-1], doc_date) if found else 0
+        if found or not goes_on:
+            scoper.last_time = _time_of(found[-1], doc_date) if found else 0
     return out
 
 

@@ -314,9 +314,15 @@ class FactTable:
         base = SHARE_BASE.search(q.text)  # 研发投入占营收比重: 营收 is what it is a share of
         if base:
             skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}
-        return [w for w in self.measured_words(q) if is_content_word(w) and not is_verb(w) and w not in skip
+        return [w for w in self.measured_words(q) if is_content_word(w) and w not in skip
                 and pos_flags(w)[-1:] != ["m"]  # 一批, 第九: which batch, not what is measured
-                and not self.askers_wording(w) and not any(w in t or t in w for t in terms)]
+                and (self._amount_of(w) or (not is_verb(w) and not self.askers_wording(w)))
+                and not any(w in t or t in w for t in terms)]
+
+    def _amount_of(self, verb: str) -> bool:
+        """Whether a verbal noun is a measured quantity in this corpus: it is written with
+        额, 值 or 量 after it (出口 of 出口额), unlike 培育 or 奖励."""
+        return is_verb(verb) and pos_flags(verb)[-1:] == ["vn"] and any(self.known(verb + x) for x in "额值量")
 
     def _subject(self, q: Question, f: Fact) -> list[str]:
         """The question's nouns the best figure's sentence names besides its measure

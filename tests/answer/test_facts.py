@@ -92,3 +92,12 @@ def test_a_measure_starting_with_guimo_yishang_is_whole_on_its_own():
     # "规模以上工业…" names its measure: it is not a bare 规模 continuing the figure before
     f = _facts("2022年，累计发放各类扶持资金10.8亿元。\n\n2022年，甲市规模以上工业实现增加值5339.4亿元。")
     assert "扶持资金" not in f["5339.4亿元"].measure and "增加值" in f["5339.4亿元"].measure
+
+
+def test_lines_joined_by_semicolons_keep_the_first_lines_time():
+    facts = _facts("据2021年的数据，甲市小巨人企业实现营业收入653亿元，同比增长23.8%；\n"
+                   "实现利润总额76亿元，同比增长12.9%；\n实现出口额144亿元，同比增长46.6%。\n\n"
+                   "全市工业增加值5000亿元。", date="2023-05")
+    by_value = facts
+    assert by_value["76亿元"].as_of // 100 == 2021 and by_value["144亿元"].as_of // 100 == 2021
+    assert by_value["5000亿元"].as_of // 100 == 2023  # a new sentence after "。": the document's date

@@ -30,6 +30,7 @@ from rag.answer.figure_answers import (
 )
 from rag.answer.question import Question
 from rag.profile import Profile
+from rag.schema import Turn
 
 CITY = "澜州"
 WEIGHTS = {"国家级": 1.0, "单项冠军": 1.0}
@@ -540,3 +541,14 @@ def test_a_count_within_a_group_answers_a_question_naming_both():
     whole = replace(within, text="澜州有多少家上市公司？", measure_words=("上市公司",))
     result = table.answer(whole, QVEC, CITY)
     assert result is not None and [s.fact.value for s in result.main] == [125]  # the part is no answer alone
+
+
+def test_a_verbal_noun_written_with_e_is_what_is_measured(pipeline):
+    # 出口 (a verbal noun) is measured in this corpus (出口额): the 营业收入 row naming 小巨人 is no answer
+    table, profile = pipeline.knowledge.table, pipeline.knowledge.profile
+    from rag.answer.question import analyse
+
+    assert "出口" in table.what_is_measured(analyse("宁波小巨人出口2021年多少", profile))
+    assert "培育" not in table.what_is_measured(analyse("宁波小巨人培育了多少", profile))
+    history = [Turn("user", "宁波小巨人营业收入2021年多少"), Turn("assistant", "653亿元")]
+    assert pipeline.ask("出口呢", history=history).short == "144亿元"
