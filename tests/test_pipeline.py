@@ -104,3 +104,14 @@ def test_a_figure_in_the_clause_after_a_semicolon_keeps_its_months(pipeline):
     history = [Turn("user", "2025年1到10月，宁波跨境电商特殊区域出口货值多少？"), Turn("assistant", "47.99亿元")]
     answer = pipeline.ask("那网购保税进口那块呢？排第几？", history=history)
     assert "255亿元" in answer.text and "第二" in answer.text
+
+
+def test_a_group_counted_by_its_own_bar_is_not_a_kind_it_resembles(pipeline):
+    # the passages count "主导产品市场占有率全球第一的企业" (110家) apart from 单项冠军 (119家)
+    world = pipeline.ask("在全球市场上主打产品份额做到世界第一的宁波企业数量是多少？别和全国第一的搞混")
+    assert world.short == "110家", world.text
+    # a kind described by its own definition (估值超过1亿美元…后备军) is that kind
+    assert pipeline.ask("估值超过1亿美元、有望成长为独角兽的那批后备军企业，宁波有几家？").short == "9家"
+    # a count of companies is never one company's name (能整台造人形机器人的企业: 3家 → 8家)
+    robots = pipeline.ask("能整台造人形机器人的本地企业，前后从几家涨到了几家")
+    assert "均胜电子" not in robots.standalone_question and robots.short == "3家 → 8家"

@@ -33,6 +33,10 @@ DESCRIPTION = re.compile(rf"{POINTER}?"
                          rf"(?:{TITLE})?")
 # "拿到国家级“专业化、精细化…”中小企业排头兵称号的": a kind of company named by the title it holds
 TITLE_HELD = re.compile(rf"(?:拿到|获得|评上|获评|取得|被评为|被认定为)(?P<desc>[^，。？！?!；;]{{4,60}}?{HEAD}{TITLE})的")
+# a count of companies asked ("…的企业数量是多少", "从几家涨到了几家"), and the rank a
+# description sets as its bar ("份额做到世界第一的"), which the passages may count apart
+COUNTED = re.compile(r"(?:多少|几)\s*家|数量|家数|有多少")
+RANKED = re.compile(r"(?:全球|全国|全省|全市|世界|国内|行业)第[一二三四五]")
 MIN_SUPPORT = 0.4  # share of the description's weight one sentence about the name must say
 MIN_LEAD = 1.5  # the winner's support over the runner-up's
 
@@ -126,6 +130,8 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # one company's name for a description of several
     if best in desc:
         return None  # the description already says it (…专精特新名单的集成电路企业 is no 专精特新)
+    if COUNTED.search(question) and (best in orgs or _counted_by_the_passages(desc, hits)):
+        return None  # "…的企业有多少家": a group is counted, not one company, nor a kind it resembles
     # a name inside or around the winner (独角兽 in 潜在独角兽, 以甲乙电子) is the same thing, and a
     # known name's rivals are known names (not a run of text ending like one: …有关汽车)
     rival = next((s for n, s in ranked[1:] if n not in best and best not in n
@@ -141,6 +147,15 @@ def _worded_by_the_passages(bare: str, hits: Sequence[Hit]) -> bool:
     what comes before it too (…主导产品市场占有率全球第一的企业有110家)."""
     return any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c
                for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s))
+
+
+def _counted_by_the_passages(desc: str, hits: Sequence[Hit]) -> bool:
+    """Whether a clause of the passages counts companies of the rank the description sets
+    ("…全球第一的企业有110家" for "份额做到世界第一的企业"): a group of its own, not a kind
+    of company (a kind's own definition sets its bar without counting: 估值超过1亿美元…)."""
+    ranks = RANKED.findall(plain_wording(desc))
+    return bool(ranks) and any(r in c and re.search(r"\d+\s*家", c)
+                               for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s) for r in ranks)
 
 
 def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit], kinds: Sequence[str],

@@ -40,14 +40,16 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 YEAR = re.compile(r"(\d{4})\s*年")
 
 # When the asked figure should hold (rag/answer/figure_answers.py).
+FROM_HOW_MANY = r"从(?:多少|几)\S{0,3}?(?:增至|增加到|增长到|到了?)(?:多少|几)"  # 从几家涨到了几家: both ends
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|给自己定|定下|要?冲到|冲刺|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
-    "trend": re.compile(r"变化|趋势|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后"),
+    "trend": re.compile(r"变化|趋势|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后|" + FROM_HOW_MANY),
     "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
 MEASURE_KINDS = {
-    "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)|(?<![最重更全特创革])新[\u4e00-\u9fff]{0,3}?了?(?:多少|几)"),
+    "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)|(?<![最重更全特创革])新[\u4e00-\u9fff]{0,3}?了?(?:多少|几)"
+                         r"|新(?:引进|认定|培育|入围)[\u4e00-\u9fff]{0,8}?(?:是|有)?(?:多少|几)"),  # 新引进大学生的规模是多少
     "growth": re.compile(r"增速|增长率|增幅|同比|增长了?多少|增长了?百分之|涨了?多少"),
     "share": re.compile(r"占比|比重|份额|占有率|占.{0,12}(?:多少|百分之|几成)|百分之|比例"),
     "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
@@ -70,7 +72,7 @@ QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|�
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
 ASKED_UNIT = re.compile(HOW_MANY + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
-COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]")
+COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]|(?:企业|公司)的?(?:数量|总数|家数)(?!\s*占|的?(?:比重|占比|比例))")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
 COUNTING = re.compile(r"有多少|有几|各(?:自|是|为)?多少|总数|一共|总共|累计|多少[家个项名位]")
 UNIT_CLASSES = {"人": "人名位", "名": "人名位", "位": "人名位",
@@ -237,6 +239,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = RECALLED.sub("", text) or text  # "…是多少啊，我记得比乙市少": what the asker recalls asks nothing
+    text = NOT_TO_MIX.sub("", text) or text  # "…，别和全国第一的搞混": what is not asked
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
@@ -262,6 +265,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         time = "latest"  # 离目标还差几家: how far today's figure is from the target
     if not measure_kind and time != "latest" and BATCH_COUNT.search(bare):
         measure_kind = "change"  # 第九批有多少企业入围: that batch's entrants, not the total after it
+    if len(years) > 1 and time == "trend" and re.search(FROM_HOW_MANY, text) \
+            and not TIME_CUES["trend"].search(re.sub(FROM_HOW_MANY, "", text)):
+        time = "year"  # "2017年到2024年营业额从几个亿涨到多少": the two years asked, not every figure
     if years and time in ("", "latest") and not TO_TARGET.search(text):  # 2025年离目标还差多少: today's
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
@@ -321,6 +327,9 @@ WHO_SAID = re.compile(r"(?:看到|听说|见到|见过)?(?:有的|有人|一份|
 # What the asker recalls or has heard, after the question: "，我记得比乙市少" (not "我记得…是多少吗").
 RECALLED = re.compile(r"[，,]\s*(?:我|我们)?(?:记得|印象中|印象里|好像|听说|感觉)(?:[^？?多几哪吗]|几年)*[。.！!]?$")
 
+# "别和全国第一的搞混": a warning about what is not meant, asking nothing
+NOT_TO_MIX = re.compile(r"[，,？?。]\s*(?:别|不要|可别|千万别)(?:和|跟|与|同)?[^，,。？?]{1,16}?(?:搞混|弄混|混淆|搞错|混了)"
+                        r"[了吧啊呀哦]?[。？?！!]?$")
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")

@@ -634,3 +634,31 @@ def test_who_said_what_the_question_quotes_asks_a_speaker_not_a_count():
 def test_what_a_paper_summed_up_is_asked_not_a_word_of_it():
     q = analyse("某学院那篇讲技术追赶的，最后总结了哪几条启示？", FOLLOW)
     assert "总结" not in q.words and "最后" not in q.words and q.shape == "list"
+
+
+def test_a_warning_about_what_not_to_mix_up_asks_nothing():
+    q = analyse("份额做到全球第一的甲市企业数量是多少？别和全国第一的搞混", FOLLOW)
+    assert "全国第一" not in q.measure_words and len(q.parts) == 1
+
+
+def test_a_count_of_companies_is_no_share_but_their_share_of_a_whole_is():
+    assert analyse("主导产品份额做到全球第一的甲市企业数量是多少", FOLLOW).unit != "%"
+    share = analyse("甲市小巨人企业数量占全省的比重是多少", FOLLOW)
+    assert share.measure_kind == "share" and share.unit == "%"
+
+
+def test_newly_brought_in_asks_the_number_added():
+    assert analyse("甲市近五年新引进大学生的规模是多少？", FOLLOW).measure_kind == "change"
+
+
+def test_from_how_many_to_how_many_is_the_two_years_asked_or_the_series():
+    assert analyse("天生密封件2017年到2024年营业额从几个亿涨到多少了？", FOLLOW).time == "year"
+    assert analyse("能造整机的甲市企业前后从几家涨到了几家", FOLLOW).time == "trend"
+
+
+def test_everyday_words_for_holding_and_growing():
+    from rag.answer.question import plain_wording
+
+    assert plain_wording("丙区手头国家级小巨人攒了多少家了") == "丙区现有国家级小巨人累计有多少家了"
+    assert "主导产品" in plain_wording("主打产品份额做到世界第一") and "全球第一" in plain_wording("世界第一")
+    assert "增至" in plain_wording("从几家涨到了几家") and "整机" in plain_wording("能整台造机器人")
