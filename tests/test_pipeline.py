@@ -115,3 +115,17 @@ def test_a_group_counted_by_its_own_bar_is_not_a_kind_it_resembles(pipeline):
     # a count of companies is never one company's name (能整台造人形机器人的企业: 3家 → 8家)
     robots = pipeline.ask("能整台造人形机器人的本地企业，前后从几家涨到了几家")
     assert "均胜电子" not in robots.standalone_question and robots.short == "3家 → 8家"
+
+
+def test_three_turns_from_a_count_to_another_kind_and_a_target(pipeline):
+    history = [Turn("user", "宁波现在有多少家国家级单项冠军？"), Turn("assistant", "119家。"),
+               Turn("user", "连续几年全国第一了？"), Turn("assistant", "连续8年稳居全国第一。")]
+    assert pipeline.ask("那国家级小巨人呢，最新有多少家？", history=history).short == "418家"  # had given 83家
+    target = [Turn("user", "宁波原来定的目标，到2025年国家级单项冠军要达到多少家？"), Turn("assistant", "130家。")]
+    done = pipeline.ask("完成了吗？现在有多少家？", history=target)
+    assert done.short.startswith("还差11家") and "119家" in done.text
+    paper = [Turn("user", "宁波日报那篇里宁波国家级小巨人是多少家？"), Turn("assistant", "182家")]
+    assert pipeline.ask("宁波日报那篇里宁波国家级小巨人是多少家？").short == "182家"  # that paper's figure
+    assert pipeline.ask("占全省比例呢？", history=paper).short == "38.72%"
+    differ = pipeline.ask("宁波国家级单项冠军数量，几篇材料说法不一样，分别是多少、哪个最新？")
+    assert differ.short == "119家" and "83家" in differ.text and "51家" in differ.text

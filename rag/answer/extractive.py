@@ -91,6 +91,7 @@ WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十�
 KIND_ASK = re.compile(r"哪一?[种类](?:模式|类型|路径|方式)?|什么(?:类型|模式|类别)|属于哪")
 TYPE_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}(?<![方形模样正仪公各])[型式](?![号])")
 WHICH = re.compile(r"谁|哪家|哪个|哪种|哪类|哪位|哪一[家个种类位]|什么(?:企业|公司|模式|类型)|代表")
+PRESS = re.compile(r"日报|晚报|商报|报社|杂志|智库|学院|大学|研究院|研究所|证券报")  # what a publisher is
 SOURCE_WORDS = {"专报", "报告", "报道", "文章", "资料", "论文", "数据", "里说", "提到", "评论", "材料", "版面", "报纸"}
 STRICT_KINDS = ("year", "rank", "percent", "count")
 CONTEXT_WEIGHT = 0.3
@@ -270,8 +271,9 @@ def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> li
     of its words (甲市智库专报 for 甲市某某智库). The main city, named in most
     questions, counts for neither: "甲市本地" names no 甲市本地报纸."""
     phrase = _longest_shared(publisher, question)
-    if len(phrase) >= 4 and len(phrase.replace(main_city, "")) >= 3:
-        return [phrase]
+    own = phrase.replace(main_city, "")
+    if len(phrase) >= 4 and (len(own) >= 3 or (publisher.startswith(phrase) and PRESS.fullmatch(own))):
+        return [phrase]  # 某某智库; 甲市日报 (the city's own paper, named as its name starts)
     if not any(w in question for w in SOURCE_WORDS):
         return []
     shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question and w != main_city]

@@ -25,7 +25,7 @@ TIME_FOLLOW = re.compile(r"(?:规划|计划)?目标(?:是多少)?|最早(?:的�
                          r"(?:的时候|那会儿?)?")
 APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question before it
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
-ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗")
+ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗|比例|比重|占比|份额")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
 # "和乙市比呢？": the previous figure for both places
 COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$"
@@ -78,7 +78,9 @@ def _compared(previous: str, question: str, profile: Profile) -> str:
     return f"{both.rstrip('？? ')}？相差多少？" if m and m.group("than") else both  # "比乙市多多少？"
 
 
-GAP_FOLLOW = re.compile(r"^(?:那)?(?:现在|目前)?(?:实际)?(?:离目标)?还?差(?:多少|几)[家个项名位]?[？?]?$")
+GAP_FOLLOW = re.compile(r"^(?:那)?(?:现在|目前)?(?:实际)?(?:离目标)?还?差(?:多少|几)[家个项名位]?[？?]?$"
+                        r"|^(?:那)?(?:目标)?(?:完成|实现|达到|达成|达标|做到)了?(?:吗|没有?)[？?，,]?"
+                        r"(?:(?:那)?(?:现在|目前)?(?:实际)?(?:有|是)?(?:多少|几)[家个项名位]?[？?]?)?$")
 
 
 def _gap_to_target(users: Sequence[str], question: str, profile: Profile) -> str:
@@ -88,7 +90,19 @@ def _gap_to_target(users: Sequence[str], question: str, profile: Profile) -> str
         return ""
     asked = next((u for u in reversed(users) if TIME_CUES["target"].search(u)), "")
     subject = TIME_CUES["target"].sub("", _subject(asked, profile)) if asked else ""
+    subject = re.sub(r"(?:要|将|能)?(?:达到|实现|完成|培育)$", "", subject)  # "…单项冠军要达到": the verb asks
     return f"{subject}离目标还差多少？" if subject else ""
+
+
+THE_FIGURE_ITSELF = re.compile(r"(?:现在|目前|最新|如今|一共|总共|累计)?(?:的)?(?:有|是)?(?:多少|几)[家个项名人位]?[？?]?$")
+
+
+def _with_place(fragment: str, previous: str, profile: Profile) -> str:
+    """A fragment ("那国家级小巨人呢，") as a subject, with the previous question's place
+    when it names none ("甲市国家级小巨人")."""
+    core = FOLLOW_START.sub("", fragment).rstrip("呢，,？? ")
+    places = [p for _, p in profile.places_in(previous)]
+    return core if profile.places_in(core) or not places else f"{places[-1]}{core}"
 
 
 def _between(users: Sequence[str], question: str, profile: Profile) -> str:
@@ -206,6 +220,10 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
     users = [t.content for t in history if t.role == "user"]
     if not users or not is_followup(question, profile):
         return question
+    fragment = re.match(r"(?P<head>[^，,？?]+呢)[，,？?]\s*(?P<rest>.+)$", question.strip())
+    if fragment and THE_FIGURE_ITSELF.match(fragment.group("rest")):  # "那小巨人呢，最新有多少家？":
+        subject = _with_place(fragment.group("head"), users[-1], profile)  # the rest asks the figure
+        return _with_subject(subject, fragment.group("rest"), profile)  # itself, of the fragment
     pieces = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
     if len(pieces) > 1 and pieces[0].rstrip("？? ").endswith("呢"):  # "那小巨人呢？全国排第几？": the
         first = _rewrite_one(pieces[0], history, profile)  # fragment made whole, the rest asked of it

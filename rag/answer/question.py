@@ -240,6 +240,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = RECALLED.sub("", text) or text  # "…是多少啊，我记得比乙市少": what the asker recalls asks nothing
     text = NOT_TO_MIX.sub("", text) or text  # "…，别和全国第一的搞混": what is not asked
+    if SOURCES_DIFFER.search(text):  # "几篇材料说法不一样，分别是多少": every source's figure, one measure
+        text = SOURCES_DIFFER.sub("，", text).replace("分别", "")
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
@@ -327,6 +329,9 @@ WHO_SAID = re.compile(r"(?:看到|听说|见到|见过)?(?:有的|有人|一份|
 # What the asker recalls or has heard, after the question: "，我记得比乙市少" (not "我记得…是多少吗").
 RECALLED = re.compile(r"[，,]\s*(?:我|我们)?(?:记得|印象中|印象里|好像|听说|感觉)(?:[^？?多几哪吗]|几年)*[。.！!]?$")
 
+# "几篇材料说法不一样": a remark that sources differ (the answer lists each figure anyway)
+SOURCES_DIFFER = re.compile(r"[，,]\s*(?:几|各|不同|好几|两|这几|那几)(?:篇|份|个)?(?:材料|资料|文章|报道|文件|来源)(?:里|中|上)?"
+                            r"(?:的)?(?:说法|数字|数据|口径|写的|说的)?(?:都)?(?:不一样|不同|不一致|有出入|对不上)[，,]?")
 # "别和全国第一的搞混": a warning about what is not meant, asking nothing
 NOT_TO_MIX = re.compile(r"[，,？?。]\s*(?:别|不要|可别|千万别)(?:和|跟|与|同)?[^，,。？?]{1,16}?(?:搞混|弄混|混淆|搞错|混了)"
                         r"[了吧啊呀哦]?[。？?！!]?$")

@@ -572,3 +572,11 @@ def test_a_count_of_things_is_not_answered_by_a_count_of_companies(pipeline):
     # "主导产品…的企业有110家" and "单项冠军企业119家" count companies, not 产品
     answer = pipeline.ask("宁波制造业单项冠军产品有多少个")
     assert "家" not in answer.short, answer.short
+
+
+def test_the_citys_own_paper_is_named_by_the_start_of_its_name():
+    from rag.answer.extractive import _publisher_phrases
+
+    paper = "甲市日报理论版（市社科院作者）"
+    assert _publisher_phrases(paper, "甲市日报那篇里甲市小巨人是多少家？", "甲市") == ["甲市日报"]
+    assert _publisher_phrases("甲市本地报纸版面", "甲市本地的小巨人有多少家", "甲市") == []

@@ -64,7 +64,7 @@ def test_rewrites(corpus_terms):
          Turn("assistant", "宁波天生密封件有限公司。")]
     assert rewrite("它是哪一年成立的？", h) == "天生密封件是哪一年成立的？"
     h = [Turn("user", "2021年宁波工业增加值是多少？"), Turn("assistant", "6997.2亿元。")]
-    assert rewrite("占GDP的比重呢？", h) == "2021年宁波工业增加值是多少？ 占GDP的比重呢？"
+    assert rewrite("占GDP的比重呢？", h) == "2021年宁波工业增加值占GDP的比重呢？"  # the share of that figure
     assert rewrite("宁波有多少家单项冠军？", []) == "宁波有多少家单项冠军？"
     h = [Turn("user", "哪家宁波企业牵头定了轨道交通的国际标准？"), Turn("assistant", "宁波天生密封件有限公司。")]
     vague = rewrite("它从哪年开始弄的？", h)  # 弄的 does not say what was done: the previous question does
@@ -662,3 +662,24 @@ def test_everyday_words_for_holding_and_growing():
     assert plain_wording("丙区手头国家级小巨人攒了多少家了") == "丙区现有国家级小巨人累计有多少家了"
     assert "主导产品" in plain_wording("主打产品份额做到世界第一") and "全球第一" in plain_wording("世界第一")
     assert "增至" in plain_wording("从几家涨到了几家") and "整机" in plain_wording("能整台造机器人")
+
+
+def test_a_fragment_then_the_figure_itself_asks_it_of_the_fragment(corpus_terms):
+    history = [Turn("user", "甲市有多少家国家级单项冠军？"), Turn("assistant", "119家。"),
+               Turn("user", "连续几年全国第一了？"), Turn("assistant", "连续8年。")]
+    assert rewrite("那国家级小巨人呢，最新有多少家？", history, FOLLOW) == "甲市国家级小巨人最新有多少家？"
+
+
+def test_a_share_asked_next_is_asked_of_the_same_subject(corpus_terms):
+    assert _after("甲市国家级小巨人是多少家？", "占全省比例呢？") == "甲市国家级小巨人占全省比例呢？"
+
+
+def test_whether_it_was_done_after_a_target_asks_the_gap(corpus_terms):
+    history = [Turn("user", "甲市原来定的目标，到2025年国家级单项冠军要达到多少家？"), Turn("assistant", "130家。")]
+    gap = rewrite("完成了吗？现在有多少家？", history, FOLLOW)
+    assert gap.endswith("离目标还差多少？") and "单项冠军" in gap and "达到" not in gap
+
+
+def test_a_remark_that_sources_differ_asks_every_figure_of_one_measure():
+    q = analyse("甲市国家级单项冠军数量，几篇材料说法不一样，分别是多少、哪个最新？", FOLLOW)
+    assert q.shape == "figure" and "材料" not in q.measure_words and "分别" not in q.text
