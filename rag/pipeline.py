@@ -11,7 +11,7 @@ from typing import Any
 from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.descriptions import resolve_person
 from rag.answer.facts import doc_as_of, fact_from_dict
-from rag.answer.figure_answers import FactTable, as_of_label
+from rag.answer.figure_answers import FactTable, as_of_label, is_amount_verb
 from rag.answer.followup import is_followup, rewrite
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
@@ -88,13 +88,19 @@ class Pipeline:
             query_cache=settings.query_cache,
         )
         missing = max((keyword.idf(t) for t in keyword.doc_freq), default=5.0) + 1.0
-        table = FactTable([fact_from_dict(r) for r in rows], vectors, profile,
-                          weight=lambda w: (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) else VERB_SHARE),
+
+        def known(w: str) -> bool:
+            return bool(keyword.word_idf(w))
+
+        def weight(w: str) -> float:  # 出口 (of 出口额) weighs as the noun it is here
+            return (keyword.word_idf(w) or missing) * (1.0 if is_nounish(w) or is_amount_verb(w, known) else VERB_SHARE)
+
+        table = FactTable([fact_from_dict(r) for r in rows], vectors, profile, weight=weight,
                           has=lambda text, w: loosely_has(text, w) or loosely_has(text, stem(w)),
                           doc_dates={k: doc_as_of(m.date) for k, m in metas.items()},
                           chunk_texts={c.chunk_id: c.text for c in chunks},
                           spellings=lambda w: spellings(w) | spellings(stem(w)),
-                          known=lambda w: bool(keyword.word_idf(w)))
+                          known=known)
         kb = Knowledge(metas, {k: d.text for k, d in docs.items()}, {c.chunk_id: c for c in chunks},
                        profile, table, keyword, retriever.embed_query)
         generator = make_generator_for(settings)

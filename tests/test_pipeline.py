@@ -129,3 +129,15 @@ def test_three_turns_from_a_count_to_another_kind_and_a_target(pipeline):
     assert pipeline.ask("占全省比例呢？", history=paper).short == "38.72%"
     differ = pipeline.ask("宁波国家级单项冠军数量，几篇材料说法不一样，分别是多少、哪个最新？")
     assert differ.short == "119家" and "83家" in differ.text and "51家" in differ.text
+
+
+def test_a_figure_question_is_not_answered_by_a_caption_without_one(pipeline):
+    # "2018年至2025年前三季度宁波地区生产总值" is a chart caption: no 2025 full-year GDP is given
+    assert pipeline.ask("宁波2025年全年GDP是多少？").refused
+
+
+def test_everyday_wordings_of_exports_trade_and_fairs(pipeline):
+    assert pipeline.ask("21年宁波那批国家级小巨人往国外卖货一共卖了多少钱").short == "144亿元"
+    assert pipeline.ask("21年咱宁波进出口拢共做了多大的盘子").short == "11926.1亿元"
+    fairs = pipeline.ask("咱们组织企业一块儿出国看展拉订单那个系列活动，到底带了多少家企业、跑了几个国家")
+    assert "超300家" in fairs.text and "12国" in fairs.text and fairs.short == ""  # two figures asked

@@ -83,6 +83,9 @@ CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|�
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
+# a figure said in a sentence: a number with a unit, a share or a rank (years alone are none)
+A_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?\s*(?:[元家个项名人位%％倍件台套亩次批种所座条天场户克吨米秒度]|美元|人次|小时|分钟|公里)"
+                        r"|第\s*[\d一二三四五六七八九十]+|[一二两三四五六七八九十百千几]+\s*[种家个项名位成倍批]|首位|榜首|第一|翻一?番")
 # "1到10月", "3月份": when, not a figure the sentence must repeat (its clause of time may be the one before)
 MONTHS = re.compile(r"\d{1,2}\s*(?:[到至—\-~～]\s*\d{1,2}\s*)?月份?")
 # "Who" questions: the answer names an organisation or a person.
@@ -556,7 +559,8 @@ class ExtractiveAnswerer:
                      and all(loosely_has(c.text.lower(), x) for x in compounds)
                      and not self.kb.table.of_another_kind(c.text, q, measured)
                      and self.kb.table.may_be_of(c.text, places)
-                     and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))]
+                     and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))
+                     and (not ASKS_FIGURE.search(q.text) or A_QUANTITY.search(c.text))]  # a caption has none
         if not any(self._supported(c) for c in cands):
             return head or self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)

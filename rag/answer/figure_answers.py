@@ -320,9 +320,7 @@ class FactTable:
                 and not any(w in t or t in w for t in terms)]
 
     def _amount_of(self, verb: str) -> bool:
-        """Whether a verbal noun is a measured quantity in this corpus: it is written with
-        额, 值 or 量 after it (出口 of 出口额), unlike 培育 or 奖励."""
-        return is_verb(verb) and pos_flags(verb)[-1:] == ["vn"] and any(self.known(verb + x) for x in "额值量")
+        return is_amount_verb(verb, self.known)
 
     def _subject(self, q: Question, f: Fact) -> list[str]:
         """The question's nouns the best figure's sentence names besides its measure
@@ -402,6 +400,12 @@ class FactTable:
         words = [w for w in q.measure_words if w not in LEVELS]
         return bool(whole) and any(self.has(whole, w) for w in words) \
             and any(self.has(f.measure.lower(), w) for w in words)
+
+
+def is_amount_verb(word: str, known: Callable[[str], bool]) -> bool:
+    """Whether a verbal noun is a measured quantity in a corpus (``known``: the words it
+    uses): it is written with 额, 值 or 量 after it (出口 of 出口额), unlike 培育 or 奖励."""
+    return is_verb(word) and pos_flags(word)[-1:] == ["vn"] and any(known(word + x) for x in "额值量")
 
 
 def _rivals(q: Question, first: Scored, other: Scored) -> bool:

@@ -124,7 +124,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"最后(?=总结|归纳|提出|给出|概括)|(?:总结|归纳|概括|提炼)出?了?(?=哪|几|什么)|[那这该此][篇份组]|当时|那时候?|彼时|那会儿?|(?:统计)?口径|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
+ASKING = re.compile(r"讲[^，,。？?]{1,16}?(?:那|的)(?:部分|一段|一节|那块)[，,]?(?:提到|说到|里)?|最后(?=总结|归纳|提出|给出|概括)|(?:总结|归纳|概括|提炼)出?了?(?=哪|几|什么)|[那这该此][篇份组]|当时|那时候?|彼时|那会儿?|(?:统计)?口径|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
                     r"(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|"
                     r"(?:专家|学者|业内人士|有关人士|负责人|领导)们?(?:是|都)?(?:怎么|如何|咋)(?:说|讲|看|解释|分析)的?|"
                     r"(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|"
@@ -186,7 +186,7 @@ def plain_wording(text: str) -> str:
         text = text.replace(a, b)
     text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")) + "年", text)
     text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度
-    return SHORT_YEAR.sub(lambda m: f"20{m.group(1) or m.group(2)}年", text)
+    return SHORT_YEAR.sub(lambda m: f"20{next(g for g in m.groups() if g)}年", text)
 
 
 # "2025前三季度": a year without 年 before a part of a year
@@ -196,7 +196,7 @@ CN_DIGITS = "〇一二三四五六七八九"
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
 # "到25年要搞到多少家", "25年前三季度": a year said by its last two digits after 到/在/至/于 or
 # before a part of a year (not 超过10年, 10年来, 25年前)
-SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])|"
+SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
                         r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
 
 
@@ -519,15 +519,20 @@ def _one_gap_question(text: str) -> str:
     return f"{subject}离目标还差多少？" if len(subject) >= 2 else text
 
 
+# "是多少、最新是多少": the same figure asked again, no part of its own
+BARE_ASK = re.compile(r"[，,、\s]*(?:最新|现在|目前|到底)?(?:的)?(?:是|有)?(?:多少|几)[家个项]?[，,、？?\s]*")
+
+
 def _asked_parts(text: str) -> list[str]:
     """The sub-questions: split at ？ and ；, and at a comma with a figure asked on both
     sides ("GDP多少，增速多少", not "截至去年底，有多少家")."""
     out = []
     for piece in re.split(r"[？?；;]+", text):
         run = ""
-        for clause in re.split(r"(?<=[，,])", piece):
-            if run and ASKS_FIGURE.search(run) and ASKS_FIGURE.search(clause):
-                out.append(run.rstrip("，,"))
+        for clause in re.split(r"(?<=[，,、])", piece):  # "多少家企业、几个国家": two figures
+            if run and ASKS_FIGURE.search(run) and ASKS_FIGURE.search(clause) \
+                    and not BARE_ASK.fullmatch(run.split("，")[-1]) and not BARE_ASK.fullmatch(clause):
+                out.append(run.rstrip("，,、"))
                 run = ""
             run += clause
         if run.strip():

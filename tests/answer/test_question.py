@@ -683,3 +683,20 @@ def test_whether_it_was_done_after_a_target_asks_the_gap(corpus_terms):
 def test_a_remark_that_sources_differ_asks_every_figure_of_one_measure():
     q = analyse("甲市国家级单项冠军数量，几篇材料说法不一样，分别是多少、哪个最新？", FOLLOW)
     assert q.shape == "figure" and "材料" not in q.measure_words and "分别" not in q.text
+
+
+def test_a_year_said_by_two_digits_at_the_start_is_that_year():
+    from rag.answer.question import plain_wording
+
+    assert plain_wording("21年甲市进出口拢共做了多大的盘子").startswith("2021年甲市进出口一共")
+    assert plain_wording("10年来甲市变化很大").startswith("10年来")  # a span of years, no year
+
+
+def test_a_section_named_to_locate_the_figure_is_no_measure():
+    q = analyse("讲专精特新引才留才那部分，提到甲市近五年新引进大学生的规模是多少？", FOLLOW)
+    assert "引才" not in q.measure_words and "部分" not in q.measure_words and "大学生" in q.measure_words
+
+
+def test_two_figures_joined_by_a_list_comma_are_two_parts_the_same_one_asked_again_is_not():
+    assert len(analyse("到底带了多少家企业、跑了几个国家", FOLLOW).parts) == 2
+    assert len(analyse("甲市单项冠军数量，是多少、最新是多少", FOLLOW).parts) == 1
