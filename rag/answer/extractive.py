@@ -560,7 +560,7 @@ class ExtractiveAnswerer:
                      and not self.kb.table.of_another_kind(c.text, q, measured)
                      and self.kb.table.may_be_of(c.text, places)
                      and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))
-                     and (not ASKS_FIGURE.search(q.text) or A_QUANTITY.search(c.text))]  # a caption has none
+                     and not (ASKS_FIGURE.search(q.text) and _a_bare_caption(c.text))]
         if not any(self._supported(c) for c in cands):
             return head or self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
@@ -735,6 +735,12 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+def _a_bare_caption(text: str) -> bool:
+    """A heading or chart caption naming no figure ("2018年至2025年前三季度甲市地区生产总值"):
+    no answer to a figure question, however well it matches its words."""
+    return not re.search(r"[。！？!?；;…”]$", text.strip()) and not A_QUANTITY.search(text)
 
 
 def _shown_amount(value: float, unit: str) -> tuple[str, str]:

@@ -580,3 +580,11 @@ def test_the_citys_own_paper_is_named_by_the_start_of_its_name():
     paper = "甲市日报理论版（市社科院作者）"
     assert _publisher_phrases(paper, "甲市日报那篇里甲市小巨人是多少家？", "甲市") == ["甲市日报"]
     assert _publisher_phrases("甲市本地报纸版面", "甲市本地的小巨人有多少家", "甲市") == []
+
+
+def test_only_a_caption_naming_no_figure_is_no_answer_to_a_figure_question():
+    from rag.answer.extractive import _a_bare_caption
+
+    assert _a_bare_caption("2018年至2025年前三季度甲市地区生产总值")
+    assert not _a_bare_caption("甲市地区生产总值1.35万亿元")  # a caption with its figure
+    assert not _a_bare_caption("全球每3部安卓手机，就有1部的镜头来自甲市。")  # a sentence: its figures may be worded
