@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rag.answer.matching import loosely_has, overlap
 from rag.answer.question import plain_wording
-from rag.answer.sentences import ANAPHOR, split_sentences
+from rag.answer.sentences import ANAPHOR, SPEAKER_VERB, split_sentences
 from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
@@ -63,7 +63,6 @@ TITLES = (r"院长|副院长|所长|总裁|董事长|总经理|负责人|局长|
           r"会长|秘书长|经济学家|分析师|创始人")
 # "长城某咨询那个院长": a person pointed at by their organisation and title
 PERSON = re.compile(rf"(?P<org>[\u4e00-\u9fffA-Za-z]{{2,16}}?)的?(?:那个|那位|这位|这个|一位|某位)(?P<title>{TITLES})")
-SPEAKER_VERB = r"(?:说|表示|认为|介绍|指出|坦言|告诉|称|建议|强调|谈到)"
 
 
 def resolve_person(question: str, hits: Sequence[Hit]) -> Resolved | None:

@@ -316,11 +316,8 @@ class FactTable:
             skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}
         return [w for w in self.measured_words(q) if is_content_word(w) and w not in skip
                 and pos_flags(w)[-1:] != ["m"]  # 一批, 第九: which batch, not what is measured
-                and (self._amount_of(w) or (not is_verb(w) and not self.askers_wording(w)))
+                and (is_amount_verb(w, self.known) or (not is_verb(w) and not self.askers_wording(w)))
                 and not any(w in t or t in w for t in terms)]
-
-    def _amount_of(self, verb: str) -> bool:
-        return is_amount_verb(verb, self.known)
 
     def _subject(self, q: Question, f: Fact) -> list[str]:
         """The question's nouns the best figure's sentence names besides its measure

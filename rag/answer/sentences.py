@@ -21,8 +21,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return _with_speakers(text, spans)
 
 
+# the verbs that say who said something ("院长某某说", "某某告诉记者")
+SPEAKER_VERB = r"(?:说|表示|认为|介绍|指出|坦言|告诉|称|建议|强调|谈到)"
 # what follows a quote to say who said it, and nothing more: "某研究院院长某某说。"
-SAID_BY = re.compile(r"[^，。；！？!?“”\"\n]{2,30}(?:说|表示|介绍|指出|坦言|告诉记者)[。！]?")
+SAID_BY = re.compile(rf"[^，。；！？!?“”\"\n]{{2,30}}{SPEAKER_VERB}(?:记者)?[。！]?")
 
 
 def _with_speakers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
