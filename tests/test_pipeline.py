@@ -141,3 +141,12 @@ def test_everyday_wordings_of_exports_trade_and_fairs(pipeline):
     assert pipeline.ask("21年咱宁波进出口拢共做了多大的盘子").short == "11926.1亿元"
     fairs = pipeline.ask("咱们组织企业一块儿出国看展拉订单那个系列活动，到底带了多少家企业、跑了几个国家")
     assert "超300家" in fairs.text and "12国" in fairs.text and fairs.short == ""  # two figures asked
+
+
+def test_a_lower_bound_stays_a_lower_bound_and_times_replace_each_other(pipeline):
+    history = [Turn("user", "宁波有多少家潜在独角兽"), Turn("assistant", "9家")]
+    assert pipeline.ask("杭州呢", history=history).short == "超过25家"  # not "25家"
+    earliest = [Turn("user", "宁波单项冠军最早的时候有多少家"), Turn("assistant", "51家")]
+    assert pipeline.ask("现在呢", history=earliest).short == "119家"  # had answered 51家 again
+    profit = [Turn("user", "江丰电子2025年前三季度净利润多少"), Turn("assistant", "4.01亿元")]
+    assert pipeline.ask("同比增长多少", history=profit).short == "39.72%"  # had been refused

@@ -759,9 +759,11 @@ CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜
 DIFFERENCE_ASK = re.compile(r"差|[多少高低]了?(?:多少|几)")
 
 NUMBER_OR_RANGE = r"\d+(?:\.\d+)?(?:\s*[-~～—–至]\s*\d+(?:\.\d+)?)?"  # "5-6%" whole, never its "6%"
+# "均超过25家", "近200家", "30%以上": how near the figure is, kept with it in the 简答
+ABOUT = r"(?:超过|多于|不少于|不低于|不到|不足|将近|接近|超|约|近|逾)?"
 SHORT_PATTERNS = {
     "year": r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?",
-    "percent": rf"[超约近逾]?{NUMBER_OR_RANGE}\s*%",
+    "percent": rf"{ABOUT}{NUMBER_OR_RANGE}\s*%(?:以上|以下|左右)?",
     "rank": r"第\s*[\d一二三四五六七八九十]+\s*[位名]?",
 }
 
@@ -829,7 +831,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
         any_unit = "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%")  # a number of things is no share
         unit = part.unit or ("元" if q.unit == "元" else "")  # 给多少万: an amount, though no unit is said
         units = UNIT_CLASSES.get(unit, unit or any_unit)
-        pattern = rf"[超约近逾]?(?:{NUMBER_OR_RANGE}|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
+        pattern = rf"{ABOUT}(?:{NUMBER_OR_RANGE}|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:
         pattern = SHORT_PATTERNS[kind]
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，；,;。]+", sent)]

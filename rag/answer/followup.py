@@ -21,8 +21,9 @@ FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|�
 DEMONSTRATIVE = re.compile(r"这一?[批次期届轮]|此次|同一份|同一篇|上述|前面说的")  # "最新这一批新增了几家？"
 TIME_WORDS = re.compile(r"^(?:现在|目前|当前|如今|截至|累计|一共|总共|最新|至今|今年|去年)$")
 TIME_FOLLOW = re.compile(r"(?:规划|计划)?目标(?:是多少)?|最早(?:的时候|那会儿?)?|一开始|刚开始|现在|目前|最新|如今|当时|那时候?"
-                         r"|那?(?:[一二两三四五六七八九十\d]+年(?:以)?前|去年|前年|大前年|上一?年|当年|那一?年|早些年|以前|之前|过去)"
+                         r"|那?(?:[一二两三四五六七八九十\d]+年(?:以)?前|去年|前年|大前年|上一?年|当年|那一?年|早些年|以前|之前|过去|再?后来|之后)"
                          r"(?:的时候|那会儿?)?")
+TIME_SAID = re.compile("(?:" + "|".join(rx.pattern for rx in TIME_CUES.values()) + ")(?:的时候|那会儿?)?")
 APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question before it
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗|比例|比重|占比|份额")
@@ -254,8 +255,8 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         rest_core = rest_core.replace(p, "")
     if not rest_core:
         return base  # "那乙市呢？" → the previous question about 乙市
-    if TIME_FOLLOW.fullmatch(rest_core):  # "目标呢？", "最早的时候呢？": the same figure at another time
-        return f"{APPENDED.sub('', base)} {rest}"  # not after another time asked before (…最早的时候呢 目标呢)
+    if TIME_FOLLOW.fullmatch(rest_core):  # "目标呢？", "最早的时候呢？": the same figure at another time,
+        return f"{TIME_SAID.sub('', APPENDED.sub('', base))} {rest}"  # not at the time asked before
     # a follow-up with its own question word ("最新这一批新增了几家？") is a question of its
     # own that lacks the subject: it is added to the previous one, not swapped into it
     if ASKS.search(rest) and not profile.places_in(rest):
@@ -331,13 +332,16 @@ def _subject(previous: str, profile: Profile) -> str:
     years = "".join(y for y in YEAR.findall(previous) if y not in measure)
     kinds = "".join(t for t, pos in profile.terms if pos == "n" and t in previous and t not in measure
                     and not any(t in u for u, _ in profile.terms if u != t and u in previous))  # 小巨人's 利润
-    return f"{places[-1] if places else ''}{years}{kinds}{measure}"
+    return f"{places[-1] if places else ''}{years}{kinds}{measure}".replace("年年", "年")  # 2025年 + 年前三季度
 
 
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
-    subject = _entity(previous, profile.places) or _subject(previous, profile)  # a company's, else the place's
+    entity = _entity(previous, profile.places)
+    subject = entity or _subject(previous, profile)  # a company's, else the place's
+    if entity and GROWTH_ONLY.match(rest) and entity not in (measured := _subject(previous, profile)):
+        subject += measured  # "同比增长多少" after "江丰电子…净利润多少": the growth of that figure
     if any(rx.search(rest) for rx in TIME_CUES.values()):  # "现在完成了多少" after "…目标是多少": its own time
         for rx in (*TIME_CUES.values(), YEAR_SAID):
             subject = rx.sub("", subject)
@@ -348,4 +352,5 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     return f"{subject}{rest}" if subject else f"{previous} {rest}"
 
 
+GROWTH_ONLY = re.compile(r"^(?:那)?(?:同比|环比|比上年|比去年)?(?:增长|增速|增幅|涨|下降|降)了?(?:多少|几)")
 UNITLESS_ASK = re.compile(r"百分之|比重|占比|比例|增速|增长率|增幅|%|第几|排名|名次")  # a share or a rank

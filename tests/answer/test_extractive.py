@@ -588,3 +588,12 @@ def test_only_a_caption_naming_no_figure_is_no_answer_to_a_figure_question():
     assert _a_bare_caption("2018年至2025年前三季度甲市地区生产总值")
     assert not _a_bare_caption("甲市地区生产总值1.35万亿元")  # a caption with its figure
     assert not _a_bare_caption("全球每3部安卓手机，就有1部的镜头来自甲市。")  # a sentence: its figures may be worded
+
+
+def test_the_short_answer_keeps_how_near_the_figure_is():
+    import re
+
+    from rag.answer.extractive import ABOUT, SHORT_PATTERNS
+
+    assert re.search(ABOUT + r"\d+家", "乙市、丙市等城市的企业数量均超过25家。").group(0) == "超过25家"
+    assert re.search(SHORT_PATTERNS["percent"], "30%以上企业拥有专利").group(0) == "30%以上"

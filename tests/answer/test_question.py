@@ -700,3 +700,14 @@ def test_a_section_named_to_locate_the_figure_is_no_measure():
 def test_two_figures_joined_by_a_list_comma_are_two_parts_the_same_one_asked_again_is_not():
     assert len(analyse("到底带了多少家企业、跑了几个国家", FOLLOW).parts) == 2
     assert len(analyse("甲市单项冠军数量，是多少、最新是多少", FOLLOW).parts) == 1
+
+
+def test_another_time_asked_next_replaces_the_time_asked_before(corpus_terms):
+    first = "甲市单项冠军最早的时候有多少家"
+    now = _after(first, "现在呢")
+    assert "最早" not in now and analyse(now, FOLLOW).time == "latest"
+    assert analyse(_after(first, "后来呢"), FOLLOW).time == "trend"
+
+
+def test_growth_asked_after_a_companys_figure_is_the_growth_of_that_figure(corpus_terms):
+    assert _after("天生密封件2025年前三季度净利润多少", "同比增长多少") == "天生密封件2025年前三季度净利润同比增长多少"
