@@ -13,7 +13,7 @@ winner replaces the description; the question names nothing otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.answer.matching import loosely_has, overlap
@@ -144,8 +144,13 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
 def _worded_by_the_passages(bare: str, hits: Sequence[Hit]) -> bool:
     """Whether a clause of the passages words the description itself, company word and
     what comes before it too (…主导产品市场占有率全球第一的企业有110家)."""
-    return any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c
-               for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s))
+    return any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c for c in _clauses(hits))
+
+
+def _clauses(hits: Sequence[Hit]) -> Iterator[str]:
+    """The clauses of the passages' sentences (split at ，；：)."""
+    for s in _sentences(hits):
+        yield from re.split(r"[，；,;：:]", s)
 
 
 def _counted_by_the_passages(desc: str, hits: Sequence[Hit]) -> bool:
@@ -153,8 +158,7 @@ def _counted_by_the_passages(desc: str, hits: Sequence[Hit]) -> bool:
     ("…全球第一的企业有110家" for "份额做到世界第一的企业"): a group of its own, not a kind
     of company (a kind's own definition sets its bar without counting: 估值超过1亿美元…)."""
     ranks = RANKED.findall(plain_wording(desc))
-    return bool(ranks) and any(r in c and re.search(r"\d+\s*家", c)
-                               for s in _sentences(hits) for c in re.split(r"[，；,;：:]", s) for r in ranks)
+    return bool(ranks) and any(r in c and re.search(r"\d+\s*家", c) for c in _clauses(hits) for r in ranks)
 
 
 def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit], kinds: Sequence[str],
