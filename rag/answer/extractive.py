@@ -80,6 +80,8 @@ REASON_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|依托|凭
 # Words that give a cause (not a purpose or a means): what a why-answer must have.
 CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|源于|之所以|密切相关|关键在于|在于|背后|凭借|依托|"
                        r"靠的是|共同作用|铸就|促成|造就|原因|决定|(?:和|与|跟|同).{2,40}有关")
+# A document's own question asking why or how (缘何成为…？): the sentence after it answers it.
+POSED_WHY = re.compile(r"(?:(?:缘何|为何|为什么|何以|凭什么|靠什么|原因)[^？?]*|(?:如何|怎样)[^？?]+)[？?]\s*$")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
@@ -380,20 +382,24 @@ class ExtractiveAnswerer:
             text = hit.chunk.text
             meta = self.docs.get(hit.chunk.doc_id)
             context = f"{meta.title if meta else ''} {hit.chunk.section} {text}".lower()
-            previous = ""
+            previous = posed = ""
             for a, b in split_sentences(text):
                 sent, before = text[a:b], previous
                 previous = sent
                 heading = sent in hit.chunk.section
                 asks = sent.rstrip("”\"' ").endswith(("？", "?"))  # a document's own question is no answer
+                # the article's own question, not one it quotes someone asking (“…有什么用？”)
+                asked_own = asks and not _quoted(text, a + len(sent.rstrip("”\"' ")))
+                posed, answers = (sent, "") if asked_own else ("", posed)
                 if len(sent) < 8 or "\n" in sent or (heading and not which) or asks or BOILERPLATE.search(sent):
                     continue  # bylines and mastheads are context; headings too, unless they
                     # name what a "which" question asks (2.1 某某型——以某公司为例)
                 lead = REPORTER_PREFIX.match(sent)
                 if lead:
                     a, sent = a + lead.end(), sent[lead.end():]
+                # "甲市缘何成为…？" then its answer: the document's own question is the sentence's topic
                 out.append(self._score(q, weights, i, hit, a, b, sent, context, meta,
-                                       before if ANAPHOR.match(sent) else "",
+                                       before if ANAPHOR.match(sent) else answers,
                                        before if before.endswith(("；", ";")) else ""))
         # the rarest question word that some sentence contains should be in the answer
         present = [w for w in weights if any(w in c.terms for c in out)]
@@ -441,6 +447,8 @@ class ExtractiveAnswerer:
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
             score += REASON_BONUS
+        if q.shape == "reason" and POSED_WHY.search(antecedent):
+            score += REASON_BONUS  # the answer to the document's own why-question
         if KIND_ASK.search(q.text) and TYPE_LABEL.search(sent):
             score += REASON_BONUS  # 算哪一类模式: the sentence naming a type (并购整合型), not the story
         if STAGES_ASK.search(q.text) and CHAIN.search(sent):
@@ -735,6 +743,12 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether position ``at`` of a passage is inside an open quotation (“…？” someone asked)."""
+    line = text[text.rfind("\n", 0, at) + 1:at]
+    return line.count("“") > line.count("”") or line.count("‘") > line.count("’")
 
 
 def _a_bare_caption(text: str) -> bool:

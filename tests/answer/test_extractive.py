@@ -597,3 +597,24 @@ def test_the_short_answer_keeps_how_near_the_figure_is():
 
     assert re.search(ABOUT + r"\d+家", "乙市、丙市等城市的企业数量均超过25家。").group(0) == "超过25家"
     assert re.search(SHORT_PATTERNS["percent"], "30%以上企业拥有专利").group(0) == "30%以上"
+
+
+def test_the_sentence_after_a_documents_own_why_question_answers_it(pipeline):
+    from rag.answer.question import analyse
+    from rag.schema import Chunk, Hit
+
+    answerer = pipeline.answerer
+    q = analyse("甲市为什么能出这么多单项冠军？", answerer.kb.profile)
+
+    def best(text: str) -> str:
+        cands = answerer._candidates(q, [Hit(Chunk("c1", "d1", text, "", 0, len(text)), 1.0)])
+        return max(cands, key=lambda c: c.score).text
+
+    claim, cause = "甲市单项冠军企业很多，数量全国第一。", "三大要素一起发力，成就了这一格局。"
+    posed = f"{claim}甲市缘何成为单项冠军最多的城市？{cause}"
+    assert best(posed) == cause  # the article asks the question, the next sentence answers it
+    quoted = f"{claim}有人问：“甲市缘何成为单项冠军最多的城市？{cause}”"
+    assert best(quoted) == claim  # a question someone is quoted asking is not the article's own
+    closed = f"{claim}有人问：“甲市缘何成为单项冠军最多的城市？”{cause}"
+    assert best(closed) == claim  # nor one whose quotation closes right after it
+
