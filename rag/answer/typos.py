@@ -26,10 +26,18 @@ def fix_term_typos(text: str, terms: Iterable[str]) -> str:
         for start in range(len(text) - len(term) + 1):
             window = text[start:start + len(term)]
             diff = [i for i, (a, b) in enumerate(zip(window, term, strict=True)) if a != b]
-            if len(diff) == 1 and (_sounds_alike(window[diff[0]], term[diff[0]]) or _slip(window, diff[0])):
+            if len(diff) == 1 and (_sounds_alike(window[diff[0]], term[diff[0]])
+                                   or _slip(*_in_context(text, start, len(term), diff[0]))):
                 text = text[:start] + term + text[start + len(term):]
                 break
     return text
+
+
+def _in_context(text: str, start: int, size: int, at: int, margin: int = 2) -> tuple[str, int]:
+    """The window with ``margin`` characters either side, and where ``at`` now is: the
+    changed character may make a word with its neighbour (技术联盟路子: 路子 is a word)."""
+    left = max(0, start - margin)
+    return text[left:start + size + margin], at + start - left
 
 
 def _slip(window: str, at: int) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer.typos import fix_term_typos
 
-TERMS = ["单项冠军", "专精特新", "小巨人", "技术联盟", "追赶模式"]
+TERMS = ["单项冠军", "专精特新", "小巨人", "技术联盟", "追赶模式", "技术联盟型"]
 
 
 @pytest.mark.parametrize("typed,read", [
@@ -22,6 +22,7 @@ def test_a_one_character_slip_in_a_term_is_corrected(typed, read):
 @pytest.mark.parametrize("text", [
     "技术联合有哪些形式？",  # 联合 is a word of its own: not a slip for 技术联盟
     "小巨头有几家？",  # 巨头 likewise
+    "走技术联盟路子的企业有哪些？",  # 路 makes a word with the character after it (路子): no slip for 型
     "单项冠军有多少家？",  # already right
     "小巨",  # shorter than the term
     "",
