@@ -185,6 +185,7 @@ def plain_wording(text: str) -> str:
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
     text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")) + "年", text)
+    text = CN_SHORT_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")), text)
     text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度
     return SHORT_YEAR.sub(lambda m: f"20{next(g for g in m.groups() if g)}年", text)
 
@@ -194,6 +195,8 @@ BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=前三季度|上半年|下
 # "到二〇二五年": a year in Chinese digits
 CN_DIGITS = "〇一二三四五六七八九"
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+# "到二五年底": a year said by its last two digits in Chinese (read as 25年, then as SHORT_YEAR)
+CN_SHORT_YEAR = re.compile(r"(?:(?<=[到在至于])|^)([一二][〇零一二三四五六七八九])(?=年(?![来内间代前后多]))")
 # "到25年要搞到多少家", "25年前三季度": a year said by its last two digits after 到/在/至/于 or
 # before a part of a year (not 超过10年, 10年来, 25年前)
 SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
@@ -521,6 +524,9 @@ def _one_gap_question(text: str) -> str:
 
 # "是多少、最新是多少": the same figure asked again, no part of its own
 BARE_ASK = re.compile(r"[，,、\s]*(?:最新|现在|目前|到底)?(?:的)?(?:是|有)?(?:多少|几)[家个项]?[，,、？?\s]*")
+# "…多少家？要最新的数": how the figure should be given, asked of the question before it
+HOW_GIVEN = re.compile(r"[，,\s]*(?:请|麻烦)?(?:要|给(?:我|个)?|说|报)?(?:个|一下)?(?:最新|最近|准确|具体|确切|精确)"
+                       r"(?:的|点|一点|些)?(?:数|数字|数据|口径)?(?:就行|就好|即可|吧)?[，,。.！!\s]*")
 
 
 def _asked_parts(text: str) -> list[str]:
@@ -535,7 +541,9 @@ def _asked_parts(text: str) -> list[str]:
                 out.append(run.rstrip("，,、"))
                 run = ""
             run += clause
-        if run.strip():
+        if run.strip() and out and HOW_GIVEN.fullmatch(run):
+            out[-1] = f"{out[-1]}，{run.strip()}"
+        elif run.strip():
             out.append(run)
     return [p for p in out if p.strip()]
 

@@ -389,6 +389,8 @@ def test_a_year_said_by_two_digits_after_a_preposition_is_that_year():
     ("甲市小巨人到二〇二五年的目标是多少家", 2025),
     ("甲市二零二一年工业增加值多少", 2021),
     ("甲市25年前三季度GDP多少", 2025),
+    ("按甲市的规划，到二五年底冠军企业要做到多少家", 2025),  # two Chinese digits after 到
+    ("二一年甲市工业增加值多少", 2021),
 ])
 def test_years_in_chinese_digits_or_two_digits_before_a_part_of_the_year(text, year):
     assert analyse(text).years == (year,)
@@ -711,3 +713,10 @@ def test_another_time_asked_next_replaces_the_time_asked_before(corpus_terms):
 
 def test_growth_asked_after_a_companys_figure_is_the_growth_of_that_figure(corpus_terms):
     assert _after("天生密封件2025年前三季度净利润多少", "同比增长多少") == "天生密封件2025年前三季度净利润同比增长多少"
+
+
+def test_how_the_figure_should_be_given_is_no_question_of_its_own():
+    q = analyse("甲市现在单项冠军一共多少家了？要最新的数")
+    assert [p.text for p in q.parts] == ["甲市现在单项冠军一共多少家了，要最新的数"]
+    assert len(analyse("甲市单项冠军有多少家？小巨人有多少家？").parts) == 2  # two figures asked stay two
+    assert "三五年内" in analyse("甲市在三五年内要培育多少家").text  # three to five years, no year
