@@ -623,6 +623,9 @@ class ExtractiveAnswerer:
         for phrase in sorted(said, key=len, reverse=True):
             rest = rest.replace(phrase, " ", 1)  # the source's mention: 乙市 may be asked about too
         places = tuple(dict.fromkeys(p for _, p in self.kb.profile.places_in(rest)))
+        homes = {self.docs[d].home_city for d in named if self.docs[d].home_city}
+        if not places and len(homes) == 1 and any(r in rest for r in SELF_REFERENCES):
+            places = tuple(homes)  # "乙市那份报告里说'我市'有多少家": the report's own city
         gone = set(words(" ".join(said))) | set(said) | SOURCE_WORDS
         measure = tuple(w for w in q.measure_words if w not in gone)
         kept = tuple(w for w in q.words if w not in gone)

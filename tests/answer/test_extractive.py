@@ -618,3 +618,9 @@ def test_the_sentence_after_a_documents_own_why_question_answers_it(pipeline):
     closed = f"{claim}有人问：“甲市缘何成为单项冠军最多的城市？”{cause}"
     assert best(closed) == claim  # nor one whose quotation closes right after it
 
+
+def test_our_city_in_a_question_naming_a_source_is_that_sources_city(pipeline):
+    # the other city's report says 我市 of itself: its own figure, not the main city's
+    answer = pipeline.ask("苏州太湖智库那份专报里，说“我市”的国家级小巨人有多少家")
+    assert not answer.refused and answer.short == "172家"
+    _check_citations(answer)
