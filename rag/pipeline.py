@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.categories import named_category
 from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.descriptions import resolve_person
 from rag.answer.facts import doc_as_of, fact_from_dict
@@ -124,11 +125,14 @@ class Pipeline:
         """The question as it is answered: the asker's story around it dropped ("我们要给领导
         写材料，有人说…，到底有多少家？"), slips in the corpus's jargon corrected (专精特心) and
         a place's other names (domain.json ``aliases``) made the place's, a company's short
-        name its full one (均胜 → 均胜电子)."""
+        name its full one (均胜 → 均胜电子), a category described instead of named
+        (domain.json ``definitions``) its name."""
         profile = self.knowledge.profile
         terms = (w for w, pos in profile.terms if pos == "n")
         companies = (w for w, pos in profile.terms if pos == "nt")
-        return fix_term_typos(the_question(with_full_names(profile.unaliased(question), companies)), terms)
+        named = [w for w, pos in profile.terms if pos == "n" and any(w in d for d in profile.definitions)]
+        text = the_question(with_full_names(profile.unaliased(question), companies))
+        return named_category(fix_term_typos(text, terms), profile.definitions, named)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
         """Rows of the figures table that match a question's measure and place, best

@@ -50,6 +50,7 @@ class Profile:
     main_city: str = ""  # the city most documents are written from
     doc_cities: dict[str, str] = field(default_factory=dict)  # doc id → its 我市 city
     aliases: dict[str, str] = field(default_factory=dict)  # another name → the place (甬城 → its city)
+    definitions: dict[str, str] = field(default_factory=dict)  # a category's name → what it is
 
     def unaliased(self, text: str) -> str:
         """The text with each place's other names (domain.json ``aliases``) replaced by the place."""
@@ -74,6 +75,7 @@ class Profile:
             main_city=str(data.get("main_city", "")),
             doc_cities=dict(data.get("doc_cities", {})),
             aliases={str(k): str(v) for k, v in data.get("aliases", {}).items()},
+            definitions={str(k): str(v) for k, v in data.get("definitions", {}).items()},
         )
 
     def for_document(self, doc_id: str, text: str) -> Profile:
@@ -136,6 +138,11 @@ def load_domain(corpus_dir: Path) -> dict[str, Any]:
                                                 for k, v in aliases.items()):
         raise CorpusError(f"{path}: 'aliases' must map names to places (\"甲城\": \"甲市\")",
                           f"{path} 中 aliases 应为“别称: 地名”的对象")
+    definitions = data.get("definitions", {})
+    if not isinstance(definitions, dict) or not all(isinstance(k, str) and isinstance(v, str) and k and v
+                                                    for k, v in definitions.items()):
+        raise CorpusError(f"{path}: 'definitions' must map a category to what it is (\"甲类企业\": \"…的企业\")",
+                          f"{path} 中 definitions 应为“名称: 释义”的对象")
     return data
 
 
@@ -206,4 +213,5 @@ def derive_profile(docs: Sequence[Any], domain: dict[str, Any],
         main_city=main[0][0] if main else "",
         doc_cities=doc_cities,
         aliases={str(k): str(v) for k, v in domain.get("aliases", {}).items()},
+        definitions={str(k): str(v) for k, v in domain.get("definitions", {}).items()},
     )

@@ -56,6 +56,14 @@ def test_domain_file_errors_name_the_file(tmp_path: Path):
     (tmp_path / "domain.json").write_text(json.dumps({"aliases": ["甬城"]}), encoding="utf-8")
     with pytest.raises(CorpusError, match="aliases"):
         load_domain(tmp_path)
+    (tmp_path / "domain.json").write_text(json.dumps({"definitions": {"甲类企业": 3}}), encoding="utf-8")
+    with pytest.raises(CorpusError, match="definitions"):
+        load_domain(tmp_path)
+
+
+def test_definitions_are_kept_with_the_profile():
+    profile = Profile.from_json(Profile(definitions={"甲类企业": "细分市场领先的企业"}).to_json())
+    assert profile.definitions == {"甲类企业": "细分市场领先的企业"}
 
 
 def test_a_places_other_names_are_read_as_the_place():
