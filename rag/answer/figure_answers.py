@@ -374,6 +374,8 @@ class FactTable:
         """Whether a row has the asked unit, kind and place."""
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
+        if MONEY_ASK.search(q.text) and "元" not in f.unit:
+            return False  # 给多少奖励 asks money: "市级以上研发机构212个" is no answer
         if f.unit == "%" and COUNTING.search(q.text) and "percent" not in q.kinds \
                 and q.measure_kind not in ("share", "growth"):
             return False  # 一共有多少小巨人 counts them: "92%的小巨人企业…" is a share, not their number
@@ -528,6 +530,11 @@ def _purpose(question: str, word: str) -> bool:
 def _names_organisation(q: Question) -> bool:
     """Whether the question names an organisation (jieba tag nt, domain terms included)."""
     return "nt" in pos_flags(q.text)
+
+
+# An amount of money asked without its unit: 多少钱, 奖励多少, 给多少补贴.
+MONEY_ASK = re.compile(r"多少(?:钱|资金|经费|奖金|奖励|补贴|补助|奖补|资助|扶持资金)|"
+                       r"(?:奖励|奖金|补贴|补助|奖补|资助|资金|经费)(?:是|有|能拿|能给|给)?多少(?![家个项人名位%])")
 
 
 def _unit_ok(asked: str, unit: str) -> bool:

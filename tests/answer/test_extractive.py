@@ -624,3 +624,10 @@ def test_our_city_in_a_question_naming_a_source_is_that_sources_city(pipeline):
     answer = pipeline.ask("苏州太湖智库那份专报里，说“我市”的国家级小巨人有多少家")
     assert not answer.refused and answer.short == "172家"
     _check_citations(answer)
+
+
+def test_money_asked_is_never_answered_with_a_count(pipeline):
+    # the documents give no reward for this level: a count of 市级以上研发机构 (个) is no answer
+    assert pipeline.ask("市级专精特新中小企业宁波给多少奖励？").refused
+    answer = pipeline.ask("宁波对国家级单项冠军奖励多少钱")
+    assert not answer.refused and answer.short == "300万元"
