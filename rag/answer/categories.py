@@ -2,8 +2,8 @@
 企业" is read as the category's name, from the definitions the corpus profile keeps
 (``corpus/domain.json`` ``definitions``: name → what it is, in general words).
 
-A description is taken for a category only when it shares several content words with
-the category's definition, says that a title is meant (认定, 称号, 牌子…), ends in what
+A description is taken for a category only when it shares several words (two characters
+or more, company words aside) with the category's definition, in one clause, says that a title is meant (认定, 称号, 牌子…), ends in what
 is counted (企业, 称号…), names no category itself, and fits one definition better
 than every other. The description, from its first shared word to that head noun, is
 replaced by the name; the rest of the question stays as asked.
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from rag.answer.matching import spellings
 from rag.tokenize import words
 
-MIN_SHARED = 3  # content words of the definition the description must use
+MIN_SHARED = 3  # words of the definition the description must use
 TITLE = re.compile(r"认定|评定|评上|评为|评选|授予|称号|牌子|头衔|名号|荣誉|名单|国字号|国家级")
 COMPANY = r"企业|公司|厂家|厂子|厂商"
 HEAD = re.compile(rf"(?:的)?(?:那种|那类|那批|这种|这类|那些|这些|那个|这个)?(?:制造业?)?(?:({COMPANY}|冠军)|称号|牌子|头衔|名号|荣誉)")
@@ -48,7 +48,8 @@ def named_category(text: str, definitions: Mapping[str, str], named: Iterable[st
 
 
 def _shared(text: str, definition: str) -> list[tuple[int, int]]:
-    """Where the text uses a content word of the definition (or its synonym), one span per word."""
+    """Where the text uses a word of the definition (or its synonym), one span per word,
+    of the clause that uses the most of them."""
     out = []
     for w in dict.fromkeys(words(definition)):
         if len(w) < 2 or re.fullmatch(COMPANY, w):  # the head noun is no description

@@ -184,10 +184,15 @@ def plain_wording(text: str) -> str:
     """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市."""
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
-    text = CN_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")) + "年", text)
-    text = CN_SHORT_YEAR.sub(lambda m: "".join(str(CN_DIGITS.index(c)) for c in m.group(1).replace("零", "〇")), text)
+    text = CN_YEAR.sub(lambda m: _arabic(m.group(1)) + "年", text)
+    text = CN_SHORT_YEAR.sub(lambda m: _arabic(m.group(1)), text)
     text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度
     return SHORT_YEAR.sub(lambda m: f"20{next(g for g in m.groups() if g)}年", text)
+
+
+def _arabic(digits: str) -> str:
+    """Chinese digits as Arabic ones: 二〇二五 (or 二零二五) → 2025."""
+    return "".join(str(CN_DIGITS.index(c)) for c in digits.replace("零", "〇"))
 
 
 # "2025前三季度": a year without 年 before a part of a year
