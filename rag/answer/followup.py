@@ -335,11 +335,19 @@ def _subject(previous: str, profile: Profile) -> str:
     return f"{places[-1] if places else ''}{years}{kinds}{measure}".replace("年年", "年")  # 2025年 + 年前三季度
 
 
+def _where_and_when(previous: str, profile: Profile) -> str:
+    """The previous question's last place and its years ("甲区2023年"), or ""."""
+    places = [p for _, p in profile.places_in(previous)]
+    return f"{places[-1] if places else ''}{''.join(YEAR.findall(previous))}"
+
+
 def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     """The previous question's place and measure put before the new question:
     "甲市有多少家单项冠军？" + "最新这一批新增了几家？" → "甲市单项冠军最新这一批新增了几家？"."""
     entity = _entity(previous, profile.places)
     subject = entity or _subject(previous, profile)  # a company's, else the place's
+    if not entity and any(t in rest for t, pos in profile.terms if pos == "n"):
+        subject = _where_and_when(previous, profile)  # "重点小巨人跟市级专精特新各有几家": its own categories
     if entity and GROWTH_ONLY.match(rest) and entity not in (measured := _subject(previous, profile)):
         subject += measured  # "同比增长多少" after "江丰电子…净利润多少": the growth of that figure
     if any(rx.search(rest) for rx in TIME_CUES.values()):  # "现在完成了多少" after "…目标是多少": its own time
@@ -353,4 +361,5 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
 
 
 GROWTH_ONLY = re.compile(r"^(?:那)?(?:同比|环比|比上年|比去年)?(?:增长|增速|增幅|涨|下降|降)了?(?:多少|几)")
-UNITLESS_ASK = re.compile(r"百分之|比重|占比|比例|增速|增长率|增幅|%|第几|排名|名次")  # a share or a rank
+UNITLESS_ASK = re.compile(r"百分之|比重|占比|比例|增速|[^，,\s]率|增幅|%|第几|排名|名次")  # a share, a rate or a rank
+

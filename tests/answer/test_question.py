@@ -720,3 +720,15 @@ def test_how_the_figure_should_be_given_is_no_question_of_its_own():
     assert [p.text for p in q.parts] == ["甲市现在单项冠军一共多少家了，要最新的数"]
     assert len(analyse("甲市单项冠军有多少家？小巨人有多少家？").parts) == 2  # two figures asked stay two
     assert "三五年内" in analyse("甲市在三五年内要培育多少家").text  # three to five years, no year
+
+
+def test_a_follow_up_naming_its_own_categories_keeps_only_the_place_and_year():
+    profile = Profile(places=("甲市", "丙区"), districts=("丙区",), main_city="甲市",
+                      terms=(("专精特新", "n"), ("小巨人", "n"), ("单项冠军", "n")))
+    history = [Turn("user", "丙区2024年国家级专精特新小巨人有多少家"), Turn("assistant", "43家。")]
+    assert rewrite("那重点小巨人跟市级专精特新各有几家", history, profile) == "丙区2024年重点小巨人跟市级专精特新各有几家"
+    history = [Turn("user", "甲市2025年单项冠军的目标是多少家"), Turn("assistant", "130家。")]
+    # a rate is asked: the previous question's 家 is not added to it (目标 is its own time: no year)
+    assert rewrite("那单项冠军对制造业增长的贡献率，定的目标是多少", history, profile) \
+        == "甲市单项冠军对制造业增长的贡献率，定的目标是多少"
+
