@@ -163,7 +163,7 @@ def sidebar(pipe: Any) -> tuple[list[str], int, bool]:
 def ask(pipe: Any, question: str, doc_ids: list[str], top_k: int) -> Answer | None:
     history = []
     for t in st.session_state.turns[-3:]:
-        history += [Turn("user", t["answer"].question), Turn("assistant", t["answer"].text)]
+        history += [Turn("user", t["answer"].question), Turn("assistant", t["answer"].as_said())]
     holder, pieces = st.empty(), []
 
     def on_token(piece: str) -> None:  # an LLM answer shows up as it is generated

@@ -13,7 +13,7 @@ from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.descriptions import resolve_person
 from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label, is_amount_verb
-from rag.answer.followup import is_followup, rewrite
+from rag.answer.followup import is_followup, rewrite, with_named_source
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, spellings, stem
@@ -164,7 +164,8 @@ class Pipeline:
                     return out
             except Exception as exc:  # noqa: BLE001 - rules are the fallback
                 log.warning("LLM rewrite failed (%s); using rules", exc)
-        return rewrite(question, history, self.knowledge.profile)
+        publishers = [m.publisher for m in self.knowledge.metas.values()]
+        return with_named_source(rewrite(question, history, self.knowledge.profile), question, history, publishers)
 
     def ask(self, question: str, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
             history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None) -> Answer:

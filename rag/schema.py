@@ -138,6 +138,12 @@ class Answer:
     standalone_question: str = ""  # the question as searched, after follow-up rewriting
     timings_ms: dict[str, float] = field(default_factory=dict)
 
+    def as_said(self) -> str:
+        """The answer as a turn of the conversation: its text and the source it cites
+        first, so a follow-up may ask what "the same source" says (同一份材料里怎么说)."""
+        first = self.citations[0] if self.citations else None
+        return f"{self.text}（出处：{first.publisher}）" if first and first.publisher else self.text
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (hits reduced to ids and scores)."""
         data = asdict(self)

@@ -33,7 +33,7 @@ from rag.answer.figure_answers import (
 from rag.answer.figure_text import compose, figures_for_table
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
-from rag.answer.matching import has_word, loosely_has, overlap, stem
+from rag.answer.matching import has_word, longest_shared, loosely_has, overlap, stem
 from rag.answer.question import (
     ASKS_FIGURE,
     CN_NUM,
@@ -259,23 +259,12 @@ def _names_what_is_asked(c: Candidate, rare: Sequence[str]) -> bool:
     return loosely_has(near, rare[0]) and all(loosely_has(text.lower(), w) for w in rare[1:])
 
 
-def _longest_shared(a: str, b: str) -> str:
-    """The longest substring of ``a`` that occurs in ``b``."""
-    best = ""
-    for i in range(len(a)):
-        for j in range(len(a), i + len(best), -1):
-            if a[i:j] in b:
-                best = a[i:j]
-                break
-    return best
-
-
 def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> list[str]:
     """The publisher as the question names it: a shared run of four or more
     characters (某某智库的专报), or, beside a word such as 专报 or 报告, two or more
     of its words (甲市智库专报 for 甲市某某智库). The main city, named in most
     questions, counts for neither: "甲市本地" names no 甲市本地报纸."""
-    phrase = _longest_shared(publisher, question)
+    phrase = longest_shared(publisher, question)
     own = phrase.replace(main_city, "")
     if len(phrase) >= 4 and (len(own) >= 3 or (publisher.startswith(phrase) and PRESS.fullmatch(own))):
         return [phrase]  # 某某智库; 甲市日报 (the city's own paper, named as its name starts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.matching import longest_shared
 from rag.answer.question import ASKED_UNIT, TIME_CUES
 from rag.profile import Profile, gazetteer
 from rag.schema import Turn
@@ -363,3 +364,21 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
 GROWTH_ONLY = re.compile(r"^(?:那)?(?:同比|环比|比上年|比去年)?(?:增长|增速|增幅|涨|下降|降)了?(?:多少|几)")
 UNITLESS_ASK = re.compile(r"百分之|比重|占比|比例|增速|[^，,\s]率|增幅|%|第几|排名|名次")  # a share, a rate or a rank
 
+
+# "同一份材料里怎么说": the source the previous answer named
+SAME_SOURCE = re.compile(r"[，,]?(?:在|按|照)?(?:同一份|同一篇|同一个|这份|那份|这篇|那篇|上面那份|刚才那份|刚才那篇)"
+                         r"(?:材料|报告|专报|文章|资料|报道|文件)(?:里|中|上|里面)?(?:是)?(?:怎么说的?|咋说的?|说的|的说法|的数)?[？?]?")
+NAMED_AT_LEAST = 4  # characters of a publisher's name the answer must use
+
+
+def with_named_source(rewritten: str, question: str, history: Sequence[Turn], publishers: Sequence[str]) -> str:
+    """A follow-up asking what "the same source" says, with that source named as the
+    previous answer named it ("据乙市某某智库的专报…" → "乙市某某智库那份材料里，…")."""
+    if not SAME_SOURCE.search(question):
+        return rewritten
+    said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    named = {phrase for p in publishers if len(phrase := longest_shared(p, said)) >= NAMED_AT_LEAST}
+    if len(named) != 1:
+        return rewritten  # no source named, or several: not for the rules to choose
+    rest = SAME_SOURCE.sub("", rewritten).strip() or rewritten
+    return f"{named.pop()}那份材料里，{rest}"

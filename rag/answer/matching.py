@@ -42,3 +42,14 @@ def overlap(a: str, b: str) -> float:
     ga = {a[i : i + 3] for i in range(max(1, len(a) - 2))}
     gb = {b[i : i + 3] for i in range(max(1, len(b) - 2))}
     return len(ga & gb) / max(1, min(len(ga), len(gb)))
+
+
+def longest_shared(a: str, b: str) -> str:
+    """The longest substring of ``a`` that occurs in ``b``."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(len(a), i + len(best), -1):
+            if a[i:j] in b:
+                best = a[i:j]
+                break
+    return best

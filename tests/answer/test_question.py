@@ -732,3 +732,23 @@ def test_a_follow_up_naming_its_own_categories_keeps_only_the_place_and_year():
     assert rewrite("那单项冠军对制造业增长的贡献率，定的目标是多少", history, profile) \
         == "甲市单项冠军对制造业增长的贡献率，定的目标是多少"
 
+
+def test_the_same_source_is_the_one_the_previous_answer_named():
+    from rag.answer.followup import with_named_source
+
+    publishers = ["乙市某某智库", "甲市日报理论版（两位作者）", "甲市本地报纸版面"]
+    history = [Turn("user", "乙市国家级小巨人有多少家？"), Turn("assistant", "据乙市某某智库的专报，乙市有172家。")]
+    asked = "那甲市呢？同一份材料里怎么说"
+    assert with_named_source("甲市国家级小巨人有多少家？同一份材料里怎么说", asked, history, publishers) \
+        == "乙市某某智库那份材料里，甲市国家级小巨人有多少家？"
+    unnamed = [history[0], Turn("assistant", "乙市有172家。")]  # the answer named no source: as rewritten
+    assert with_named_source("甲市…？同一份材料里怎么说", asked, unnamed, publishers) == "甲市…？同一份材料里怎么说"
+    assert with_named_source("甲市有多少家？", "那甲市呢？", history, publishers) == "甲市有多少家？"
+
+
+def test_an_answer_as_said_names_its_first_source():
+    from rag.schema import Answer, Citation
+
+    cited = Citation(1, "d1", "标题", "乙市某某智库", "2023-05", "", "原文", "c1")
+    assert Answer("问", "答。[1]", citations=[cited]).as_said() == "答。[1]（出处：乙市某某智库）"
+    assert Answer("问", "资料中没有找到。").as_said() == "资料中没有找到。"
