@@ -29,10 +29,28 @@ NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不�
 FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
 
 
+# A figure the asker half-remembers ("…大概七千亿左右？具体多少", "…多少？好像三千八百亿？"):
+# what is asked, not what the answer must contain.
+HEDGE = r"(?:大概|大约|好像|好象|似乎|应该|估计|差不多)"
+GUESSED = re.compile(rf"[，,]?\s*(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?"
+                     r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多\d.]*(?:元|家|个|人|张|项)?"
+                     r"(?:左右|上下|出头)?(?:吧|吗|呢|啊)?(?:[？?]\s*)?")
+
+
+def _unguessed(text: str) -> str:
+    """The text less the figures the asker guesses; a guess between two asking clauses
+    leaves a comma ("…增加值大概七千亿左右？具体多少" → "…增加值，具体多少")."""
+    def cut(m: re.Match[str]) -> str:
+        return "，" if m.end() < len(text) and text[m.end():].strip() else ""
+    out = GUESSED.sub(cut, text).strip("， ")
+    return out if ASKS.search(out) else text
+
+
 def the_question(text: str) -> str:
     """The text less the story clauses before its last asking clause and hedged asides,
     with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
     "…多少家（即目标）？"); unchanged when that would leave nothing that asks."""
+    text = _unguessed(text)
     short = len(CLAUSE.findall(text)) < MIN_CLAUSES
     plain = _clarified(HEDGED_ASIDE.sub("", ASKED_BY.sub("", text)))
     clauses = CLAUSE.findall(plain)

@@ -180,10 +180,21 @@ def _colloquial() -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
     return phrases, {p[0]: p[2] for p in lines if len(p) == 3 and p[1] == "="}
 
 
+@lru_cache(maxsize=1)
+def _measures() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(description, measure name) pairs from rag/data/measures.txt."""
+    text = (resources.files("rag") / "data" / "measures.txt").read_text(encoding="utf-8")
+    lines = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple((re.compile(p[1].strip()), p[0].strip()) for p in lines if len(p) == 2)
+
+
 def plain_wording(text: str) -> str:
-    """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市."""
+    """The question in the documents' wording: 为啥 → 为什么, 排老几 → 排第几, 上的市 → 上市,
+    跟国外做买卖 → 进出口额 (a measure described in everyday words)."""
     for a, b in _colloquial()[0]:
         text = text.replace(a, b)
+    for rx, name in _measures():
+        text = rx.sub(name, text)
     text = CN_YEAR.sub(lambda m: _arabic(m.group(1)) + "年", text)
     text = CN_SHORT_YEAR.sub(lambda m: _arabic(m.group(1)), text)
     text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度

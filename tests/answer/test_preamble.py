@@ -51,3 +51,17 @@ def test_who_asks_and_politeness_around_the_question_are_dropped(text, expected)
 
 def test_a_story_ended_by_a_colon_is_a_clause_of_its_own():
     assert the_question("给领导写材料用：2022年那一年，甲市给企业发了多少扶持资金？") == "2022年那一年，甲市给企业发了多少扶持资金？"
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲市2021年工业增加值大概七千亿左右？具体多少", "甲市2021年工业增加值，具体多少"),
+    ("甲市科技型小微企业贷款余额有多大？好像三千八百亿？", "甲市科技型小微企业贷款余额有多大？"),
+    ("甲市小巨人最新是多少家？我印象里好像两百八十几家", "甲市小巨人最新是多少家？"),
+])
+def test_a_figure_the_asker_half_remembers_is_not_part_of_the_question(asked, read):
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("text", ["甲市单项冠军大概有多少家", "甲市有119家单项冠军吗？", "好像是多少来着？"])
+def test_a_hedged_question_without_a_guessed_figure_stays(text):
+    assert the_question(text) == text

@@ -752,3 +752,23 @@ def test_an_answer_as_said_names_its_first_source():
     cited = Citation(1, "d1", "标题", "乙市某某智库", "2023-05", "", "原文", "c1")
     assert Answer("问", "答。[1]", citations=[cited]).as_said() == "答。[1]（出处：乙市某某智库）"
     assert Answer("问", "资料中没有找到。").as_said() == "资料中没有找到。"
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲市2021年跟国外做买卖，买进来加卖出去一共是多少钱？", "甲市2021年进出口额一共是多少钱？"),
+    ("甲市那些工厂一年新创造出来的价值加起来有多少", "甲市工业增加值加起来有多少"),
+    ("甲市小巨人2021年加起来一共卖了多少钱？", "甲市小巨人2021年营业收入多少钱？"),
+    ("银行放给科技小企业、到九月底还挂在账上没还的钱一共有多少？", "银行放给科技小企业、到九月底贷款余额一共有多少？"),
+    ("甲市小巨人花在技术开发上的钱占多大比例？", "甲市小巨人研发投入占多大比例？"),
+    ("全世界每卖出一百张有几张是它家的？", "全球市场份额是多少？"),
+])
+def test_a_measure_described_in_everyday_words_is_read_as_its_name(asked, read):
+    from rag.answer.question import plain_wording
+
+    assert plain_wording(asked) == read
+
+
+def test_a_question_on_where_money_comes_from_is_no_measure():
+    from rag.answer.question import plain_wording
+
+    assert plain_wording("甲市冠军企业搞研发的钱是从哪来的？") == "甲市冠军企业搞研发的钱是从哪来的？"
