@@ -46,11 +46,30 @@ def _unguessed(text: str) -> str:
     return out if ASKS.search(out) else text
 
 
+# A rank the asker states before asking the figure ("…出口货值名列全国首位，具体是多少？"):
+# what they know, not what they ask.
+RANK_CLAIM = re.compile(r"(?:名列|位列|位居|排名|排在|居于?|稳居)(?:全国|全省|全市|全球|世界|全国城市)?"
+                        r"(?:第[一二三四五六七八九十\d]+(?:位|名)?|首位|榜首|前列|前茅)")
+ASKS_AMOUNT = re.compile(r"多少|多大|几")
+
+
+def _without_claimed_rank(text: str) -> str:
+    """The rank the asker states in a clause that asks nothing dropped, when a later
+    clause asks an amount and no rank (第几, 排名)."""
+    clauses = CLAUSE.findall(text)
+    asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
+    if not asking or not ASKS_AMOUNT.search(clauses[asking[-1]]) or RANK_CLAIM.search(clauses[asking[-1]]) \
+            or re.search(r"第几|排名|名次|排第", clauses[asking[-1]]):
+        return text
+    kept = [RANK_CLAIM.sub("", c) if i < asking[-1] and not ASKS.search(c) else c for i, c in enumerate(clauses)]
+    return "".join(c for c in kept if c.strip("，,、 "))
+
+
 def the_question(text: str) -> str:
     """The text less the story clauses before its last asking clause and hedged asides,
     with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
     "…多少家（即目标）？"); unchanged when that would leave nothing that asks."""
-    text = _unguessed(text)
+    text = _without_claimed_rank(_unguessed(text))
     short = len(CLAUSE.findall(text)) < MIN_CLAUSES
     plain = _clarified(HEDGED_ASIDE.sub("", ASKED_BY.sub("", text)))
     clauses = CLAUSE.findall(plain)

@@ -65,3 +65,17 @@ def test_a_figure_the_asker_half_remembers_is_not_part_of_the_question(asked, re
 @pytest.mark.parametrize("text", ["甲市单项冠军大概有多少家", "甲市有119家单项冠军吗？", "好像是多少来着？"])
 def test_a_hedged_question_without_a_guessed_figure_stays(text):
     assert the_question(text) == text
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲市跨境电商出口货值名列全国首位，其体量为多少？", "甲市跨境电商出口货值，其体量为多少？"),
+    ("甲市工业增加值在全国城市中位列第七，具体是多少？", "甲市工业增加值在全国城市中，具体是多少？"),
+])
+def test_a_rank_the_asker_states_before_asking_the_figure_is_dropped(asked, read):
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("text", ["甲市工业增加值全国排名第几？", "甲市单项冠军稳居全国第一吗？",
+                                  "甲市出口货值名列全国首位，排名比去年升了几位？"])
+def test_a_rank_that_is_asked_about_stays(text):
+    assert the_question(text) == text
