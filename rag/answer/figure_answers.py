@@ -135,7 +135,8 @@ class FactTable:
         verbs = {w for w in words if is_verb(w)}
         frame = set(q.frame_words)  # the scope's words back any row of it, never one more than another
         # 长阳科技的产品全球份额多少: a share or rank of the named company is a row of that kind in its sentence
-        whose = {w for w in words for n in names_in(q.text) if w in n} if q.measure_kind in OF_A_NAME else set()
+        named = {w for w in words for n in names_in(q.text) if w in n}
+        whose = named if q.measure_kind in OF_A_NAME else set()
         out = []
         for i, f in enumerate(self.facts):
             measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
@@ -145,6 +146,8 @@ class FactTable:
             in_measure |= {w for w in asked if whole and self.has(whole, w)}  # the scope (上市公司里) included
             if whose and f.kind == q.measure_kind and all(self.has(sentence, w) for w in whose):
                 in_measure |= {w for w in whose if w in asked}
+            elif named and in_measure and _named_before(f, named, self.has):  # "…江丰电子便是典型。
+                in_measure |= named  # 2017—2024年，公司营收从…增至36.05亿元": the company's own figure
             in_context = {w for w in asked if w not in in_measure and self.has(sentence, w)}
             elsewhere = {w for w in in_context if w not in frame and not self.has(f.clause.lower(), w)}
             unstated = set() if not asked_levels or levels_named(f) else \
@@ -289,7 +292,7 @@ class FactTable:
         if intent == "earliest":  # 最早那会儿有几家: the oldest dated figure, the later ones after it
             series = sorted(actual, key=lambda s: (not s.fact.as_of, s.fact.as_of, not starting_value(s.fact)))
             return FigureResult(series[:1], series[1:], targets, place, intent)
-        actual = self._settle_tie(q, actual)
+        actual = _whole_year_first(q, self._settle_tie(q, actual))
         first = actual[0].fact
         older = [s for s in actual[1:] if s.fact.sentence != first.sentence]  # the quote shows its own
         rival = next((s for s in actual[1:] if first.as_of and s.fact.as_of == first.as_of
@@ -374,6 +377,8 @@ class FactTable:
         """Whether a row has the asked unit, kind and place."""
         if q.unit and not _unit_ok(q.unit, f.unit):
             return False
+        if FULL_YEAR.search(q.text) and f.as_of % 100 not in (0, 12):
+            return False  # 2025年全年GDP: a figure of 前三季度 is no answer
         if MONEY_ASK.search(q.text) and "元" not in f.unit:
             return False  # 给多少奖励 asks money: "市级以上研发机构212个" is no answer
         if f.unit == "%" and COUNTING.search(q.text) and "percent" not in q.kinds \
@@ -532,9 +537,36 @@ def _names_organisation(q: Question) -> bool:
     return "nt" in pos_flags(q.text)
 
 
+PART_OF_YEAR = re.compile(r"前[一二三四]季度|[上下]半年|(?<!前)[一二三四]季度|1\s*[—\-－~至到]\s*\d{1,2}\s*月")
+
+
+def _whole_year_first(q: Question, actual: list[Scored]) -> list[Scored]:
+    """Asked with no time (营收多少), a year's figure comes before a later one of part of a
+    year (2024年36.05亿元 before 2025年前三季度32.91亿元: the part is not the year)."""
+    if q.time or len(actual) < 2 or not PART_OF_YEAR.search(actual[0].fact.as_of_text):
+        return actual
+    whole = next((s for s in actual[1:] if s.fact.as_of % 100 == 12 and not PART_OF_YEAR.search(s.fact.as_of_text)
+                   and s.fact.as_of // 100 == actual[0].fact.as_of // 100 - 1), None)
+    return [whole, *(s for s in actual if s is not whole)] if whole else actual
+
+
+FULL_YEAR = re.compile(r"全年|一整年|整一年|整年")  # the whole year's figure, not one of its first months
 # An amount of money asked without its unit: 多少钱, 奖励多少, 给多少补贴.
 MONEY_ASK = re.compile(r"多少(?:钱|资金|经费|奖金|奖励|补贴|补助|奖补|资助|扶持资金)|"
                        r"(?:奖励|奖金|补贴|补助|奖补|资助|资金|经费)(?:是|有|能拿|能给|给)?多少(?![家个项人名位%])")
+
+
+# A sentence whose subject is the company named just before it: "（2017—2024年，）公司营收…"
+REFERS_BACK = re.compile(r"^(?:[^，,。]{0,16}[，,])?(?:该公司|公司|该企业|企业|该集团|其)")
+
+
+def _named_before(f: Fact, names: Iterable[str], has: Callable[[str, str], bool]) -> bool:
+    """Whether the figure's sentence refers back (公司…) to a company the sentence just
+    before it names, and that is the company asked about (every name in ``names``)."""
+    if not REFERS_BACK.match(f.sentence.strip()):
+        return False
+    last = re.split(r"(?<=[。！？!?])", f.context.strip().rstrip("。！？!?"))[-1].lower()
+    return all(has(last, w) for w in names)
 
 
 def _unit_ok(asked: str, unit: str) -> bool:

@@ -41,9 +41,12 @@ YEAR = re.compile(r"(\d{4})\s*年")
 
 # When the asked figure should hold (rag/answer/figure_answers.py).
 FROM_HOW_MANY = r"从(?:多少|几)\S{0,3}?(?:增至|增加到|增长到|到了?)(?:多少|几)"  # 从几家涨到了几家: both ends
+SINCE_RISE = re.compile(r"(?:以后|以来|之后)[^，,。？?]{0,8}(?:涨|增长|增加|翻)了?(?:多少|几)")  # 上市以后营收涨了多少
+RATE_ASKED = re.compile(r"增速|增长率|增幅|同比|百分之|百分比|%")
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|给自己定|定下|要?冲到|冲刺|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
-    "trend": re.compile(r"变化|趋势|后来|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后|" + FROM_HOW_MANY),
+    "trend": re.compile(r"变化|趋势|后来|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后|"
+                        + SINCE_RISE.pattern + "|" + FROM_HOW_MANY),
     "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
 }
@@ -282,6 +285,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     if measure_kind in ("share", "growth") and RANK_ASKED.search(text):
         measure_kind = "rank"  # 市场份额排到第几: the rank of a share is asked, not the share
     time = next((k for k, rx in TIME_CUES.items() if rx.search(text)), "")
+    if measure_kind == "growth" and time == "trend" and SINCE_RISE.search(text) and not RATE_ASKED.search(text):
+        measure_kind = ""  # 上市以后营收涨了多少: the figure then and now, not a growth rate
     if time == "target" and TO_TARGET.search(text):
         time = "latest"  # 离目标还差几家: how far today's figure is from the target
     if not measure_kind and time != "latest" and BATCH_COUNT.search(bare):
@@ -381,7 +386,8 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 # the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
 # not what is measured
 ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)|(?<=[\u4e00-\u9fff])[那这]边"
-                          r"|(?:数字|数据)(?=\s*(?:是|有|为)?\s*(?:多少|几))")  # 最新数字是多少: the figure asked, not a measure
+                          r"|(?:数字|数据)(?=\s*(?:是|有|为)?\s*(?:多少|几))"  # 最新数字是多少: the figure asked, not a measure
+                          r"|(?<=年)全年|^全年")  # 2022年全年: the year's figure, said twice
 
 
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:

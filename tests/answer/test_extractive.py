@@ -631,3 +631,20 @@ def test_money_asked_is_never_answered_with_a_count(pipeline):
     assert pipeline.ask("市级专精特新中小企业宁波给多少奖励？").refused
     answer = pipeline.ask("宁波对国家级单项冠军奖励多少钱")
     assert not answer.refused and answer.short == "300万元"
+
+
+def test_a_companys_figure_in_a_sentence_that_calls_it_the_company(pipeline):
+    # "…江丰电子便是典型。2017—2024年，公司营收从5.5亿元增至36.05亿元": 公司 is 江丰电子
+    answer = pipeline.ask("江丰电子2024年营收多少？")
+    assert not answer.refused and answer.short == "36.05亿元"
+    _check_citations(answer)
+    assert pipeline.ask("江丰电子上市以后营收涨了多少？").short.startswith("5.5亿元 → 36.05亿元")
+
+
+def test_a_whole_years_figure_is_not_answered_with_part_of_the_year(pipeline):
+    # the documents give 2025's GDP for 前三季度 only
+    answer = pipeline.ask("宁波2025年全年GDP是多少？")
+    assert "1.35万亿元" not in answer.short
+    assert pipeline.ask("2022年一整年，宁波政府给企业发的各种帮扶补助钱加起来有多少？").short == "10.8亿元"
+    # asked with no time, the year's figure comes before a later one of part of the year
+    assert pipeline.ask("江丰电子营收多少？").short == "36.05亿元"

@@ -772,3 +772,13 @@ def test_a_question_on_where_money_comes_from_is_no_measure():
     from rag.answer.question import plain_wording
 
     assert plain_wording("甲市冠军企业搞研发的钱是从哪来的？") == "甲市冠军企业搞研发的钱是从哪来的？"
+
+
+def test_a_rise_since_an_event_asks_the_series_not_a_rate():
+    q = analyse("甲乙电子上市以后营收涨了多少？")
+    assert q.time == "trend" and q.measure_kind == ""
+    assert analyse("甲乙电子上市以后营收同比增长多少？").measure_kind == "growth"  # a rate, asked as one
+
+
+def test_the_whole_year_said_twice_is_no_measure():
+    assert "全年" not in analyse("2022年全年甲市发了多少扶持资金？").measure_words
