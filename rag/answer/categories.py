@@ -36,7 +36,7 @@ def named_category(text: str, definitions: Mapping[str, str], named: Iterable[st
     if not fits or (len(fits) > 1 and fits[1][0] == fits[0][0]):
         return text  # no definition fits, or two fit alike: not for the asker's words to decide
     _, name, spans = fits[0]
-    start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    start, end = min(a for a, _ in spans), max(a for a, _ in spans)  # the head may end the last word (中小企业)
     while (m := OPENER.search(text[:start])) is not None:
         start = m.start()
     clause = CLAUSE_END.search(text, end)
@@ -44,7 +44,7 @@ def named_category(text: str, definitions: Mapping[str, str], named: Iterable[st
     if head is None:
         return text
     noun = "企业" if head.group(1) else "称号"
-    return f"{text[:start]}{name}{noun}{text[head.end():]}"
+    return f"{text[:start]}{name}{'' if name.endswith(noun) else noun}{text[head.end():]}"
 
 
 def _shared(text: str, definition: str) -> list[tuple[int, int]]:

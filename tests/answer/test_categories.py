@@ -16,6 +16,8 @@ DEFINITIONS = {
     ("被工信部认定的、细分产品做到全球领先的那种企业，丙市一共有多少家？", "甲类冠军企业，丙市一共有多少家？"),
     ("丙市被工信部认定为在细分产品市场做到全国乃至全球领头的制造企业，最新有几家？", "丙市甲类冠军企业，最新有几家？"),
     ("企业拿到工信部那个细分产品全球第一的国字号牌子，能补多少钱", "企业拿到甲类冠军称号，能补多少钱"),
+    # the head noun ends the last shared word (中小企业), a synonym counts (拔尖 for 佼佼者)
+    ("丙市那批国家级的、专门在细分市场做到拔尖的中小企业，一共卖了多少钱？", "丙市那批国家级的、乙类企业，一共卖了多少钱？"),
 ])
 def test_a_described_category_is_read_as_its_name(asked, read):
     assert named_category(asked, DEFINITIONS, ["甲类冠军"]) == read
