@@ -106,6 +106,24 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
+# What a list of ways asks for (有哪几招, 做法): the measures under a report's heading, not its outline.
+WAYS = re.compile(r"[哪几][几些]?(?:个|大|条|项)?(?:方面)?(?:的)?(?:做法|措施|举措|招|办法|对策)"
+                  r"|(?:做法|措施|举措|办法|对策)(?:主要)?(?:有|是)?(?:哪|几)")
+
+
+def _innermost(q: Question, best: tuple[float, str, list[Item]],
+               fitting: list[tuple[float, str, list[Item]]]) -> tuple[float, str, list[Item]]:
+    """For a question asking ways (做法, 几招), a fitting enumeration inside one item of the
+    best one (一是…二是… under "二、…培育体系") rather than the outline around it."""
+    if not WAYS.search(q.text):
+        return best
+    _, doc_id, outer = best
+    bounds = [(i.start, outer[k + 1].start if k + 1 < len(outer) else i.end) for k, i in enumerate(outer)]
+    inner = [f for f in fitting if f[1] == doc_id and f[2] is not outer
+             and any(a < f[2][0].start and f[2][-1].start < b for a, b in bounds)]
+    return max(inner, key=lambda f: f[0]) if inner else best
+
+
 def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[str, float],
                 rival: float = 0.0, best_sentence: str = "") -> Answer | None:
     """All items of the best enumeration near the retrieved passages, each cited; None if
@@ -116,14 +134,13 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
              and not any(n in p or p in n for p in publishers)]  # but 某智库的专报说 names the source
     asked = {w for m in LIST_NOUNS.finditer(q.text) for w in synonyms().get(m.group(0), (m.group(0),))}
     top = max(weights, key=lambda w: weights[w]) if weights else ""
-    best: tuple[float, str, list[Item]] | None = None
+    fitting: list[tuple[float, str, list[Item]]] = []
+    nested: list[tuple[float, str, list[Item]]] = []
     for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
         text = kb.texts.get(doc_id, "")
         spans = [(h.chunk.start, h.chunk.end, h.score) for h in hits if h.chunk.doc_id == doc_id]
         for items in enumerations(text):
             near = [s for a, b, s in spans if a < items[-1].end and items[0].start < b]
-            if not near:
-                continue
             context = text[max(0, items[0].start - LEAD_IN): items[0].start] + " ".join(i.head for i in items)
             low = context.lower()
             # the asked list noun (建议 in 给了什么建议) says what shape the answer takes: a
@@ -147,11 +164,13 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             headed = any(w in above for w in asked) or announced  # not an introduction before that
             fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)
-            if fits and (best is None or score > best[0]):
-                best = (score, doc_id, items)
-    if best is None:
+            if fits and near:
+                fitting.append((score, doc_id, items))
+            elif cov >= MIN_COVERAGE and _about(names, lead, items):  # far from every passage, or not
+                nested.append((score, doc_id, items))  # the rarest word's: only as the measures under a heading
+    if not fitting:
         return None
-    _, doc_id, items = best
+    _, doc_id, items = _innermost(q, max(fitting, key=lambda f: f[0]), [*fitting, *nested])
     book = CitationBook(kb.metas, kb.profile.main_city)
     lines = []
     for item in items:

@@ -82,3 +82,13 @@ def test_a_list_noun_in_an_introduction_does_not_head_the_outline_after_it(pipel
     # are about something else and carry little of the question
     answer = pipeline.ask("宁波那些冠军企业技术上是靠哪几条模式追赶国外的")
     assert "1.1 方向引领" not in answer.text
+
+
+def test_ways_asked_take_the_measures_under_a_heading_not_the_outline(pipeline):
+    # the report's outline (一、…二、…三、) holds, under 二, the measures (一是在梯度构建方面…)
+    answer = pipeline.ask("苏州智库那份专报里说宁波培育小巨人主要有哪几方面做法？")
+    assert "梯度构建" in answer.text and "资本赋能" in answer.text
+    assert "一、宁波国家级" not in answer.text
+    # lessons asked (哪些启发): the numbered sections themselves, not the steps inside one
+    lessons = pipeline.ask("宁波那些冠军企业追技术的经验，给政府带来哪些启发？")
+    assert "充分利用政府激励支持政策" in lessons.text
