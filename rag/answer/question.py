@@ -257,6 +257,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     figure question its unit, time intent and measure words."""
     profile = profile or Profile()
     text = plain_wording(text)
+    text = QUOTED_FIGURES_WHEN.sub("历年是多少", text)  # "182、283、418，分别是啥时候的口径": the series, dated
     kept = [_without_sources(p) for p in re.split(r"(?<=[？?])", text) if p.strip()]
     text = "".join(kept) or text  # "…？几份材料说的数不一样": the remark asks nothing
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
@@ -354,6 +355,10 @@ WHO_SAID = re.compile(r"(?:看到|听说|见到|见过)?(?:有的|有人|一份|
 RECALLED = re.compile(r"[，,]\s*(?:我|我们)?(?:记得|印象中|印象里|好像|听说|感觉)(?:[^？?多几哪吗]|几年)*[。.！!]?$")
 
 # "几篇材料说法不一样": a remark that sources differ (the answer lists each figure anyway)
+# "182、283、418，分别是啥时候的口径": figures the asker lists, asking when (or where) each is from
+QUOTED_FIGURES_WHEN = re.compile(r"(?:的数|的数字)?[：:，,]?\s*\d+(?:\.\d+)?[家个项亿万元%]*(?:\s*[、，,/和]\s*\d+(?:\.\d+)?[家个项亿万元%]*)+"
+                                 r"[，,]?\s*(?:分别|各)(?:是|为)?(?:啥|什么|哪)(?:时候|年|一年|个时候)(?:的)?(?:口径|数|数字|数据)?"
+                                 r"|(?:分别|各)(?:出自|来自)(?:哪|什么)")
 SOURCES_DIFFER = re.compile(r"[，,]\s*(?:几|各|不同|好几|两|这几|那几)(?:篇|份|个)?(?:材料|资料|文章|报道|文件|来源)(?:里|中|上)?"
                             r"(?:的)?(?:说法|数字|数据|口径|写的|说的)?(?:都)?(?:不一样|不同|不一致|有出入|对不上)[，,]?")
 # "别和全国第一的搞混": a warning about what is not meant, asking nothing

@@ -782,3 +782,10 @@ def test_a_rise_since_an_event_asks_the_series_not_a_rate():
 
 def test_the_whole_year_said_twice_is_no_measure():
     assert "全年" not in analyse("2022年全年甲市发了多少扶持资金？").measure_words
+
+
+@pytest.mark.parametrize("asked", ["甲市小巨人这几年的数：182、283、418，分别是啥时候的口径",
+                                   "甲市单项冠军51、83、119分别是什么时候的数"])
+def test_figures_the_asker_lists_asking_when_each_is_from_ask_the_dated_series(asked):
+    q = analyse(asked)
+    assert q.time == "trend" and q.numbers == ()  # the series with dates; no listed number must be matched
