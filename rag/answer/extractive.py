@@ -82,6 +82,9 @@ CAUSE_CUE = re.compile(r"因为|由于|得益于|受益于|归功于|离不开|�
                        r"靠的是|共同作用|铸就|促成|造就|原因|决定|(?:和|与|跟|同).{2,40}有关")
 # A document's own question asking why or how (缘何成为…？): the sentence after it answers it.
 POSED_WHY = re.compile(r"(?:(?:缘何|为何|为什么|何以|凭什么|靠什么|原因)[^？?]*|(?:如何|怎样)[^？?]+)[？?]\s*$")
+# "晶钻科技是做什么的": what a company makes or does, said by a verb of making or business.
+DOES_ASK = re.compile(r"(?:是)?(?:做|干|搞)(?:什么|啥)的|主营(?:什么|啥)|主要(?:做|生产|干)(?:什么|啥)|从事(?:什么|啥)")
+DOES_CUE = re.compile(r"生产|制造|研发|从事|主营|专注于|主要产品|主导产品|专业(?:从事|生产)")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
@@ -327,7 +330,16 @@ class ExtractiveAnswerer:
                     EVERYDAY_SHARE if is_everyday(w) else 1.0)
             if q.shape == "list" and LIST_NOUNS.fullmatch(w):
                 out[w] *= SHAPE_WORD_SHARE  # 给了什么建议: 建议 says the answer is a list, not its topic
+        for p in self._company_places(q):
+            if p in out:
+                out[p] *= SHAPE_WORD_SHARE  # 镇海的晶钻科技: where the company is, not what is asked
         return out
+
+    def _company_places(self, q: Question) -> list[str]:
+        """Places the question names only to say where a named company is (镇海的晶钻科技)."""
+        names = names_in(q.text)
+        return [p for p in q.places if any(re.search(re.escape(p) + r"(?:的|那家|这家)?" + re.escape(n), q.text)
+                                           for n in names)]
 
     def _known_parts(self, key_words: Sequence[str]) -> list[str]:
         """The key words, each one the tokenizer glued from dictionary words and the
@@ -432,7 +444,7 @@ class ExtractiveAnswerer:
         numbers = {n for p in asked for n in NUMBER.findall(MONTHS.sub("", p.text))}  # a part's own, not its months
         when = low + clause_before + resolved_years(clause_before, meta)  # "2025年1—10月，…第一；…第二"
         numbers_ok = all(n in when for n in numbers) and ordinals(q.text) <= ordinals(sent)
-        place_ok = self._place_ok(q, sent, low, meta)
+        place_ok = self._place_ok(q, sent, low, meta, context)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
             score += REASON_BONUS
@@ -440,6 +452,8 @@ class ExtractiveAnswerer:
             score += REASON_BONUS  # the answer to the document's own why-question
         if KIND_ASK.search(q.text) and TYPE_LABEL.search(sent):
             score += REASON_BONUS  # 算哪一类模式: the sentence naming a type (并购整合型), not the story
+        if DOES_ASK.search(q.text) and DOES_CUE.search(sent):
+            score += REASON_BONUS  # 是做什么的: the sentence saying what it makes, not where it is named
         if STAGES_ASK.search(q.text) and CHAIN.search(sent):
             score += REASON_BONUS  # 一级一级往上: the sentence that lays out the stages (甲—乙—丙)
         if DEFINE_ASK.search(q.text):
@@ -451,10 +465,12 @@ class ExtractiveAnswerer:
         return Candidate(i, hit, a, b, sent, cov, kind_ok,
                          numbers_ok, place_ok, score, covered, part_ok, part_cov)
 
-    def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None) -> bool:
-        """A place other than the corpus's main city must be named in the sentence."""
+    def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None, context: str = "") -> bool:
+        """A place other than the corpus's main city must be named in the sentence, or, when
+        it only says where a named company is (镇海的晶钻科技), in the passage around it."""
         others = [p for p in q.places if p != self.kb.profile.main_city]
-        return all(p in low for p in others)
+        whose = self._company_places(q)
+        return all(p in low or (p in whose and p in context) for p in others)
 
     def _supported(self, c: Candidate) -> bool:
         return c.coverage >= self.min_support and c.kind_ok and c.numbers_ok and c.place_ok

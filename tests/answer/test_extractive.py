@@ -648,3 +648,10 @@ def test_a_whole_years_figure_is_not_answered_with_part_of_the_year(pipeline):
     assert pipeline.ask("2022年一整年，宁波政府给企业发的各种帮扶补助钱加起来有多少？").short == "10.8亿元"
     # asked with no time, the year's figure comes before a later one of part of the year
     assert pipeline.ask("江丰电子营收多少？").short == "36.05亿元"
+
+
+def test_what_a_company_does_is_the_sentence_saying_what_it_makes(pipeline):
+    # 镇海 says where the company is: the sentence need not repeat it, and one naming 镇海
+    # and the company for another matter (保障…项目用地) is not what it does
+    answer = pipeline.ask("镇海的晶钻科技是做什么的？")
+    assert not answer.refused and "CVD大单晶金刚石" in answer.text.split("[1]")[0]
