@@ -166,8 +166,8 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)
             if fits and near:
                 fitting.append((score, doc_id, items))
-            elif cov >= MIN_COVERAGE and _about(names, lead, items):  # far from every passage, or not
-                nested.append((score, doc_id, items))  # the rarest word's: only as the measures under a heading
+            elif cov >= MIN_COVERAGE and _about(names, lead, items):  # far from every passage, or short of
+                nested.append((score, doc_id, items))  # the rarest word: only the measures under a heading (_innermost)
     if not fitting:
         return None
     _, doc_id, items = _innermost(q, max(fitting, key=lambda f: f[0]), [*fitting, *nested])
