@@ -200,6 +200,7 @@ def plain_wording(text: str) -> str:
         text = rx.sub(name, text)
     text = CN_YEAR.sub(lambda m: _arabic(m.group(1)) + "年", text)
     text = CN_SHORT_YEAR.sub(lambda m: _arabic(m.group(1)), text)
+    text = CN_MONTH.sub(lambda m: str(CN_MONTHS.index(m.group(1)) + 1), text)  # 2025年九月底 → 2025年9月底
     text = BARE_YEAR.sub(r"\1年", text)  # 2025前三季度
     return SHORT_YEAR.sub(lambda m: f"20{next(g for g in m.groups() if g)}年", text)
 
@@ -214,6 +215,9 @@ BARE_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=前三季度|上半年|下
 # "到二〇二五年": a year in Chinese digits
 CN_DIGITS = "〇一二三四五六七八九"
 CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+# "2025年九月底": a month in Chinese digits after its year
+CN_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+CN_MONTH = re.compile(r"(?<=年)(十[一二]|[一二三四五六七八九十])(?=月)")
 # "到二五年底": a year said by its last two digits in Chinese (read as 25年, then as SHORT_YEAR)
 CN_SHORT_YEAR = re.compile(r"(?:(?<=[到在至于])|^)([一二][〇零一二三四五六七八九])(?=年(?![来内间代前后多]))")
 # "到25年要搞到多少家", "25年前三季度": a year said by its last two digits after 到/在/至/于 or
@@ -395,10 +399,19 @@ ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省
                           r"|(?<=年)全年|^全年")  # 2022年全年: the year's figure, said twice
 
 
+# An amount the asker recalls in Chinese numerals (七千多亿, 一万多亿, 三千八百亿), and the way it went
+RECALLED_AMOUNT = re.compile(r"(?:一路)?(?:增至|涨到|增长到|升至)?[一二三四五六七八九十两][零〇一二三四五六七八九十两百千万亿]*多?[百千万亿]+(?:元|家|个)?")
+
+
+MONTH_SAID = re.compile(r"(?<![\d.])\d{1,2}\s*月(?:底|末|份|初|上旬|中旬|下旬)?")
+
+
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
     """The question's words that say what is measured (less the asked kind's own
     words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
     core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", ASKERS_WORDS.sub(" ", text)))))
+    core = RECALLED_AMOUNT.sub(" ", core)  # "从七千多亿涨到一万多亿": the asker's recollection, not a measure
+    core = MONTH_SAID.sub(" ", core)  # 9月底: when, not what
     for rx in (*TIME_CUES.values(), *([MEASURE_KINDS[kind]] if kind else [])):
         core = rx.sub(" ", core)
     scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word

@@ -789,3 +789,11 @@ def test_the_whole_year_said_twice_is_no_measure():
 def test_figures_the_asker_lists_asking_when_each_is_from_ask_the_dated_series(asked):
     q = analyse(asked)
     assert q.time == "trend" and q.numbers == ()  # the series with dates; no listed number must be matched
+
+
+def test_amounts_the_asker_recalls_and_months_are_no_measure_words():
+    q = analyse("听说甲市进出口额从2017年的七千多亿一路涨到一万多亿，到2021年那个数具体是多少？")
+    assert "进出口额" in q.measure_words and q.years == (2017, 2021)
+    assert not any(c in w for w in q.measure_words for c in "千万亿") and "增至" not in q.measure_words
+    q = analyse("到2025年九月底甲市科技型小微企业贷款余额有多少？")
+    assert "9月底" in q.text and not any("月" in w for w in q.measure_words)
