@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
@@ -330,16 +331,10 @@ class ExtractiveAnswerer:
                     EVERYDAY_SHARE if is_everyday(w) else 1.0)
             if q.shape == "list" and LIST_NOUNS.fullmatch(w):
                 out[w] *= SHAPE_WORD_SHARE  # 给了什么建议: 建议 says the answer is a list, not its topic
-        for p in self._company_places(q):
+        for p in company_places(q.text, q.places):
             if p in out:
-                out[p] *= SHAPE_WORD_SHARE  # 镇海的晶钻科技: where the company is, not what is asked
+                out[p] *= SHAPE_WORD_SHARE  # 丙区的甲乙科技: where the company is, not what is asked
         return out
-
-    def _company_places(self, q: Question) -> list[str]:
-        """Places the question names only to say where a named company is (镇海的晶钻科技)."""
-        names = names_in(q.text)
-        return [p for p in q.places if any(re.search(re.escape(p) + r"(?:的|那家|这家)?" + re.escape(n), q.text)
-                                           for n in names)]
 
     def _known_parts(self, key_words: Sequence[str]) -> list[str]:
         """The key words, each one the tokenizer glued from dictionary words and the
@@ -467,9 +462,9 @@ class ExtractiveAnswerer:
 
     def _place_ok(self, q: Question, sent: str, low: str, meta: DocMeta | None, context: str = "") -> bool:
         """A place other than the corpus's main city must be named in the sentence, or, when
-        it only says where a named company is (镇海的晶钻科技), in the passage around it."""
+        it only says where a named company is (丙区的甲乙科技), in the passage around it."""
         others = [p for p in q.places if p != self.kb.profile.main_city]
-        whose = self._company_places(q)
+        whose = company_places(q.text, q.places)  # cached: asked once per sentence scored
         return all(p in low or (p in whose and p in context) for p in others)
 
     def _supported(self, c: Candidate) -> bool:
@@ -751,6 +746,14 @@ class ExtractiveAnswerer:
             refused=True,
             hits=list(hits),
         )
+
+
+@lru_cache(maxsize=256)
+def company_places(question: str, places: tuple[str, ...]) -> tuple[str, ...]:
+    """Places the question names only to say where a named company is (丙区的甲乙科技)."""
+    names = names_in(question)
+    return tuple(p for p in places if any(re.search(re.escape(p) + r"(?:的|那家|这家)?" + re.escape(n), question)
+                                          for n in names))
 
 
 def _quoted(text: str, at: int) -> bool:
