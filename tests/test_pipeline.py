@@ -150,3 +150,9 @@ def test_a_lower_bound_stays_a_lower_bound_and_times_replace_each_other(pipeline
     assert pipeline.ask("现在呢", history=earliest).short == "119家"  # had answered 51家 again
     profit = [Turn("user", "江丰电子2025年前三季度净利润多少"), Turn("assistant", "4.01亿元")]
     assert pipeline.ask("同比增长多少", history=profit).short == "39.72%"  # had been refused
+
+
+def test_a_month_in_a_figure_question_is_a_time_not_a_figure_given(pipeline):
+    # the 9 of 9月末 had sent a figure question past the figures table, and it was refused
+    asked = "宁波出台科技金融政策、推行贷款贴息后，到2025年9月末科技型小微企业贷款余额达到多少？"
+    assert pipeline.ask(asked).short == "3811.42亿元"

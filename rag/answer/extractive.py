@@ -42,6 +42,7 @@ from rag.answer.question import (
     GENERIC_NOUNS,
     KIND_PATTERNS,
     MEASURE_KINDS,
+    MONTHS,
     NUMBER,
     SAID_ASK,
     TIME_CUES,
@@ -49,6 +50,7 @@ from rag.answer.question import (
     Part,
     Question,
     analyse,
+    given_numbers,
     key_words_of,
     ordinals,
 )
@@ -93,7 +95,6 @@ RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
 A_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?\s*(?:[元家个项名人位%％倍件台套亩次批种所座条天场户克吨米秒度]|美元|人次|小时|分钟|公里)"
                         r"|第\s*[\d一二三四五六七八九十]+|[一二两三四五六七八九十百千几]+\s*[种家个项名位成倍批]|首位|榜首|第一|翻一?番")
 # "1到10月", "3月份": when, not a figure the sentence must repeat (its clause of time may be the one before)
-MONTHS = re.compile(r"\d{1,2}\s*(?:[到至—\-~～]\s*\d{1,2}\s*)?月份?")
 # "Who" questions: the answer names an organisation or a person.
 WHO_ASK = re.compile(r"谁|哪位|哪家|哪[一两二三四五六七八九十几]家|哪个(?:企业|公司|单位|机构|人)|哪些(?:企业|公司|单位|机构|人|专家)")
 # "算哪一类模式", "属于什么类型": a category asked, answered by a type's name (自主研发型, 联盟式)
@@ -539,7 +540,7 @@ class ExtractiveAnswerer:
             return joined
         pool = [*hits, *more]
         several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
-        if q.shape in ("figure", "compare") and len(q.numbers) <= len(q.years) and not several:
+        if q.shape in ("figure", "compare") and not given_numbers(q) and not several:
             figured = self._figure_answer(q, question, pool, doc_ids)
             if figured is not None:
                 figured.hits = list(hits)
@@ -603,7 +604,7 @@ class ExtractiveAnswerer:
         if q.shape != "fact" or len(q.parts) < 2 or not ASKS_FIGURE.search(q.parts[0].text):
             return None
         sub = analyse(q.parts[0].text, self.kb.profile)
-        if sub.shape != "figure" or len(sub.numbers) > len(sub.years):
+        if sub.shape != "figure" or given_numbers(sub):
             return None
         return self._figure_answer(sub, q.parts[0].text, pool, doc_ids)
 

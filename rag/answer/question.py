@@ -38,6 +38,7 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 YEAR = re.compile(r"(\d{4})\s*年")
+MONTHS = re.compile(r"\d{1,2}\s*(?:[到至—\-~～]\s*\d{1,2}\s*)?月份?")
 
 # When the asked figure should hold (rag/answer/figure_answers.py).
 FROM_HOW_MANY = r"从(?:多少|几)\S{0,3}?(?:增至|增加到|增长到|到了?)(?:多少|几)"  # 从几家涨到了几家: both ends
@@ -611,3 +612,11 @@ def check_question(question: str, limit: int) -> str:
     if len(q) > limit:
         raise QuestionTooLongError(len(q), limit)
     return q
+
+
+def given_numbers(q: Question) -> tuple[str, ...]:
+    """The question's numbers that are neither a year nor a month (119 in "119家是哪年的
+    数"): a figure the asker gives, which the answer is about rather than one to look up
+    ("2025年9月末…余额多少" gives none: its 9 is a time)."""
+    years = {str(y) for y in q.years}
+    return tuple(n for n in dict.fromkeys(NUMBER.findall(MONTHS.sub("", q.text))) if n not in years)

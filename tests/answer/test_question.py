@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import is_followup, rewrite
-from rag.answer.question import analyse, document_wording
+from rag.answer.question import analyse, document_wording, given_numbers
 from rag.profile import Profile
 from rag.schema import Turn
 
@@ -797,3 +797,15 @@ def test_amounts_the_asker_recalls_and_months_are_no_measure_words():
     assert not any(c in w for w in q.measure_words for c in "千万亿") and "增至" not in q.measure_words
     q = analyse("到2025年九月底甲市科技型小微企业贷款余额有多少？")
     assert "9月底" in q.text and not any("月" in w for w in q.measure_words)
+
+
+def test_a_month_or_year_is_no_figure_the_asker_gives():
+    assert given_numbers(analyse("到2025年9月末甲市科技型小微企业贷款余额达到多少？")) == ()
+    assert given_numbers(analyse("2025年1—10月甲市出口多少？")) == ()
+    assert given_numbers(analyse("甲市小巨人418家是哪一年的数？")) == ("418",)
+
+
+@pytest.mark.parametrize("asked", ["甲市专精特新企业研发投入占营收几个点？", "研发投入占收入多少个百分点"])
+def test_points_asked_are_a_percentage(asked):
+    q = analyse(asked)
+    assert q.kinds == ("percent",) and q.unit == "%"
