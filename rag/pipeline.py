@@ -22,6 +22,7 @@ from rag.answer.question import analyse, check_question, document_wording
 from rag.answer.registry import Answerer, make_answerer, make_generator_for
 from rag.answer.short_names import with_full_names
 from rag.answer.typos import fix_term_typos
+from rag.answer.variants import in_corpus_form
 from rag.build_cache import open_cache
 from rag.embedders import embedder_id, make_embedder
 from rag.errors import EmbedderMismatchError, UnknownDocumentError
@@ -126,12 +127,13 @@ class Pipeline:
         写材料，有人说…，到底有多少家？"), slips in the corpus's jargon corrected (专精特心) and
         a place's other names (domain.json ``aliases``) made the place's, a company's short
         name its full one (均胜 → 均胜电子), a category described instead of named
-        (domain.json ``definitions``) its name."""
+        (domain.json ``definitions``) its name, and 科技类 read as the corpus's 科技型."""
         profile = self.knowledge.profile
         terms = (w for w, pos in profile.terms if pos == "n")
         companies = (w for w, pos in profile.terms if pos == "nt")
         named = [w for w, pos in profile.terms if pos == "n" and any(w in d for d in profile.definitions)]
         text = the_question(with_full_names(profile.unaliased(question), companies))
+        text = in_corpus_form(text, lambda w: bool(self.knowledge.keyword.word_idf(w)))
         return named_category(fix_term_typos(text, terms), profile.definitions, named)
 
     def facts(self, question: str, limit: int = 20) -> list[dict[str, Any]]:
