@@ -156,3 +156,8 @@ def test_a_month_in_a_figure_question_is_a_time_not_a_figure_given(pipeline):
     # the 9 of 9月末 had sent a figure question past the figures table, and it was refused
     asked = "宁波出台科技金融政策、推行贷款贴息后，到2025年9月末科技型小微企业贷款余额达到多少？"
     assert pipeline.ask(asked).short == "3811.42亿元"
+
+
+def test_a_company_described_as_a_leader_in_the_passage_own_words_is_named(pipeline):
+    # "…的国内半导体龙头企业江丰电子便是典型" words the description, then names the one company
+    assert pipeline.ask("2017年登陆创业板的那家宁波半导体龙头，2024年营业收入达到多少？").short == "36.05亿元"

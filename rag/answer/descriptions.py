@@ -13,7 +13,7 @@ winner replaces the description; the question names nothing otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.answer.matching import loosely_has, overlap
@@ -23,7 +23,7 @@ from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|厂|(?<=那家.|这家.|一家.)企)"  # 那家甬企; not 那个高企 (a kind)
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企)"  # 那家甬企; not 那个高企 (a kind)
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
 # company word, after an optional pointer (那家, 那种, 被), holding at least one 的
 TITLE = r"[^，。？！?!；;的]{0,4}?(?:称号|头衔|牌子|荣誉)"  # …中小企业排头兵称号: the title they hold
@@ -113,7 +113,7 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     if any(n in question and (n not in desc or n in orgs) for n in kinds) \
             or any(_names_the_head(desc, t) for t, _ in profile.terms):
         return None  # the question names what it asks about
-    if not naming and _worded_by_the_passages(_bare(desc, profile), hits):
+    if not naming and _worded_by_the_passages(_bare(desc, profile), hits, orgs):
         return None  # a group the passages count in these words is what is asked (not so for a name)
     terms = [(w, weight(w)) for w in dict.fromkeys(words(plain_wording(re.sub(POINTER, "", desc))))
              if (is_content_word(w) or is_verb(w)) and w not in profile.places
@@ -141,10 +141,14 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     return Resolved(desc, best, support, hit, (a, b))
 
 
-def _worded_by_the_passages(bare: str, hits: Sequence[Hit]) -> bool:
+def _worded_by_the_passages(bare: str, hits: Sequence[Hit], orgs: Iterable[str] = ()) -> bool:
     """Whether a clause of the passages words the description itself, company word and
-    what comes before it too (…主导产品市场占有率全球第一的企业有110家)."""
-    return any(overlap(bare, c) >= OWN_WORDING and bare[-4:] in c for c in _clauses(hits))
+    what comes before it too (…主导产品市场占有率全球第一的企业有110家), as a group's
+    wording: not when an organisation's name follows it (…半导体龙头企业甲乙电子便是典型),
+    as the passage then describes that one company."""
+    tail = bare[-4:]
+    return any(overlap(bare, c) >= OWN_WORDING and tail in c
+               and not any(o in c[c.index(tail):] for o in orgs) for c in _clauses(hits))
 
 
 def _clauses(hits: Sequence[Hit]) -> Iterator[str]:

@@ -163,3 +163,10 @@ def test_a_person_pointed_at_by_organisation_and_title_is_named():
     assert found.rewrite("想多孵几个独角兽，某某战略咨询那个院长给了哪几招", ()) == "想多孵几个独角兽，张三丰给了哪几招"
     assert resolve_person("某某战略咨询那个所长说了什么", [hit]) is None  # another title: no one
     assert speaker(text) == "张三丰"
+
+
+def test_a_leader_described_in_the_passage_own_words_before_its_name_is_named():
+    # the passage words the description itself, but a name follows it: one company, not a group
+    hits = _hits(["2017年登陆创业板的国内半导体龙头企业甲乙电子便是典型。2017—2024年，公司营收从5.5亿元增至36.05亿元。"], "l")
+    found = resolve("2017年登陆创业板的那家甲市半导体龙头，2024年营业收入达到多少？", hits, PROFILE, weight=lambda w: 1.0)
+    assert found is not None and found.name == "甲乙电子"
