@@ -298,6 +298,7 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
                 measure = _measure(clause[m.end():seg_end], "", before, profile)
             else:  # "企业10家、…企业43家", "工业增加值6997.2亿元"
                 measure = _measure(clause[seg_start:m.start()], clause[m.end():seg_end], before, profile)
+                measure += _counted_noun(m, clause[m.end():seg_end])  # "已保障…等34个项目": 项目
             if respective:  # "分别给予300万元、100万元补贴奖励": the subject, then what the amounts are
                 tail = RESPECTIVE_TAIL.match(clause, found[-1].end())
                 measure = respective[i] + (_strip(tail.group(0), profile) if tail else "")
@@ -308,6 +309,19 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
     if out:
         scoper.last_measure = out[-1].measure
     return out
+
+
+CLASSIFIED = ("个", "项")  # units that stand before the noun they count (34个项目), not for it (43家)
+LEADING_HAN = re.compile(r"(?!以上|以下|左右|之多|以内|上下)[\u4e00-\u9fff]{2,8}")  # not 100项以上
+
+
+def _counted_noun(m: re.Match[str], after: str) -> str:
+    """The noun right after a classifier's count (34个项目 → 项目): what is counted, when
+    the words before the number say what was done ("已保障…等") rather than what of."""
+    if "unit" not in m.re.groupindex or m.group("unit") not in CLASSIFIED:
+        return ""
+    noun = LEADING_HAN.match(after)
+    return noun.group(0) if noun else ""
 
 
 NOUN_AFTER_VERB = re.compile(r"(?:有|聚|乏|增|括|含|育|进|织|达|超|近|共|派|引|集聚|涌现)$")

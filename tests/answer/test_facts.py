@@ -101,3 +101,9 @@ def test_lines_joined_by_semicolons_keep_the_first_lines_time():
     by_value = facts
     assert by_value["76亿元"].as_of // 100 == 2021 and by_value["144亿元"].as_of // 100 == 2021
     assert by_value["5000亿元"].as_of // 100 == 2023  # a new sentence after "。": the document's date
+
+
+def test_the_noun_after_a_classifier_count_is_what_is_counted():
+    f = _facts("截至目前，丙区已保障甲乙科技等34个项目3533亩工业用地。关键核心技术数量达到100项以上。")
+    assert f["34个"].measure.endswith("项目") and f["3533亩"].measure.endswith("工业用地")
+    assert not f["100项"].measure.endswith("以上")  # a bound, not a noun
