@@ -161,3 +161,10 @@ def test_a_month_in_a_figure_question_is_a_time_not_a_figure_given(pipeline):
 def test_a_company_described_as_a_leader_in_the_passage_own_words_is_named(pipeline):
     # "…的国内半导体龙头企业江丰电子便是典型" words the description, then names the one company
     assert pipeline.ask("2017年登陆创业板的那家宁波半导体龙头，2024年营业收入达到多少？").short == "36.05亿元"
+
+
+def test_a_purpose_clause_qualifies_no_kind_of_company(pipeline):
+    # "为了给“小巨人”等重点企业腾地方" says why; 重点 there is no 重点小巨人 the answer must name
+    asked = "镇海为了给“小巨人”等重点企业腾地方，目前保障了多少个项目、多少亩工业用地？"
+    answer = pipeline.ask(asked)
+    assert "34个项目" in answer.text and "3533亩" in answer.text

@@ -29,6 +29,7 @@ from rag.answer.figure_answers import (
     as_of_label,
     counted_things,
     counts_firms_not,
+    qualifiers_asked,
     statistics_asked,
 )
 from rag.answer.figure_text import compose, figures_for_table
@@ -557,12 +558,13 @@ class ExtractiveAnswerer:
         if (q.shape in ("figure", "compare") or _all_figures(q)) and q.measure_words:
             # no figure row fits: a sentence may answer only if it names what is measured
             rare = self.kb.table.rare_words(q)
+            kinds = [t for t, pos in self.kb.profile.terms if pos == "n"]
             measured = self.kb.table.measured_words(q)
             what = self.kb.table.what_is_measured(q)  # 研发投入 in 小巨人企业研发投入占比多少
             compounds = _compounds(q.text, measured)
             places = tuple(self.kb.table.whose(q, p) for p in q.places or ("",))
             cands = [c for c in cands if _names_what_is_asked(c, rare)
-                     and all(x in c.text for x in QUALIFIERS if x in q.text)
+                     and all(x in c.text for x in qualifiers_asked(q.text, kinds))
                      and (not measured or _names_one_of(c.text, measured))
                      and (not what or _names_one_of(c.text, what))
                      and all(loosely_has(c.text.lower(), x) for x in compounds)

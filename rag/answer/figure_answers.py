@@ -507,6 +507,15 @@ SCOPED = re.compile(r"规模以上|规上|限额以上|限上")
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
 
+def qualifiers_asked(text: str, terms: Sequence[str]) -> list[str]:
+    """The qualifiers the question puts on one of the corpus's kinds of company (重点 in
+    重点小巨人, not in "小巨人”等重点企业", where it says which companies in general)."""
+    if not terms:
+        return [x for x in QUALIFIERS if x in text]
+    kinds = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return [x for x in QUALIFIERS if re.search(rf"{re.escape(x)}[“”\"'‘’]?(?:{kinds})", text)]
+
+
 def levels_named(f: Fact) -> set[str]:
     """The administrative levels a figure is of: those its measure names, else its
     sentence, else the text just before it (在省级层面，…96家 after a sentence about

@@ -26,6 +26,7 @@ from rag.answer.figure_answers import (
     as_of_label,
     dated_alike,
     ends_in_noun,
+    qualifiers_asked,
     starting_value,
 )
 from rag.answer.question import Question
@@ -552,3 +553,10 @@ def test_a_verbal_noun_written_with_e_is_what_is_measured(pipeline):
     assert "培育" not in table.what_is_measured(analyse("宁波小巨人培育了多少", profile))
     history = [Turn("user", "宁波小巨人营业收入2021年多少"), Turn("assistant", "653亿元")]
     assert pipeline.ask("出口呢", history=history).short == "144亿元"
+
+
+def test_a_qualifier_counts_only_on_a_kind_of_company():
+    kinds = ["小巨人", "独角兽"]
+    assert qualifiers_asked("丙区重点“小巨人”企业有几家", kinds) == ["重点"]
+    assert qualifiers_asked("丙区为了给“小巨人”等重点企业腾地方，保障了多少个项目", kinds) == []
+    assert qualifiers_asked("潜在独角兽有多少", []) == ["潜在"]  # no kinds known: any mention
