@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from rag.answer.matching import longest_shared
-from rag.answer.question import ASKED_UNIT, TIME_CUES
+from rag.answer.question import ASKED_UNIT, TIME_CUES, in_digits
 from rag.profile import Profile, gazetteer
 from rag.schema import Turn
 from rag.tokenize import is_content_word, jieba_tokenizer, pos_flags, words
@@ -206,15 +206,19 @@ def _noun_phrase(text: str) -> bool:
 RESOLVED_TURNS = 12  # earlier turns read back: a follow-up leans on the last few, not on an hour of talk
 
 
+OF_IT = re.compile(r"的呢(?=\s*(?:[？?，,]|$))")  # "那2022年的呢": that year's, as "那2022年呢"
+
+
 def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = None) -> str:
     """A standalone version of ``question`` given earlier turns (unchanged if not a follow-up).
     Earlier follow-ups are made standalone first, in order: after "甲市有多少家单项冠军？",
     "那小巨人呢？", the question "乙市呢？" is about 乙市's 小巨人."""
     profile = profile or Profile()
     resolved: list[Turn] = []
-    for t in history[-RESOLVED_TURNS:]:
-        resolved.append(Turn(t.role, _rewrite_one(t.content, resolved, profile)) if t.role == "user" else t)
-    return _rewrite_one(question, resolved, profile)
+    for t in history[-RESOLVED_TURNS:]:  # years in digits first: "那22年的呢" replaces 2021年
+        resolved.append(Turn(t.role, _rewrite_one(in_digits(t.content), resolved, profile))
+                        if t.role == "user" else t)
+    return _rewrite_one(OF_IT.sub("呢", in_digits(question)), resolved, profile)
 
 
 def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:

@@ -199,6 +199,12 @@ def plain_wording(text: str) -> str:
         text = text.replace(a, b)
     for rx, name in _measures():
         text = rx.sub(name, text)
+    return in_digits(text)
+
+
+def in_digits(text: str) -> str:
+    """Years and months said in Chinese digits or by two digits written out in full
+    (二〇二五年, 到二五年底, 那22年, 九月底 → 2025年, 2025年, 2022年, 9月底)."""
     text = CN_YEAR.sub(lambda m: _arabic(m.group(1)) + "年", text)
     text = CN_SHORT_YEAR.sub(lambda m: _arabic(m.group(1)), text)
     text = CN_MONTH.sub(lambda m: str(CN_MONTHS.index(m.group(1)) + 1), text)  # 2025年九月底 → 2025年9月底
@@ -221,9 +227,9 @@ CN_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十
 CN_MONTH = re.compile(r"(?<=年)(十[一二]|[一二三四五六七八九十])(?=月)")
 # "到二五年底": a year said by its last two digits in Chinese (read as 25年, then as SHORT_YEAR)
 CN_SHORT_YEAR = re.compile(r"(?:(?<=[到在至于])|^)([一二][〇零一二三四五六七八九])(?=年(?![来内间代前后多]))")
-# "到25年要搞到多少家", "25年前三季度": a year said by its last two digits after 到/在/至/于 or
+# "到25年要搞到多少家", "那22年的呢", "25年前三季度": a year said by its last two digits after 到/在/至/于/那 or
 # before a part of a year (not 超过10年, 10年来, 25年前)
-SHORT_YEAR = re.compile(r"(?<=[到在至于])\s*([123]\d)\s*年(?![来内间代前后多])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
+SHORT_YEAR = re.compile(r"(?<=[到在至于那])\s*([123]\d)\s*年(?![来内间代前后多里])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
                         r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
 
 
@@ -570,14 +576,18 @@ HOW_GIVEN = re.compile(r"[，,\s]*(?:请|麻烦)?(?:要|给(?:我|个)?|说|报)
                        r"(?:的|点|一点|些)?(?:数|数字|数据|口径)?(?:就行|就好|即可|吧)?[，,。.！!\s]*")
 
 
+# a figure or a date asked: "哪年成立的，又是哪年上市的" asks two dates
+FIGURE_OR_DATE = re.compile(ASKS_FIGURE.pattern + r"|哪一?年|什么时候|何时|几几年")
+
+
 def _asked_parts(text: str) -> list[str]:
-    """The sub-questions: split at ？ and ；, and at a comma with a figure asked on both
-    sides ("GDP多少，增速多少", not "截至去年底，有多少家")."""
+    """The sub-questions: split at ？ and ；, and at a comma with a figure or date asked on
+    both sides ("GDP多少，增速多少", "哪年成立，哪年上市", not "截至去年底，有多少家")."""
     out = []
     for piece in re.split(r"[？?；;]+", text):
         run = ""
         for clause in re.split(r"(?<=[，,、])", piece):  # "多少家企业、几个国家": two figures
-            if run and ASKS_FIGURE.search(run) and ASKS_FIGURE.search(clause) \
+            if run and FIGURE_OR_DATE.search(run) and FIGURE_OR_DATE.search(clause) \
                     and not BARE_ASK.fullmatch(run.split("，")[-1]) and not BARE_ASK.fullmatch(clause):
                 out.append(run.rstrip("，,、"))
                 run = ""

@@ -626,7 +626,7 @@ def test_still_short_of_the_target_after_a_target_was_asked(corpus_terms):
 
 def test_the_part_of_a_measure_asked_next_replaces_it(corpus_terms):
     first = "甲市跨境电商特殊区域出口，二〇二五年1到10月做了多少？"
-    assert _after(first, "那网购保税进口那块呢？") == "甲市的网购保税进口，二〇二五年1到10月做了多少？"
+    assert _after(first, "那网购保税进口那块呢？") == "甲市的网购保税进口，2025年1到10月做了多少？"
 
 
 def test_who_said_what_the_question_quotes_asks_a_speaker_not_a_count():
@@ -809,3 +809,15 @@ def test_a_month_or_year_is_no_figure_the_asker_gives():
 def test_points_asked_are_a_percentage(asked):
     q = analyse(asked)
     assert q.kinds == ("percent",) and q.unit == "%"
+
+
+def test_two_dates_asked_across_a_comma_are_two_parts():
+    assert len(analyse("甲乙电子哪年成立的，又是哪年上的创业板？").parts) == 2
+    assert len(analyse("截至去年底，甲市有多少家小巨人？").parts) == 1  # a time, then one ask
+
+
+def test_a_follow_up_year_said_by_two_digits_replaces_the_previous_year():
+    history = [Turn("user", "2021年甲市工业增加值多少"), Turn("assistant", "6997.2亿元")]
+    for asked in ("那22年的呢", "那22年呢"):
+        out = rewrite(asked, history, Profile(places=("甲市",), main_city="甲市"))
+        assert "2022年" in out and "2021年" not in out and "工业增加值" in out and "的呢" not in out
