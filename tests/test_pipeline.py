@@ -168,3 +168,9 @@ def test_a_purpose_clause_qualifies_no_kind_of_company(pipeline):
     asked = "镇海为了给“小巨人”等重点企业腾地方，目前保障了多少个项目、多少亩工业用地？"
     answer = pipeline.ask(asked)
     assert "34个项目" in answer.text and "3533亩" in answer.text
+
+
+def test_when_a_company_was_founded_is_the_sentence_saying_so_of_it(pipeline):
+    # "2020年…合作成立了…联合实验室" also says 成立 and a year, of a laboratory
+    assert pipeline.ask("天生密封那个厂子是哪年办起来的？好像是九几年？").short == "1998年12月"
+    assert pipeline.ask("江丰那家公司是哪年搞起来的？我印象里是零几年，具体记不清了。").short == "2005年"

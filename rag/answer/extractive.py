@@ -89,6 +89,11 @@ POSED_WHY = re.compile(r"(?:(?:缘何|为何|为什么|何以|凭什么|靠什�
 # "晶钻科技是做什么的": what a company makes or does, said by a verb of making or business.
 DOES_ASK = re.compile(r"(?:是)?(?:做|干|搞)(?:什么|啥)的|主营(?:什么|啥)|主要(?:做|生产|干)(?:什么|啥)|从事(?:什么|啥)")
 DOES_CUE = re.compile(r"生产|制造|研发|从事|主营|专注于|主要产品|主导产品|专业(?:从事|生产)")
+# "哪年成立的": the sentence saying when the subject itself was founded ("…创建于1998年12月"),
+# not one where something else was set up ("2020年…合作成立了…实验室")
+FOUNDED_ASK = re.compile(r"(?:哪一?年|什么时候|何时|几几年)[^，。？?]{0,4}(?:成立|创建|创办|创立|建立|组建)"
+                         r"|(?:成立|创建|创办|创立|建立|组建)(?:于|在)?(?:哪一?年|什么时候|何时|几几年)")
+FOUNDED_IN = re.compile(r"(?:成立|创建|创办|创立|始建|组建|建立)于\s*\d{4}")
 DEFINE_ASK = re.compile(r"是什么|什么是|指什么|含义|定义|特点|特征|内涵|什么意思|条件|标准|门槛|算得上|够得上|称得上")
 DEFINE_CUE = re.compile(r"是指|指的是|(?:通常|一般|主要)指|是一种|定义为|特点是|特征是|即是|就是指")
 RESPECTIVE_ASK = re.compile(r"分别|各自|各(?:是|为|有|增长|占)")
@@ -449,6 +454,8 @@ class ExtractiveAnswerer:
             score += REASON_BONUS  # the answer to the document's own why-question
         if KIND_ASK.search(q.text) and TYPE_LABEL.search(sent):
             score += REASON_BONUS  # 算哪一类模式: the sentence naming a type (并购整合型), not the story
+        if FOUNDED_ASK.search(q.text) and FOUNDED_IN.search(sent):
+            score += REASON_BONUS  # 哪年成立的: "…创建于1998年", not "2020年…合作成立了…实验室"
         if DOES_ASK.search(q.text) and DOES_CUE.search(sent):
             score += REASON_BONUS  # 是做什么的: the sentence saying what it makes, not where it is named
         if STAGES_ASK.search(q.text) and CHAIN.search(sent):

@@ -24,7 +24,10 @@ MIN_CLAUSES = 3  # a short question is never cut
 CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")
 # "领导问…", "领导让我查一下，…": who wants to know, before the question itself
 ASKED_BY = re.compile(r"^\s*(?:领导|上级|老板|同事|有人)(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?\s*")
-POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$")
+POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$"
+                    r"|^\s*(?:具体|实在|确实|真)?(?:记不清|记不太清|不太确定|不确定|拿不准|想不起来|忘了)[了啦]?[。！!？?]*$")
+# "我想知道那一年也就是2022年，…": what follows the asker's wish is part of the question
+WISH = re.compile(r"(?:想知道|想问问?|想了解|想查|请问)(?:一下)?")
 NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不包括)")
 FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
 
@@ -33,7 +36,7 @@ FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[�
 # what is asked, not what the answer must contain.
 HEDGE = r"(?:大概|大约|好像|好象|似乎|应该|估计|差不多)"
 GUESSED = re.compile(rf"[，,]?\s*(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?"
-                     r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多\d.]*(?:元|家|个|人|张|项)?"
+                     r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多\d.]*(?:元|家|个|人|张|项|年代|年)?"
                      r"(?:左右|上下|出头)?(?:吧|吗|呢|啊)?(?:[？?]\s*)?")
 
 
@@ -41,7 +44,8 @@ def _unguessed(text: str) -> str:
     """The text less the figures the asker guesses; a guess between two asking clauses
     leaves a comma ("…增加值大概七千亿左右？具体多少" → "…增加值，具体多少")."""
     def cut(m: re.Match[str]) -> str:
-        return "，" if m.end() < len(text) and text[m.end():].strip() else ""
+        asked_before = text[:m.start()].rstrip().endswith(("？", "?"))  # "…哪年？我印象里是零几年"
+        return "，" if m.end() < len(text) and text[m.end():].strip() and not asked_before else ""
     out = GUESSED.sub(cut, text).strip("， ")
     return out if ASKS.search(out) else text
 
@@ -88,6 +92,9 @@ def _story(clause: str, rest: str) -> bool:
     and "有人说甲市小巨人是两百八十多家" are stories; "我想了解甲市的小巨人" holds what is asked."""
     if not NARRATIVE.search(clause):
         return False
+    wish = WISH.search(clause)
+    if wish and len(re.findall(r"[\u4e00-\u9fff\d]", clause[wish.end():])) >= 2:
+        return False
     told = NARRATIVE.sub(" ", clause)
     return not any(len(w) >= 2 and is_noun(w) and not is_everyday(w) and w not in rest for w in words(told))
 
@@ -108,5 +115,5 @@ def _clarified(text: str) -> str:
     question = clauses[last]
     core = question.rstrip("，。；！,;!？? ")
     aside = f"（即{'，'.join(said)}）" if said else ""  # 即: an aside the asker added, see question.ASIDE
-    tail = question[len(core):]
-    return "".join(clauses[:last]) + core + aside + (tail if tail.strip(" ，,") else "？")
+    tail = question[len(core):].rstrip(" ，,")
+    return "".join(clauses[:last]) + core + aside + (tail if tail.strip() else "？")

@@ -79,3 +79,14 @@ def test_a_rank_the_asker_states_before_asking_the_figure_is_dropped(asked, read
                                   "甲市出口货值名列全国首位，排名比去年升了几位？"])
 def test_a_rank_that_is_asked_about_stays(text):
     assert the_question(text) == text
+
+
+@pytest.mark.parametrize("asked", ["甲乙公司是哪年办起来的？好像是九几年？",
+                                   "甲乙公司是哪年办起来的？我印象里是零几年，具体记不清了。"])
+def test_a_half_remembered_year_and_a_doubt_after_the_question_are_dropped(asked):
+    assert the_question(asked) == "甲乙公司是哪年办起来的？"
+
+
+def test_what_follows_the_asker_wish_is_part_of_the_question():
+    asked = "我看乙市写甲市的专报，说甲市又是认定补贴又是上市奖励的，我想知道那一年也就是2022年，甲市这些扶持资金累计掏了多少？"
+    assert "2022年" in the_question(asked)
