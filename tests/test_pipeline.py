@@ -174,3 +174,14 @@ def test_when_a_company_was_founded_is_the_sentence_saying_so_of_it(pipeline):
     # "2020年…合作成立了…联合实验室" also says 成立 and a year, of a laboratory
     assert pipeline.ask("天生密封那个厂子是哪年办起来的？好像是九几年？").short == "1998年12月"
     assert pipeline.ask("江丰那家公司是哪年搞起来的？我印象里是零几年，具体记不清了。").short == "2005年"
+
+
+def test_the_first_time_and_this_time_are_no_figures_or_names_to_match(pipeline):
+    assert pipeline.ask("均胜电子第一次全资拿下德国汽车电子企业是在哪一年？").short == "2011年"
+    assert pipeline.ask("旭升这回往墨西哥派了多少人过去？").short == "25名"
+
+
+def test_a_share_the_asker_states_to_say_which_part_is_not_what_is_measured(pipeline):
+    # "GDP里差不多占了一半的那块": GDP is the whole, 差不多 is "about", not a difference asked
+    asked = "宁波GDP里差不多占了一半的那块——工业，2021年的增加值总量是多少？"
+    assert pipeline.ask(asked).short == "6997.2亿元"

@@ -23,7 +23,9 @@ from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企)"  # 那家甬企; not 那个高企 (a kind)
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企|(?<=那个|这个)[区县])"
+# 那家甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
+PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
 # company word, after an optional pointer (那家, 那种, 被), holding at least one 的
 TITLE = r"[^，。？！?!；;的]{0,4}?(?:称号|头衔|牌子|荣誉)"  # …中小企业排头兵称号: the title they hold
@@ -108,7 +110,8 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     desc = description_in(question) or (_all_but_the_ask(question) if naming else "")
     if not desc:
         return None
-    kinds = _company_kinds(profile, hits)
+    place = bool(PLACE_HEAD.search(desc))  # "…的那个区": the district the passages say it of
+    kinds = list(profile.districts) if place else _company_kinds(profile, hits)
     orgs = {t for t, pos in profile.terms if pos in ("nt", "nz")}
     if any(n in question and (n not in desc or n in orgs) for n in kinds) \
             or any(_names_the_head(desc, t) for t, _ in profile.terms):
@@ -125,6 +128,8 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
     if not ranked or ranked[0][1] < MIN_SUPPORT:
         return None
     best, support = ranked[0]
+    if place and best not in profile.districts:
+        return None
     if (best in orgs or best not in known) and SEVERAL.search(question):
         return None  # one company's name for a description of several
     if best in desc:
@@ -144,11 +149,15 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
 def _worded_by_the_passages(bare: str, hits: Sequence[Hit], orgs: Iterable[str] = ()) -> bool:
     """Whether a clause of the passages words the description itself, company word and
     what comes before it too (…主导产品市场占有率全球第一的企业有110家), as a group's
-    wording: not when an organisation's name follows it (…半导体龙头企业甲乙电子便是典型),
-    as the passage then describes that one company."""
+    wording: not when an organisation's name follows it in its sentence (…半导体龙头企业甲乙
+    电子便是典型; 作为…的领军企业，甲乙集团…), as the passage then describes that one company."""
     tail = bare[-4:]
-    return any(overlap(bare, c) >= OWN_WORDING and tail in c
-               and not any(o in c[c.index(tail):] for o in orgs) for c in _clauses(hits))
+    for sent in _sentences(hits):  # the name may follow in the next clause (作为…的领军企业，甲乙集团…)
+        for c in re.split(r"[，；,;：:]", sent):
+            if overlap(bare, c) >= OWN_WORDING and tail in c \
+                    and not any(o in sent[sent.index(c) + c.index(tail):] for o in orgs):
+                return True
+    return False
 
 
 def _clauses(hits: Sequence[Hit]) -> Iterator[str]:

@@ -791,7 +791,7 @@ NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
-DIFFERENCE_ASK = re.compile(r"差|[多少高低]了?(?:多少|几)")
+DIFFERENCE_ASK = re.compile(r"差(?!不多|点儿?|一点)|[多少高低]了?(?:多少|几)")  # not 差不多 (about)
 
 NUMBER_OR_RANGE = r"\d+(?:\.\d+)?(?:\s*[-~～—–至]\s*\d+(?:\.\d+)?)?"  # "5-6%" whole, never its "6%"
 # "均超过25家", "近200家", "30%以上": how near the figure is, kept with it in the 简答

@@ -317,6 +317,10 @@ class FactTable:
         base = SHARE_BASE.search(q.text)  # 研发投入占营收比重: 营收 is what it is a share of
         if base:
             skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}
+        said = SHARE_SAID.search(q.text)
+        if said and q.measure_kind != "share":
+            whole = f"{said.group(1) or ''} {said.group(2)}".lower()
+            skip |= {w for w in self.measured_words(q) if w in whole}
         return [w for w in self.measured_words(q) if is_content_word(w) and w not in skip
                 and pos_flags(w)[-1:] != ["m"]  # 一批, 第九: which batch, not what is measured
                 and (is_amount_verb(w, self.known) or (not is_verb(w) and not self.askers_wording(w)))
@@ -497,6 +501,10 @@ def statistics_asked(text: str) -> list[str]:
 
 # "研发投入占营收比重多少": the whole a share is of, after 占
 SHARE_BASE = re.compile(r"占(?:到|了)?([^，。？?占]{1,12}?)的?(?:比重|比例|份额|百分之|多少|几成|多大)")
+# a share the asker states to say which part they mean ("GDP里差不多占了一半的那块——工业",
+# "工业占GDP快一半的那年"): the whole it is a share of is not what is measured
+SHARE_SAID = re.compile(r"(?:([^，。？?、]{1,8}?)(?:里|中|当中))?[^，。？?]{0,4}?占(?:了|到)?([^，。？?占]{0,8}?)"
+                        r"(?:快|近|差不多|将近|接近|超过)?(?:一半|大半|大头|[一二三四五六七八九]成)")
 
 # The list a count is taken in ("第四批名单里…进了几家"), not what is counted
 LIST_WORDS = ("名单", "榜单", "名录", "目录", "清单")

@@ -121,10 +121,14 @@ def _between(users: Sequence[str], question: str, profile: Profile) -> str:
     return _compared(last, f"比{theirs[-1]}多多少", profile)
 
 
+# "上市以后还另外有奖吗": more of what was just asked about, the subject left out
+MORE_OF_IT = re.compile(r"还(?:另外|额外)|另外还?|此外还?|还有没有|还有(?=[^，。？?]{0,6}吗)|还会?再")
+
+
 def _names_nothing(question: str, profile: Profile) -> bool:
     """A figure asked of nothing named, no place, term or company ("占全省比重多少？"): of
     what was asked before (a general list or reason question may stand alone)."""
-    return bool(FIGURE_ASK.search(question)) and not profile.places_in(question) \
+    return bool(FIGURE_ASK.search(question) or MORE_OF_IT.search(question)) and not profile.places_in(question) \
         and not any(t in question for t, _ in profile.terms) and _entity(question, profile.places) is None
 
 

@@ -62,7 +62,7 @@ RANK_ASKED = re.compile(r"第几|排第|排名(?:如何|怎样|多少)|排到|�
 UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*个?\s*(?:万亿|亿|万)(?!\s*[家人名位个项种])"), "元"),  # 给多少万 / 几个亿: money
     (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*[家户]|几家"), "家"),  # 多少户: companies, as 户 counts them
-    (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:人|名|位)"), "人"),
+    (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:个(?=\s*(?:人|名(?![额单次])|位(?![置居列次]))))?\s*(?:人|名|位)"), "人"),  # 几个人
     (re.compile(r"(?:多少|几)\s*项"), "项"),
     (re.compile(r"(?:多少|几)\s*个"), "个"),
     (re.compile(r"(?:多少|几)\s*亩"), "亩"),
@@ -75,7 +75,7 @@ QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|�
 
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
-ASKED_UNIT = re.compile(HOW_MANY + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+ASKED_UNIT = re.compile(HOW_MANY + r"\s*(?:个(?=\s*(?:人|名(?![额单次])|位(?![置居列次]))))?\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]|(?:企业|公司)的?(?:数量|总数|家数)(?!\s*占|的?(?:比重|占比|比例))")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
 COUNTING = re.compile(r"有多少|有几|各(?:自|是|为)?多少|总数|一共|总共|累计|多少[家个项名位]")
@@ -87,7 +87,7 @@ CN_NUM = "一二两三四五六七八九十百千"
 
 # "第九批…有多少企业入围", "第四批名单里进了几家": a count within one batch of a list
 BATCH_COUNT = re.compile(r"第\s*[\d一二三四五六七八九十]+\s*批.{0,20}(?:多少|几)")
-ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])")
+ORDINAL = re.compile(r"第\s*([\d一二三四五六七八九十]+)\s*([批届次期轮])(?<!第一次)")  # 第一次: "first", said as 首次
 GENERIC_NOUNS = {"企业", "公司", "数量", "家数", "个数", "数目", "称号", "头衔", "家", "个", "国家", "全国", "城市", "规模", "金额",
                  "比例", "总数", "全市", "我市", "本市"}
 
@@ -128,7 +128,7 @@ class Question:
 
 # How a question asks, never what it is about: 什么时候, 多大比例, 多少场 (cut before
 # tokenising, or jieba glues the classifier to the next word: 多少场线上 → 场线).
-ASKING = re.compile(r"讲[^，,。？?]{1,16}?(?:那|的)(?:部分|一段|一节|那块)[，,]?(?:提到|说到|里)?|最后(?=总结|归纳|提出|给出|概括)|(?:总结|归纳|概括|提炼)出?了?(?=哪|几|什么)|[那这该此][篇份组]|当时|那时候?|彼时|那会儿?|(?:统计)?口径|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
+ASKING = re.compile(r"讲[^，,。？?]{1,16}?(?:那|的)(?:部分|一段|一节|那块)[，,]?(?:提到|说到|里)?|最后(?=总结|归纳|提出|给出|概括)|(?:总结|归纳|概括|提炼)出?了?(?=哪|几|什么)|[那这该此][篇份组]|当时|那时候?|彼时|那会儿?|[这那][回次](?![数])|[前这]阵子|(?:统计)?口径|具体(?:来说|地|说)?|(?:都|主要)?(?:包括|包含)了?|"
                     r"(?:专家|学者|业内人士|有关人士)们?都?(?:给|提|出)了?(?:些|一些)?(?=(?:什么|哪些)?(?:建议|办法|对策|意见))|"
                     r"(?:专家|学者|业内人士|有关人士|负责人|领导)们?(?:是|都)?(?:怎么|如何|咋)(?:说|讲|看|解释|分析)的?|"
                     r"(?:排在|排|处在|处于|在)?(?:什么|哪个)(?:位置|名次)|排个?(?:榜|名)|"
@@ -162,7 +162,7 @@ def _digits(word: str) -> str:
     return f"{cn_to_int(m.group(1))}{m.group(2)}" if m else word
 
 
-TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:上市|成立)?(?:以来|以后)|历年|逐年|"
+TREND_WORDS = re.compile(r"(?:是)?(?:怎么|怎样|如何)?(?:变化|演变|走势|趋势)(?:的|情况)?|(?:(?:上市|成立)(?=(?:以来|以后)[^，。？?]{0,12}(?:涨|增|变|降|多少|几|怎么|如何)))?(?:以来|以后)|历年|逐年|"
                          r"(?:一路|一步步|一步一步|逐步)?(?:变|涨|增|降|走|发展)(?:过来|上来|下来|起来)")
 
 
@@ -229,7 +229,7 @@ CN_MONTH = re.compile(r"(?<=年)(十[一二]|[一二三四五六七八九十])(?
 CN_SHORT_YEAR = re.compile(r"(?:(?<=[到在至于])|^)([一二][〇零一二三四五六七八九])(?=年(?![来内间代前后多]))")
 # "到25年要搞到多少家", "那22年的呢", "25年前三季度": a year said by its last two digits after 到/在/至/于/那 or
 # before a part of a year (not 超过10年, 10年来, 25年前)
-SHORT_YEAR = re.compile(r"(?<=[到在至于那])\s*([123]\d)\s*年(?![来内间代前后多里])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
+SHORT_YEAR = re.compile(r"(?<=[从到在至于那（(])\s*([123]\d)\s*年(?![来内间代前后多里])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
                         r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
 
 
@@ -280,6 +280,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
     text = TARGET_MET_ASK.sub("离目标还差多少", text)  # "目标完成了吗": how far today's figure is from it
+    if "目标" in text:  # "目标是多少家？到现在实际完成得怎么样了": the same
+        text = DONE_HOW.sub("离目标还差多少", text)
     text = _one_gap_question(text)  # "现在实际有多少，离目标还差多少": the gap's answer gives both
     text = _names_undescribed(text, profile)  # "做溅射靶材的甲乙电子": the company, not what it makes
     wds = key_words_of(text)
@@ -353,6 +355,8 @@ def _without_sources(part: str) -> str:
 
 TO_TARGET = re.compile(r"(?:离|距离?|比)目标.{0,8}差|目标.{0,8}还差")
 # "目标完成了吗", "600家的目标实现了没有", "达标了吗": asked as the gap to the target (离目标还差多少)
+# "（实际）完成得怎么样了", asked after a target
+DONE_HOW = re.compile(r"(?:实际)?(?:完成|达成|实现)(?:得|的)?(?:情况)?(?:怎么样|如何|咋样)了?")
 TARGET_MET_ASK = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:万|亿)?[家个项名人位%元]*的?)?(?:这个|既定|规划)?目标"
                             r"[^，,。？?]{0,6}?(?:完成|实现|达到|达成|做到|达标)(?:了|得)?(?:吗|没有?|怎么样|如何)"
                             r"|(?:完成|实现|达到|达成)了?(?:这个|既定|规划)?目标了?(?:吗|没有?)|达标了?(?:吗|没有?)")
@@ -402,7 +406,8 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 # the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
 # not what is measured
 ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)|(?<=[\u4e00-\u9fff])[那这]边"
-                          r"|(?:数字|数据)(?=\s*(?:是|有|为)?\s*(?:多少|几))"  # 最新数字是多少: the figure asked, not a measure
+                          r"|(?:数字|数据|(?<=[值额入金补出])总[量额])(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
+                          # 最新数字是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
                           r"|(?<=年)全年|^全年")  # 2022年全年: the year's figure, said twice
 
 
@@ -557,15 +562,21 @@ def _names_undescribed(text: str, profile: Profile) -> str:
     return re.sub(DOES_WHAT + f"(?=(?:{'|'.join(names)}))", "", text)
 
 
+SHORT_BY = re.compile(r"还差(?:多少|几)|差(?:多少|几)(?:家|个|项)?[？?]?$")
+SET_FOR = re.compile(r"(?:给|为|对)?(\d{4}年)?(?:定|定下|制定|提出|设定|设)的")
+
+
 def _one_gap_question(text: str) -> str:
     """"甲市小巨人现在实际有多少，离目标还差多少？" as one question, "甲市小巨人离目标还差
     多少": its answer states the latest figure, the target and the gap, each cited."""
     clauses = [c for c in re.split(r"[，,？?；;]", text) if c.strip()]
-    gap = next((i for i, c in enumerate(clauses) if TO_TARGET.search(c)), 0)
+    gap = next((i for i, c in enumerate(clauses) if TO_TARGET.search(c)
+                or (i and "目标" in clauses[0] and SHORT_BY.search(c))), 0)  # "目标多少？跟实际数相比还差多少"
     if gap == 0 or not all(ASKS_FIGURE.search(c) or "嘛" in c for c in clauses[:gap]):
         return text
     cut = ASKING_STARTS.search(clauses[0])
     subject = clauses[0][: cut.start() if cut else len(clauses[0])].rstrip("的 ")
+    subject = SET_FOR.sub(r"\1", subject)  # "甲市给2025年定的单项冠军" → "甲市2025年单项冠军"
     return f"{subject}离目标还差多少？" if len(subject) >= 2 else text
 
 

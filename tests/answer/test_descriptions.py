@@ -11,7 +11,7 @@ from rag.profile import Profile
 from rag.schema import Chunk, Hit
 
 PROFILE = Profile(places=("甲市",), main_city="甲市",
-                  terms=(("潜在独角兽", "n"), ("独角兽", "n"), ("单项冠军", "n"), ("甲乙电子", "nt")))
+                  terms=(("潜在独角兽", "n"), ("独角兽", "n"), ("单项冠军", "n"), ("甲乙电子", "nt"), ("甲乙集团", "nt")))
 PASSAGES = [
     "甲乙电子成立于2005年，主要从事超高纯金属溅射靶材的研发生产。丙丁汽车则主要生产汽车座椅。",
     "潜在的独角兽企业估值超过1亿美元，是独角兽企业的后备军。甲市潜在独角兽企业有9家。",
@@ -170,3 +170,19 @@ def test_a_leader_described_in_the_passage_own_words_before_its_name_is_named():
     hits = _hits(["2017年登陆创业板的国内半导体龙头企业甲乙电子便是典型。2017—2024年，公司营收从5.5亿元增至36.05亿元。"], "l")
     found = resolve("2017年登陆创业板的那家甲市半导体龙头，2024年营业收入达到多少？", hits, PROFILE, weight=lambda w: 1.0)
     assert found is not None and found.name == "甲乙电子"
+
+
+def test_a_leader_worded_in_one_clause_and_named_in_the_next_is_named():
+    hits = _hits(["作为中国新能源轻量化领域的领军企业，甲乙集团落户北美腹地颇具深意。"], "n")
+    found = resolve("甲市那家做新能源轻量化的领军企业派了几个人？", hits, PROFILE, weight=lambda w: 1.0)
+    assert found is not None and found.name == "甲乙集团"
+
+
+def test_a_district_described_by_what_it_did_is_named():
+    profile = Profile(places=("甲市", "丙区", "丁区"), districts=("丙区", "丁区"), main_city="甲市",
+                      terms=(("小巨人", "n"),))
+    hits = _hits(["去年，丙区新增国家级重点“小巨人”企业5家，新增数量居全市第一。丁区新增2家。"], "p")
+    found = resolve("去年新增重点小巨人数量排全市第一的那个区，小巨人一共有多少家？", hits, profile, weight=lambda w: 1.0)
+    assert found is not None and found.name == "丙区"
+    assert found.rewrite("去年新增重点小巨人数量排全市第一的那个区，小巨人一共有多少家？", profile.places) \
+        == "丙区，小巨人一共有多少家？"

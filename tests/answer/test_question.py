@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import is_followup, rewrite
-from rag.answer.question import analyse, document_wording, given_numbers
+from rag.answer.question import analyse, document_wording, given_numbers, ordinals
 from rag.profile import Profile
 from rag.schema import Turn
 
@@ -821,3 +821,42 @@ def test_a_follow_up_year_said_by_two_digits_replaces_the_previous_year():
     for asked in ("那22年的呢", "那22年呢"):
         out = rewrite(asked, history, Profile(places=("甲市",), main_city="甲市"))
         assert "2022年" in out and "2021年" not in out and "工业增加值" in out and "的呢" not in out
+
+
+def test_this_time_and_the_first_time_are_the_asker_wording():
+    q = analyse("甲乙集团这回往丙国派了多少人过去？")
+    assert "这回" not in q.key_words and "这回" not in q.measure_words
+    assert ordinals("第一次全资收购丁国企业是在哪一年") == set()  # "first", not a batch
+    assert ordinals("第九批名单") == {"第9批"}
+
+
+def test_a_year_in_brackets_by_two_digits_and_the_amount_word_after_a_measure():
+    q = analyse("甲市工业占GDP快一半的那年（21年），工业这块的增加值总额是多少")
+    assert q.years == (2021,) and "总额" not in q.measure_words
+    assert "总量" in "".join(analyse("甲市目前的经济总量是多少？").measure_words)  # 经济总量 is the measure
+
+
+@pytest.mark.parametrize("asked", ["甲市给2025年定的单项冠军目标是多少家？到现在实际完成得怎么样了？",
+                                   "甲市对2025年单项冠军定的目标是多少家？跟截至去年底的实际数相比还差多少？"])
+def test_a_target_then_how_far_it_is_met_is_one_gap_question(asked):
+    q = analyse(asked)
+    assert "离目标还差多少" in q.text and q.time == "latest" and "定的" not in q.text
+
+
+def test_more_of_what_was_just_asked_is_a_follow_up_and_a_listing_is_no_trend():
+    history = [Turn("user", "甲市对成功创建单项冠军的企业奖励多少？"), Turn("assistant", "300万元")]
+    out = rewrite("上市以后还另外有奖吗？", history, Profile(places=("甲市",), main_city="甲市", terms=(("单项冠军", "n"),)))
+    assert "单项冠军" in out and "上市" in out
+    assert "上市" in analyse("单项冠军企业上市以后还有奖励吗？").key_words  # a condition, not a trend
+    assert "上市" not in analyse("甲乙电子上市以来营收怎么变化的？").key_words
+
+
+@pytest.mark.parametrize("asked, unit", [("甲乙集团派了几个人去丙国", "人"), ("甲市拿了几个名额", "个"),
+                                         ("有几个位置", "个")])
+def test_how_many_people_said_with_a_classifier(asked, unit):
+    assert analyse(asked).unit == unit
+
+
+def test_years_from_and_to_said_by_two_digits():
+    q = analyse("甲市进出口加起来的盘子从17年到21年是怎么涨上去的？")
+    assert q.years == (2017, 2021) and "盘子" not in q.measure_words
