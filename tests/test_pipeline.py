@@ -185,3 +185,12 @@ def test_a_share_the_asker_states_to_say_which_part_is_not_what_is_measured(pipe
     # "GDP里差不多占了一半的那块": GDP is the whole, 差不多 is "about", not a difference asked
     asked = "宁波GDP里差不多占了一半的那块——工业，2021年的增加值总量是多少？"
     assert pipeline.ask(asked).short == "6997.2亿元"
+
+
+def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
+    # the rank of a share asks a rank, and a part with no words of its own (那是哪年收的) takes
+    # the best sentence of the kind it asks
+    for asked in ("均胜电子收购日本高田资产是哪一年？收购完以后它在全球市场份额排第几？",
+                  "均胜把日本高田的资产收了以后，全球市场份额排第几？那是哪年收的？"):
+        text = pipeline.ask(asked).text
+        assert "2018年" in text and "第二位" in text

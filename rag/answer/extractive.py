@@ -485,9 +485,9 @@ class ExtractiveAnswerer:
         chosen: list[Candidate] = []
         for k in range(len(q.parts)):
             fit = [c for c in supported if c.part_ok[k]]
-            if len(q.parts) > 1:  # each sub-question by its own words
-                fit = sorted((c for c in fit if c.part_cov[k] >= PART_FLOOR),
-                             key=lambda c: -(c.part_cov[k] + 0.1 * c.hit.score))
+            if len(q.parts) > 1 and any(c.part_cov[k] > 0 for c in fit):  # each sub-question by its
+                fit = sorted((c for c in fit if c.part_cov[k] >= PART_FLOOR),  # own words; one with none
+                             key=lambda c: -(c.part_cov[k] + 0.1 * c.hit.score))  # (那是哪年收的) by its kind
             if fit and fit[0] not in chosen:
                 chosen.append(fit[0])
         if not chosen:

@@ -493,6 +493,9 @@ def _kinds(text: str) -> tuple[str, ...]:
         kinds = tuple(dict.fromkeys("percent" if k == "count" else k for k in kinds))  # 占GDP多少: a share
     if "percent" in kinds and COUNT_ASKED.search(text) and not re.search(r"百分之|几成|多少%", text):
         kinds = tuple(k for k in kinds if k != "percent")  # 占有率第一的有多少家: a count
+    if "rank" in kinds and "percent" in kinds and RANK_ASKED.search(text) \
+            and not re.search(r"百分之|多少%|(?:多少|几成)(?![^，,。？?]*第几)", text):
+        kinds = tuple(k for k in kinds if k != "percent")  # 市场份额排第几: the rank, not the share
     if SAID_ASK.search(text) and not re.search(r"多少|几", text):  # "…数量相对较少，是谁说的": a speaker
         kinds = tuple(k for k in kinds if k not in ("count", "percent", "rank"))
     if "year" in kinds and "count" in kinds and not re.search(r"多少|几(?!年)", text):

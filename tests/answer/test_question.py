@@ -860,3 +860,8 @@ def test_how_many_people_said_with_a_classifier(asked, unit):
 def test_years_from_and_to_said_by_two_digits():
     q = analyse("甲市进出口加起来的盘子从17年到21年是怎么涨上去的？")
     assert q.years == (2017, 2021) and "盘子" not in q.measure_words
+
+
+def test_the_rank_of_a_share_asks_a_rank_only():
+    assert [p.kinds for p in analyse("收购完以后它在全球市场份额排第几？").parts] == [("rank",)]
+    assert [p.kinds for p in analyse("市场份额是多少，排第几？").parts] == [("percent",), ("rank",)]
