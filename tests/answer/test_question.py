@@ -865,3 +865,8 @@ def test_years_from_and_to_said_by_two_digits():
 def test_the_rank_of_a_share_asks_a_rank_only():
     assert [p.kinds for p in analyse("收购完以后它在全球市场份额排第几？").parts] == [("rank",)]
     assert [p.kinds for p in analyse("市场份额是多少，排第几？").parts] == [("percent",), ("rank",)]
+
+
+def test_a_share_said_in_tenths_is_a_percentage_but_a_tenths_ask_stays():
+    assert "90%以上" in analyse("丙机里那个零件，九成以上用的是甲市哪家企业的？").text
+    assert "几成" in analyse("甲市占全省几成？").text
