@@ -194,3 +194,11 @@ def test_each_part_of_a_two_part_question_gets_its_sentence(pipeline):
                   "均胜把日本高田的资产收了以后，全球市场份额排第几？那是哪年收的？"):
         text = pipeline.ask(asked).text
         assert "2018年" in text and "第二位" in text
+
+
+def test_a_place_asked_only_beside_another_is_a_refusal_when_the_documents_lack_it(pipeline):
+    # 杭州 is asked; 宁波 is only for comparison: no 简答 of 宁波's figure, and the answer says so
+    beside = pipeline.ask("杭州国家级单冠有多少家？想跟宁波对比一下")
+    assert beside.refused and beside.short == "" and "杭州" in beside.text
+    both = pipeline.ask("杭州和宁波国家级单冠各有多少家？")  # both asked: one side answered
+    assert not both.refused and "119家" in both.short

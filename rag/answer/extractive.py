@@ -679,9 +679,11 @@ class ExtractiveAnswerer:
         elif DIFFERENCE_ASK.search(q.text):  # 还差多少 / 目标完成了吗: the
             shorts, notes = self._to_target(results[0], lines, q.years)  # gap to the target, or no one figure
         one_note = len(results) == 1 or len(notes) == 1
-        return Answer(question=question, text="\n".join(lines), short="；".join(shorts),
-                      short_note="；".join(n for n in notes if n) if one_note else "",
-                      citations=book.citations(), figures=figs if len(figs) > 1 else [])
+        # "乙市有多少家？想跟甲市对比一下": 乙市 is what is asked; 甲市's figure is only beside it
+        unasked = bool(missing) and missing[0] == places[0] and bool(ONLY_BESIDE.search(q.text))
+        return Answer(question=question, text="\n".join(lines), short="" if unasked else "；".join(shorts),
+                      short_note="；".join(n for n in notes if n) if one_note and not unasked else "",
+                      citations=book.citations(), figures=figs if len(figs) > 1 else [], refused=unasked)
 
     def _side_by_side(self, q: Question, results: Sequence[FigureResult], lines: list[str],
                       shorts: list[str], notes: list[str]) -> tuple[list[str], list[str]]:
@@ -791,6 +793,8 @@ NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
+# "…？想跟甲市对比一下": the other place is for comparison, not asked of itself
+ONLY_BESIDE = re.compile(r"[？?，,]\s*(?:我|我们)?(?:想|打算|好|方便)?(?:跟|和|与|同)[^，,。？?]{1,8}(?:对比|比较|比)一下")
 DIFFERENCE_ASK = re.compile(r"差(?!不多|点儿?|一点)|[多少高低]了?(?:多少|几)")  # not 差不多 (about)
 
 NUMBER_OR_RANGE = r"\d+(?:\.\d+)?(?:\s*[-~～—–至]\s*\d+(?:\.\d+)?)?"  # "5-6%" whole, never its "6%"
