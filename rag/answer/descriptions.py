@@ -153,7 +153,7 @@ def _worded_by_the_passages(bare: str, hits: Sequence[Hit], orgs: Iterable[str] 
     电子便是典型; 作为…的领军企业，甲乙集团…), as the passage then describes that one company."""
     tail = bare[-4:]
     for sent in _sentences(hits):  # the name may follow in the next clause (作为…的领军企业，甲乙集团…)
-        for c in re.split(r"[，；,;：:]", sent):
+        for c in CLAUSE_BREAK.split(sent):
             if overlap(bare, c) >= OWN_WORDING and tail in c \
                     and not any(o in sent[sent.index(c) + c.index(tail):] for o in orgs):
                 return True
@@ -163,7 +163,7 @@ def _worded_by_the_passages(bare: str, hits: Sequence[Hit], orgs: Iterable[str] 
 def _clauses(hits: Sequence[Hit]) -> Iterator[str]:
     """The clauses of the passages' sentences (split at ，；：)."""
     for s in _sentences(hits):
-        yield from re.split(r"[，；,;：:]", s)
+        yield from CLAUSE_BREAK.split(s)
 
 
 def _counted_by_the_passages(desc: str, hits: Sequence[Hit]) -> bool:
@@ -193,6 +193,7 @@ ASKS_NAME = re.compile(r"哪[一几]?[家个位些]|叫什么|是谁|什么名�
 ONE_NAME = re.compile(r"哪一?家|叫什么|什么名字|是谁")
 # "那些…的企业", "三种模式各自的代表企业": several companies, never one company's name
 SEVERAL = re.compile(r"那些|这些|各自|各个|们")
+CLAUSE_BREAK = re.compile(r"[，；,;：:]")
 OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
 
 

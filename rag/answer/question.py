@@ -59,10 +59,12 @@ MEASURE_KINDS = {
     "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
 }
 RANK_ASKED = re.compile(r"第几|排第|排名(?:如何|怎样|多少)|排到|排在")
+# "几个人": the classifier 个 before people counted (not 几个名额, 几个位置)
+PEOPLE_COUNTED = r"(?:个(?=\s*(?:人|名(?![额单次])|位(?![置居列次]))))?"
 UNIT_WORDS = (
     (re.compile(r"(?:多少|几)\s*个?\s*(?:万亿|亿|万)(?!\s*[家人名位个项种])"), "元"),  # 给多少万 / 几个亿: money
     (re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*[家户]|几家"), "家"),  # 多少户: companies, as 户 counts them
-    (re.compile(r"(?:多少|几)\s*(?:万)?\s*(?:个(?=\s*(?:人|名(?![额单次])|位(?![置居列次]))))?\s*(?:人|名|位)"), "人"),  # 几个人
+    (re.compile(r"(?:多少|几)\s*(?:万)?\s*" + PEOPLE_COUNTED + r"\s*(?:人|名|位)"), "人"),
     (re.compile(r"(?:多少|几)\s*项"), "项"),
     (re.compile(r"(?:多少|几)\s*个"), "个"),
     (re.compile(r"(?:多少|几)\s*亩"), "亩"),
@@ -75,7 +77,7 @@ QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|�
 
 
 HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
-ASKED_UNIT = re.compile(HOW_MANY + r"\s*(?:个(?=\s*(?:人|名(?![额单次])|位(?![置居列次]))))?\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
+ASKED_UNIT = re.compile(HOW_MANY + r"\s*" + PEOPLE_COUNTED + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]|(?:企业|公司)的?(?:数量|总数|家数)(?!\s*占|的?(?:比重|占比|比例))")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
 COUNTING = re.compile(r"有多少|有几|各(?:自|是|为)?多少|总数|一共|总共|累计|多少[家个项名位]")
