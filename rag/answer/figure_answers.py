@@ -587,7 +587,7 @@ def _named_before(f: Fact, names: Iterable[str], has: Callable[[str, str], bool]
 
 
 def _unit_ok(asked: str, unit: str) -> bool:
-    classes = [set("人名位"), {"元", "美元"}, set("家个所座")]  # 多少个冠军 is answered by "119家"
+    classes = [set("人名位个"), {"元", "美元"}, set("家个所座")]  # 多少个冠军: "119家"; 几个骨干: "25名"
     if asked == unit or (asked == "#count" and unit in COUNT_UNITS):
         return True
     return any(asked in c and unit in c for c in classes)

@@ -106,9 +106,11 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-# What a list of ways asks for (有哪几招, 做法): the measures under a report's heading, not its outline.
+# What a list of ways asks for (有哪几招, 做法, 都有哪几个方面): the measures under a report's heading,
+# not its outline.
 WAYS = re.compile(r"[哪几][几些]?(?:个|大|条|项)?(?:方面)?(?:的)?(?:做法|措施|举措|招|办法|对策)"
-                  r"|(?:做法|措施|举措|办法|对策)(?:主要)?(?:有|是)?(?:哪|几)")
+                  r"|(?:做法|措施|举措|办法|对策)(?:主要)?(?:有|是)?(?:哪|几)"
+                  r"|(?:从|在)?[哪几][几些]?(?:个|大)?方面(?:发力|入手|着手|下功夫|用力|推进)?[？?]?$")  # 从哪几个方面发力
 
 
 def _innermost(q: Question, best: tuple[float, str, list[Item]],

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.question import TIME_CUES
 from rag.tokenize import is_everyday, is_noun, words
 
 # A clause that tells the asker's story, not what is asked: the asker (我, not 我市),
 # hearsay (有人说, 听说), the occasion (开会, 写材料), doubts, politeness.
 NARRATIVE = re.compile(r"我(?![市省国区县])|咱们?|有人(?:说|讲|提)|听说|据说|[给向跟]领导|开会|写个?材料|"
                        r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢")
+# A request after the question for the answer's order (能不能按时间帮我捋一下): a trend asked.
+IN_TIME_ORDER = re.compile(r"按(?:时间|年份|年度|年)|时间顺序|逐年|一年一年")
 # An aside in brackets that only hedges: "（可能是不同年份的数）".
 HEDGED_ASIDE = re.compile(r"[（(][^（）()]{0,40}?(?:可能|大概|应该|好像|估计|也许|不确定)[^（）()]{0,40}[）)]")
 ASKS = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|是否|是不是|有没有|吗|呢|？|\?")
@@ -23,7 +26,8 @@ MIN_CLAUSES = 3  # a short question is never cut
 # After the question, what the asker adds to make it plain: "我问的是目标，不是现在的数".
 CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")
 # "领导问…", "领导让我查一下，…": who wants to know, before the question itself
-ASKED_BY = re.compile(r"^\s*(?:领导|上级|老板|同事|有人)(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?\s*")
+ASKED_BY = re.compile(r"^\s*(?:领导|上级|老板|同事|有人)(?:(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?"
+                      r"|[让要叫]我[\u4e00-\u9fff]{1,5}[，,：:])\s*")  # "领导让我核个数，…"
 POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$"
                     r"|^\s*(?:具体|实在|确实|真)?(?:记不清|记不太清|不太确定|不确定|拿不准|想不起来|忘了)[了啦]?[。！!？?]*$")
 # "我想知道那一年也就是2022年，…": what follows the asker's wish is part of the question
@@ -35,9 +39,16 @@ FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[�
 # A figure the asker half-remembers ("…大概七千亿左右？具体多少", "…多少？好像三千八百亿？"):
 # what is asked, not what the answer must contain.
 HEDGE = r"(?:大概|大约|好像|好象|似乎|应该|估计|差不多)"
-GUESSED = re.compile(rf"[，,]?\s*(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?"
-                     r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多\d.]*(?:元|家|个|人|张|项|年代|年)?"
-                     r"(?:左右|上下|出头)?(?:吧|吗|呢|啊)?(?:[？?]\s*)?")
+_GUESS_NUMBER = (r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多来\d.]*个?[万亿千]*"
+                 r"(?:元|家|个|人|名|张|项|年代|年)?")
+_ABOUT = r"(?:左右|上下|出头|来)"
+# "…好像是七千亿出头还是不到七千亿": the other figure the asker offers
+_OR_GUESS = rf"(?:(?:还是|或者|或是)(?:不到|超过|多于|少于|将近|接近)?{_GUESS_NUMBER}{_ABOUT}?)*"
+GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?{_GUESS_NUMBER}{_ABOUT}?"
+                     rf"|(?:是|有){_GUESS_NUMBER}(?<!年){_ABOUT}吧|"
+                     # "182、283还是多少": the figures the asker has heard, offered as choices
+                     rf"{_GUESS_NUMBER}(?:、{_GUESS_NUMBER})+(?=还是(?:多少|几|别的|其他))(?:还是(?:多少|几|别的|其他)[个家]?)?)"
+                     rf"{_OR_GUESS}(?:吧|吗|呢|啊)?(?:[？?]\s*)?")
 
 
 def _unguessed(text: str) -> str:
@@ -45,7 +56,8 @@ def _unguessed(text: str) -> str:
     leaves a comma ("…增加值大概七千亿左右？具体多少" → "…增加值，具体多少")."""
     def cut(m: re.Match[str]) -> str:
         asked_before = text[:m.start()].rstrip().endswith(("？", "?"))  # "…哪年？我印象里是零几年"
-        return "，" if m.end() < len(text) and text[m.end():].strip() and not asked_before else ""
+        after = text[m.end():].strip()
+        return "，" if after and not after.startswith(("，", ",", "。", "？", "?")) and not asked_before else ""
     out = GUESSED.sub(cut, text).strip("， ")
     return out if ASKS.search(out) else text
 
@@ -70,21 +82,41 @@ def _without_claimed_rank(text: str) -> str:
 
 
 def the_question(text: str) -> str:
-    """The text less the story clauses before its last asking clause and hedged asides,
-    with what the asker adds after it folded in ("…多少家？我问的是目标，不是现在的数" →
-    "…多少家（即目标）？"); unchanged when that would leave nothing that asks."""
+    """The text less the story clauses before its last asking clause, the asides after it
+    and hedged asides, with what the asker adds after it folded in ("…多少家？我问的是目标，
+    不是现在的数" → "…多少家（即目标）？"; "…？麻烦按年份说一下" → "…（即按时间先后）？");
+    unchanged when that would leave nothing that asks."""
     text = _without_claimed_rank(_unguessed(text))
+    out = _asked(text)
+    if IN_TIME_ORDER.search(text) and not TIME_CUES["trend"].search(out):
+        out = out.rstrip("，,。；;！!？? ") + "（即按时间先后）？"
+    return out
+
+
+def _asked(text: str) -> str:
+    """The clauses of the text that ask (see ``the_question``)."""
     short = len(CLAUSE.findall(text)) < MIN_CLAUSES
     plain = _clarified(HEDGED_ASIDE.sub("", ASKED_BY.sub("", text)))
     clauses = CLAUSE.findall(plain)
     asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
-    if short or not asking:
+    if not asking:
         return plain if plain.strip() else text
     last = asking[-1]
     rest = "".join(clauses[last:])
-    kept = [c for i, c in enumerate(clauses) if i >= last or not _story(c, rest)]
-    out = "".join(kept).strip()
+    kept = [c for i, c in enumerate(clauses) if i == last or (i < last and (short or not _story(c, rest)))
+            or (i > last and not _aside_after(c))]
+    out = "".join(kept).strip().rstrip("，,、")
     return out if ASKS.search(out) and len(out) >= 4 else text
+
+
+def _aside_after(clause: str) -> bool:
+    """After the question, a clause that asks nothing and tells the asker's story ("我记得从五十来家
+    涨到一百多家", "几份材料里说法都不一样", "能不能按时间帮我捋一下") is an aside; a wish that names
+    what else is asked ("我想了解乙市的情况") is not."""
+    if ASKS.search(clause) or not NARRATIVE.search(clause):
+        return False
+    wish = WISH.search(clause)
+    return not (wish and len(re.findall(r"[\u4e00-\u9fff\d]", clause[wish.end():])) >= 2)
 
 
 def _story(clause: str, rest: str) -> bool:

@@ -76,7 +76,7 @@ QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|�
                             r"实际上?|相差|差距有?多大|比一?比|比一下|两边|两地|双方|各自|能占|为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
-HOW_MANY = r"(?:多少|(?<![这那近前十])几)"  # not 这几年/那几年/十几年: those ask nothing
+HOW_MANY = r"(?:多少|(?<![这那近前十好])几)"  # not 这几年/那几年/十几年/好几个: those ask nothing
 ASKED_UNIT = re.compile(HOW_MANY + r"\s*" + PEOPLE_COUNTED + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]|(?:企业|公司)的?(?:数量|总数|家数)(?!\s*占|的?(?:比重|占比|比例))")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
@@ -294,6 +294,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     wds = key_words_of(text)
     numbers = tuple(dict.fromkeys(NUMBER.findall(text)))
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
+    gone_to = tuple(p for p in places if p != profile.main_city and re.search(DESTINATION + re.escape(p), text))
+    places = tuple(p for p in places if p not in gone_to)  # 去乙国建厂: where they went, not the figure's scope
     if not places and any(r in text for r in SELF_REFERENCES) and profile.main_city:
         places = (profile.main_city,)
     parts = tuple(_part(p) for p in _asked_parts(text)) or (_part(text),)
@@ -319,7 +321,7 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(bare)), "")
-    measure = _measure_words(bare, places, profile, measure_kind)
+    measure = _measure_words(bare, places, profile, measure_kind, gone_to)
     if not unit and not measure_kind and _only_kinds_of_company(measure, bare, profile):
         unit = "#count"  # 小巨人最新数字是多少: how many of them, not a share of them
     framed = FRAME.match(text)
@@ -329,6 +331,10 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
                     measure, _shape(text, kinds, places, len(parts)), frame)
 
+
+# A place gone to (去乙国建厂, 派往乙国的团队): where someone went, not the scope of the figure asked
+# (but 跑到甲市工作的大学生, where the home city is gone to, are counted there).
+DESTINATION = r"(?:去|赴|奔赴|前往|远赴|派往|派到|派去|出海到?|跑到)了?"
 
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
@@ -413,8 +419,9 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 # the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
 # not what is measured
 ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)|(?<=[\u4e00-\u9fff])[那这]边"
-                          r"|(?:数字|数据|(?<=[值额入金补出])总[量额])(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
-                          # 最新数字是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
+                          r"|(?:数字|数据|准数|(?:准确|确切|精确)的?(?:数字?|数据)?|(?<=[值额入金补出])总[量额])"
+                          r"(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
+                          # 最新数字是多少, 准数是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
                           r"|(?<=年)全年|^全年")  # 2022年全年: the year's figure, said twice
 
 
@@ -425,9 +432,11 @@ RECALLED_AMOUNT = re.compile(r"(?:一路)?(?:增至|涨到|增长到|升至)?[�
 MONTH_SAID = re.compile(r"(?<![\d.])\d{1,2}\s*月(?:底|末|份|初|上旬|中旬|下旬)?")
 
 
-def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "") -> tuple[str, ...]:
+def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "",
+                   kept: Sequence[str] = ()) -> tuple[str, ...]:
     """The question's words that say what is measured (less the asked kind's own
-    words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家)."""
+    words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家), less the places
+    but those ``kept`` (where someone went: 去乙国的那批人 are measured by it)."""
     core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", ASKERS_WORDS.sub(" ", text)))))
     core = RECALLED_AMOUNT.sub(" ", core)  # "从七千多亿涨到一万多亿": the asker's recollection, not a measure
     core = MONTH_SAID.sub(" ", core)  # 9月底: when, not what
@@ -435,7 +444,7 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
         core = rx.sub(" ", core)
     scoped = SCOPED_RANK.findall(core)  # 全国第一 is not 全球第一: one word
     core = SCOPED_RANK.sub(" ", core)
-    for p in sorted({*places, *profile.places}, key=len, reverse=True):
+    for p in sorted({*places, *profile.places} - set(kept), key=len, reverse=True):
         core = core.replace(p, " ")
     toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(_expanded(words(seg))))]
     out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
@@ -469,8 +478,8 @@ COMPARE_CUES = re.compile(r"各有|各自|各(?:是|为)?(?:多少|几)|分别|�
 
 
 GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")
-ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年岁]|第几|百分之|比重|占比|排名")
-ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十])几[家个项名人位种批次年成岁]|第几|百分之几")  # 为什么占比还很小 asks a reason
+ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十好])几[家个项名人位种批次年岁]|第几|百分之|比重|占比|排名")
+ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十好])几[家个项名人位种批次年成岁]|第几|百分之几")  # 为什么占比还很小 asks a reason
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么|靠的是什么|凭的是什么")
 
 

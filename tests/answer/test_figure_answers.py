@@ -560,3 +560,12 @@ def test_a_qualifier_counts_only_on_a_kind_of_company():
     assert qualifiers_asked("丙区重点“小巨人”企业有几家", kinds) == ["重点"]
     assert qualifiers_asked("丙区为了给“小巨人”等重点企业腾地方，保障了多少个项目", kinds) == []
     assert qualifiers_asked("潜在独角兽有多少", []) == ["潜在"]  # no kinds known: any mention
+
+
+def test_people_counted_with_the_classifier_ge_are_answered_in_ming():
+    people = replace(ROWS[0], sentence="甲乙集团25名技术骨干奔赴丙国。", clause="甲乙集团25名技术骨干奔赴丙国。",
+                     measure="技术骨干", value=25.0, shown="25名", unit="名")
+    q = Question(text="甲乙集团去了几个技术骨干", words=("技术骨干",), numbers=(), kinds=("count",), places=(CITY,),
+                 unit="个", measure_words=("技术骨干",), shape="figure")
+    assert _table().fits(q, people, CITY)
+    assert not _table().fits(replace(q, unit="元"), people, CITY)

@@ -92,3 +92,10 @@ def test_ways_asked_take_the_measures_under_a_heading_not_the_outline(pipeline):
     # lessons asked (哪些启发): the numbered sections themselves, not the steps inside one
     lessons = pipeline.ask("宁波那些冠军企业追技术的经验，给政府带来哪些启发？")
     assert "充分利用政府激励支持政策" in lessons.text
+
+
+def test_aspects_asked_take_the_measures_under_a_heading_and_good_few_asks_no_number(pipeline):
+    # 都有哪几个方面: the aspects (一是在梯度构建方面…) under the outline's 二; 好几个 asks no count
+    answer = pipeline.ask("苏州那份专报总结宁波专精特新培育体系，说是从好几个方面发力的，都有哪几个方面？")
+    assert not answer.refused and "梯度构建" in answer.text and "资本赋能" in answer.text
+    assert "一、宁波国家级" not in answer.text

@@ -90,3 +90,28 @@ def test_a_half_remembered_year_and_a_doubt_after_the_question_are_dropped(asked
 def test_what_follows_the_asker_wish_is_part_of_the_question():
     asked = "我看乙市写甲市的专报，说甲市又是认定补贴又是上市奖励的，我想知道那一年也就是2022年，甲市这些扶持资金累计掏了多少？"
     assert "2022年" in the_question(asked)
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲市22年发的扶持资金，加起来是十个亿左右吧？准数是多少", "甲市22年发的扶持资金，加起来，准数是多少"),
+    ("甲市21年工业增加值好像是七千亿出头还是不到七千亿？准确的是多少", "甲市21年工业增加值，准确的是多少"),
+    ("甲市小巨人这几年咋变的？182、283还是多少", "甲市小巨人这几年咋变的？"),
+])
+def test_a_guess_said_after_the_figure_or_offered_as_choices_is_dropped(asked, read):
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲市单项冠军这几年是怎么涨起来的？我记得从五十来家涨到一百多家，能不能帮我捋一下",
+     "甲市单项冠军这几年是怎么涨起来的？"),
+    ("甲区扶持小巨人有哪些做法？我们区想学一学", "甲区扶持小巨人有哪些做法？"),
+    ("甲市小巨人有多少家，我想了解乙市的情况", "甲市小巨人有多少家，我想了解乙市的情况"),  # a wish naming more
+])
+def test_the_asker_story_after_the_question_is_dropped(asked, read):
+    assert the_question(asked) == read
+
+
+def test_a_request_for_time_order_asks_a_trend_and_who_asks_is_dropped():
+    assert the_question("甲市单项冠军有多少家？麻烦按年份列一下") == "甲市单项冠军有多少家（即按时间先后）？"
+    assert the_question("领导让我核个数，甲市小巨人现在有多少家") == "甲市小巨人现在有多少家"
+    assert the_question("领导让我查甲市有多少家小巨人") == "甲市有多少家小巨人"

@@ -870,3 +870,15 @@ def test_the_rank_of_a_share_asks_a_rank_only():
 def test_a_share_said_in_tenths_is_a_percentage_but_a_tenths_ask_stays():
     assert "90%以上" in analyse("丙机里那个零件，九成以上用的是甲市哪家企业的？").text
     assert "几成" in analyse("甲市占全省几成？").text
+
+
+def test_a_place_gone_to_is_measured_not_the_scope_unless_it_is_the_home_city():
+    profile = Profile(places=("甲市", "丙国"), main_city="甲市")
+    q = analyse("甲乙集团去丙国那批人，到底去了几个技术骨干", profile)
+    assert q.places == () and "丙国" in q.measure_words
+    assert analyse("这几年有多少大学毕业生跑到甲市去工作了？", profile).places == ("甲市",)
+
+
+def test_the_exact_figure_asked_is_no_measure_word():
+    q = analyse("2022年甲市发的扶持资金，加起来，准数是多少")
+    assert "准数" not in q.measure_words and "资金" in q.measure_words
