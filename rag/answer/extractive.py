@@ -19,6 +19,7 @@ from functools import lru_cache
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
 from rag.answer.conjuncts import join_answers, split_respective
+from rag.answer.counted_items import with_counted_items
 from rag.answer.descriptions import Resolved, speaker
 from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.facts import Fact
@@ -517,7 +518,7 @@ class ExtractiveAnswerer:
         enumeration; everything else from the best sentences. ``on_token`` gets
         the whole text at once (nothing is generated).
         """
-        answer = self._answer(question, hits, more, doc_ids)
+        answer = with_counted_items(analyse(question, self.kb.profile), self._answer(question, hits, more, doc_ids))
         if on_token:
             on_token(answer.text)
         return answer
