@@ -274,16 +274,38 @@ def _names_what_is_asked(c: Candidate, rare: Sequence[str]) -> bool:
 def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> list[str]:
     """The publisher as the question names it: a shared run of four or more
     characters (某某智库的专报), or, beside a word such as 专报 or 报告, two or more
-    of its words (甲市智库专报 for 甲市某某智库). The main city, named in most
-    questions, counts for neither: "甲市本地" names no 甲市本地报纸."""
+    of its words (甲市智库专报 for 甲市某某智库), or its abbreviation (中证报). The main
+    city, named in most questions, counts for none: "甲市本地" names no 甲市本地报纸."""
     phrase = longest_shared(publisher, question)
     own = phrase.replace(main_city, "")
     if len(phrase) >= 4 and (len(own) >= 3 or (publisher.startswith(phrase) and PRESS.fullmatch(own))):
         return [phrase]  # 某某智库; 甲市日报 (the city's own paper, named as its name starts)
-    if not any(w in question for w in SOURCE_WORDS):
-        return []
     shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question and w != main_city]
-    return shared if len(shared) >= 2 else []
+    if len(shared) >= 2 and any(w in question for w in SOURCE_WORDS):
+        return shared
+    short = _abbreviated(publisher, question)  # 中证报 for 中国证券报
+    return [short] if short else []
+
+
+def _abbreviated(publisher: str, question: str) -> str:
+    """The publisher's abbreviation in the question, "" if none: three or four of its
+    characters in order, its first and last among them (中证报 for 中国证券报)."""
+    if len(publisher) < 4:
+        return ""
+    for i, ch in enumerate(question):
+        if ch != publisher[0]:
+            continue
+        for size in (4, 3):
+            short = question[i:i + size]
+            if len(short) == size and short[-1] == publisher[-1] and short not in publisher \
+                    and _in_order(short, publisher):
+                return short
+    return ""
+
+
+def _in_order(chars: str, text: str) -> bool:
+    rest = iter(text)
+    return all(c in rest for c in chars)
 
 
 ATTRIBUTION = r"(?:那边|那头|方面|的报告|的专报|的智库|智库|的专家|专家)?(?:的)?(?:分析|认为|总结|指出|研究|调研|说|讲)"
@@ -556,7 +578,8 @@ class ExtractiveAnswerer:
                 return figured
         head = self._figure_part(q, pool, doc_ids)  # "…总数多少？还是全国第一吗？": the figure from the table
         every = self._candidates(q, hits)
-        if q.shape == "list":
+        staged = STAGES_ASK.search(q.text) and any(CHAIN.search(c.text) for c in every)
+        if q.shape == "list" and not staged:  # 分哪几级: the sentence laying out the stages, not a list
             best = max(every, key=lambda c: c.coverage, default=None)
             listed = list_answer(self.kb, q, list(hits), self._weights(q), best.coverage if best else 0.0,
                                  best.text.strip() if best else "")
@@ -630,6 +653,7 @@ class ExtractiveAnswerer:
         if not named or doc_ids or len(named) == len(self.docs):
             return q, doc_ids
         said = [p for phrases in named.values() for p in phrases]
+        said += [m.group(0) for p in said for m in [re.compile(re.escape(p) + ATTRIBUTION).search(q.text)] if m]
         rest = q.text
         for phrase in sorted(said, key=len, reverse=True):
             rest = rest.replace(phrase, " ", 1)  # the source's mention: 乙市 may be asked about too

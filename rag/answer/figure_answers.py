@@ -86,6 +86,11 @@ class FigureResult:
     rival: Scored | None = None
 
 
+# A named company's product (甲乙科技的主打产品): whatever it makes, which its sentence names
+# (光学反射膜产品), not a term the figure must carry.
+ITS_PRODUCT = re.compile(r"^(?:主导|主打|主营|主要|核心|拳头|招牌)?产品$")
+
+
 class FactTable:
     """The figures table with its measure vectors, queried per question."""
 
@@ -221,8 +226,10 @@ class FactTable:
         terms an answer must contain (极氪汽车, 重点小巨人)."""
         if not q.measure_words:
             return []
+        company = bool(names_in(q.text))
         named = [w for w in q.measure_words if is_nounish(w) and not self.askers_wording(w)
-                 and not _purpose(q.text, w) and w not in LIST_WORDS]  # 名单: the list counted in
+                 and not _purpose(q.text, w) and w not in LIST_WORDS  # 名单: the list counted in
+                 and not (company and ITS_PRODUCT.match(w))]  # 甲乙科技的主导产品: whatever it makes
         if not named:
             return []
         top = max(self.weight(w) for w in named)
@@ -314,6 +321,8 @@ class FactTable:
         terms = {w for w, _ in self.profile.terms}
         # the scope (规上工业中，…), a category's qualifier (后备), the list counted in (名单里)
         skip = {*q.frame_words, *QUALIFIERS, *LIST_WORDS}
+        if names_in(q.text):
+            skip |= {w for w in q.measure_words if ITS_PRODUCT.match(w)}
         base = SHARE_BASE.search(q.text)  # 研发投入占营收比重: 营收 is what it is a share of
         if base:
             skip |= {w for w in self.measured_words(q) if w in base.group(1) and w not in q.text[:base.start()]}

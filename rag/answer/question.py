@@ -296,6 +296,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     places = tuple(dict.fromkeys(p for _, p in profile.places_in(text)))
     gone_to = tuple(p for p in places if p != profile.main_city and re.search(DESTINATION + re.escape(p), text))
     places = tuple(p for p in places if p not in gone_to)  # 去乙国建厂: where they went, not the figure's scope
+    sources = tuple(p for p in places if len(re.findall(re.escape(p) + SOURCE_AFTER, text)) == text.count(p))
+    if len(sources) < len(places):
+        places = tuple(p for p in places if p not in sources)  # 乙市那份专报里提到甲市…: the scope is 甲市
     if not places and any(r in text for r in SELF_REFERENCES) and profile.main_city:
         places = (profile.main_city,)
     parts = tuple(_part(p) for p in _asked_parts(text)) or (_part(text),)
@@ -331,6 +334,9 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     return Question(text, wds, numbers, kinds, places, parts, time, years, unit, measure_kind,
                     measure, _shape(text, kinds, places, len(parts)), frame)
 
+
+# A place that says whose source it is (乙市那份专报里, 乙市智库的报告): not the scope, when another is named.
+SOURCE_AFTER = r"(?:的|那份|这份|那篇|这篇|那个|这个)?[\u4e00-\u9fff]{0,4}?(?:专报|报告|论文|文章|报道|智库|报纸)"
 
 # A place gone to (去乙国建厂, 派往乙国的团队): where someone went, not the scope of the figure asked
 # (but 跑到甲市工作的大学生, where the home city is gone to, are counted there).
@@ -549,7 +555,11 @@ def _counted(text: str) -> str | None:
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
+    before = [w for w in before if w not in AMOUNT_WORDS]  # 奖励标准是多少: the 奖励, not a count of 标准
     return before[-1] if before else None
+
+
+AMOUNT_WORDS = {"标准", "额度", "金额", "数额", "力度"}
 
 
 def ordinals(text: str) -> set[str]:

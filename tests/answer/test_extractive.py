@@ -655,3 +655,31 @@ def test_what_a_company_does_is_the_sentence_saying_what_it_makes(pipeline):
     # and the company for another matter (保障…项目用地) is not what it does
     answer = pipeline.ask("镇海的晶钻科技是做什么的？")
     assert not answer.refused and "CVD大单晶金刚石" in answer.text.split("[1]")[0]
+
+
+@pytest.mark.parametrize("publisher,question,said", [
+    ("中国证券报", "中证报那篇讲甲市用金融帮企业转型，提到哪几种工具？", "中证报"),
+    ("乙市太湖智库", "乙市智库总结的甲市培育体系包括哪几块？", "乙市智库"),
+    ("中国证券报", "中国的证券市场有多大？", ""),  # its characters, but not ending as it ends
+    ("甲市日报", "甲报说了什么", ""),  # two characters are too few to tell
+])
+def test_a_publisher_named_by_its_abbreviation(publisher, question, said):
+    from rag.answer.extractive import _abbreviated
+
+    assert _abbreviated(publisher, question) == said
+
+
+def test_a_source_named_by_its_abbreviation_limits_the_answer_to_it(pipeline):
+    answer = pipeline.ask("苏州智库总结的宁波培育小巨人体系，具体包括哪几块做法？")
+    assert "梯度构建" in answer.text and "资本赋能" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"004_5fdd652ecef025e0"}
+
+
+def test_stages_asked_are_the_sentence_laying_them_out_not_a_list(pipeline):
+    answer = pipeline.ask("宁波培育企业是一级一级往上走的，分哪几级？")
+    assert answer.text.startswith("遴选储备") and "—高新技术企业—" in answer.text
+
+
+def test_a_named_company_main_product_is_whatever_it_makes(pipeline):
+    assert pipeline.ask("长阳科技的主打产品在全世界市场里占多大比例？").short == "55%"
+    assert pipeline.ask("宁波主导产品市场占有率全球第一的企业有多少家").short == "110家"  # a term when no company

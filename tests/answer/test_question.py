@@ -882,3 +882,15 @@ def test_a_place_gone_to_is_measured_not_the_scope_unless_it_is_the_home_city():
 def test_the_exact_figure_asked_is_no_measure_word():
     q = analyse("2022年甲市发的扶持资金，加起来，准数是多少")
     assert "准数" not in q.measure_words and "资金" in q.measure_words
+
+
+def test_a_place_naming_whose_source_it_is_is_not_the_scope_when_another_is_named():
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    assert analyse("乙市那份智库专报里提到甲市的扶持资金，2022年总共是多少？", profile).places == ("甲市",)
+    both = analyse("乙市那份智库报告里，乙市小巨人跟甲市差多少家", profile)  # 乙市 asked too
+    assert set(both.places) == {"甲市", "乙市"}
+    assert analyse("乙市智库的报告里，小巨人有多少家", profile).places == ("乙市",)  # the only place
+
+
+def test_the_standard_of_an_amount_is_not_what_is_counted():
+    assert analyse("甲市给单项冠军的补贴奖励标准是多少？").parts[0].counted != "标准"
