@@ -234,6 +234,11 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
     if fragment and THE_FIGURE_ITSELF.match(fragment.group("rest")):  # "那小巨人呢，最新有多少家？":
         subject = _with_place(fragment.group("head"), users[-1], profile)  # the rest asks the figure
         return _with_subject(subject, fragment.group("rest"), profile)  # itself, of the fragment
+    if fragment and re.match(r"[^，,]+呢[，,]", question.strip()) and ASKS.search(fragment.group("rest")):
+        # "那22年呢，规上工业的，增速多少" (after 呢？ the rest is a question of its own): the fragment
+        whole = _rewrite_one(fragment.group("head") + "？", history, profile)  # made whole, the rest asked of it
+        if whole != fragment.group("head") + "？":
+            return _with_subject(whole, fragment.group("rest"), profile)
     pieces = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
     if len(pieces) > 1 and pieces[0].rstrip("？? ").endswith("呢"):  # "那小巨人呢？全国排第几？": the
         first = _rewrite_one(pieces[0], history, profile)  # fragment made whole, the rest asked of it

@@ -894,3 +894,12 @@ def test_a_place_naming_whose_source_it_is_is_not_the_scope_when_another_is_name
 
 def test_the_standard_of_an_amount_is_not_what_is_counted():
     assert analyse("甲市给单项冠军的补贴奖励标准是多少？").parts[0].counted != "标准"
+
+
+def test_a_fragment_then_a_comma_and_a_question_asks_that_question_of_the_fragment():
+    profile = Profile(places=("甲市",), main_city="甲市")
+    history = [Turn("user", "甲市2021年工业增加值是多少？"), Turn("assistant", "6997.2亿元")]
+    out = rewrite("那22年呢，规上工业的，增速多少", history, profile)
+    assert out.startswith("甲市2022年工业增加值") and out.endswith("增速多少") and "呢" not in out
+    counted = [Turn("user", "甲市有多少家单项冠军？"), Turn("assistant", "119家")]
+    assert rewrite("那小巨人呢，全国排第几", counted, profile) == "甲市小巨人全国排第几"
