@@ -23,7 +23,7 @@ from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企|(?<=那个|这个)[区县])"
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企|(?<=那个|这个)[区县])"
 # 那家甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
 PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
@@ -38,7 +38,7 @@ TITLE_HELD = re.compile(rf"(?:拿到|获得|评上|获评|取得|被评为|被�
 # a count of companies asked ("…的企业数量是多少", "从几家涨到了几家"), and the rank a
 # description sets as its bar ("份额做到世界第一的"), which the passages may count apart
 COUNTED = re.compile(r"(?:多少|几)\s*家|数量|家数|有多少")
-RANKED = re.compile(r"(?:全球|全国|全省|全市|世界|国内|行业)第[一二三四五]")
+RANKED = re.compile(r"(全球|全国|全省|全市|世界|国内|行业)[^，。的]{0,8}?第([一二三四五])")  # 全球市场占有率排第一
 MIN_SUPPORT = 0.4  # share of the description's weight one sentence about the name must say
 MIN_LEAD = 1.5  # the winner's support over the runner-up's
 
@@ -170,8 +170,8 @@ def _counted_by_the_passages(desc: str, hits: Sequence[Hit]) -> bool:
     """Whether a clause of the passages counts companies of the rank the description sets
     ("…全球第一的企业有110家" for "份额做到世界第一的企业"): a group of its own, not a kind
     of company (a kind's own definition sets its bar without counting: 估值超过1亿美元…)."""
-    ranks = RANKED.findall(plain_wording(desc))
-    return bool(ranks) and any(r in c and re.search(r"\d+\s*家", c) for c in _clauses(hits) for r in ranks)
+    ranks = [re.compile(rf"{m.group(1)}[^，。的]{{0,8}}?第{m.group(2)}") for m in RANKED.finditer(plain_wording(desc))]
+    return bool(ranks) and any(r.search(c) and re.search(r"\d+\s*家", c) for c in _clauses(hits) for r in ranks)
 
 
 def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit], kinds: Sequence[str],

@@ -24,6 +24,7 @@ from rag.answer.descriptions import Resolved, speaker
 from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.facts import Fact
 from rag.answer.figure_answers import (
+    FULL_YEAR,
     LEVELS,
     QUALIFIERS,
     FigureResult,
@@ -41,6 +42,7 @@ from rag.answer.question import (
     ASKS_FIGURE,
     CN_NUM,
     COUNTING,
+    FROM_HOW_MANY,
     GENERIC_NOUNS,
     KIND_PATTERNS,
     MEASURE_KINDS,
@@ -378,7 +380,8 @@ class ExtractiveAnswerer:
 
     def _unknown_names(self, q: Question) -> list[str]:
         """Words of a name in the question (an organisation's or person's) that no
-        document uses and the dictionary does not know: 华峰 in 华峰新材料股份有限公司."""
+        document uses and the dictionary does not know (华峰 in 华峰新材料股份有限公司),
+        and titles in 《》 that no document cites."""
         names = [n for n in names_in(q.text) if n not in q.places]
         unknown = [w for w in self._known_parts(q.key_words)
                    if not self.keyword.word_idf(w) and not in_dictionary(w) and not w.isdigit()
@@ -386,6 +389,9 @@ class ExtractiveAnswerer:
         if YES_NO.search(q.text):  # 甲是国家级单项冠军吗: 甲, before the verb, is whom it asks about
             unknown += [w for w in words(before_first_verb(q.text)) if len(w) >= 2 and is_noun(w)
                         and w not in q.places and not self.keyword.word_idf(w) and not in_dictionary(w)]
+        texts = [re.sub(r"\s+", "", t) for t in self.kb.texts.values()] if "《" in q.text else []
+        unknown += [t for t in TITLE_ASKED.findall(q.text)  # 《…行动计划》 no document cites
+                    if not any(len(longest_shared(t, text)) >= TITLE_SHARE * len(t) for text in texts)]
         return unknown
 
     def _corpus_pieces(self, word: str) -> list[str]:
@@ -468,7 +474,8 @@ class ExtractiveAnswerer:
         asked = [p for p, ok in zip(q.parts, part_ok, strict=True) if ok] or list(q.parts)
         numbers = {n for p in asked for n in NUMBER.findall(MONTHS.sub("", p.text))}  # a part's own, not its months
         when = low + clause_before + resolved_years(clause_before, meta)  # "2025年1—10月，…第一；…第二"
-        numbers_ok = all(n in when for n in numbers) and ordinals(q.text) <= ordinals(sent)
+        numbers_ok = all(n in when for n in numbers) and ordinals(q.text) <= ordinals(sent) \
+            and not (FULL_YEAR.search(q.text) and _only_part_of(sent, numbers))  # 全年: not 前三季度
         place_ok = self._place_ok(q, sent, low, meta, context)
         score = cov + (0.15 if any(part_ok) and q.kinds else 0.0) + 0.1 * hit.score
         if q.shape == "reason" and REASON_CUE.search(sent):
@@ -819,7 +826,7 @@ NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
 # "…？想跟甲市对比一下": the other place is for comparison, not asked of itself
-ONLY_BESIDE = re.compile(r"[？?，,]\s*(?:我|我们)?(?:想|打算|好|方便)?(?:跟|和|与|同)[^，,。？?]{1,8}(?:对比|比较|比)一下")
+ONLY_BESIDE = re.compile(r"[？?，,]\s*(?:我|我们)?(?:想|打算|好|方便|要)?(?:跟|和|与|同)[^，,。？?]{1,8}(?:(?:对比|比较)(?:一下)?|比一比|比比|比一下|对照一下|对照)")
 DIFFERENCE_ASK = re.compile(r"差(?!不多|点儿?|一点)|[多少高低]了?(?:多少|几)")  # not 差不多 (about)
 
 NUMBER_OR_RANGE = r"\d+(?:\.\d+)?(?:\s*[-~～—–至]\s*\d+(?:\.\d+)?)?"  # "5-6%" whole, never its "6%"
@@ -883,6 +890,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     if q.shape == "compare" and DIFFERENCE_ASK.search(q.text):
         return ""  # one side's figure is no difference (the figures table gives that 简答)
     part, sent = q.parts[0], chosen[0].text
+    if asked := re.search(FROM_HOW_MANY, part.text):
+        return _from_to(sent, part.text[:asked.start()])  # 从几家变成几家: both ends, or no short
     kinds = [k for k in ("year", "rank", "percent", "count") if k in part.kinds]
     if not kinds and SAID_ASK.search(part.text):
         return speaker(sent)  # "…是谁说的": who said it, not the organisation the sentence names
@@ -917,6 +926,38 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     if kind in ("count", "percent") and len(matches) > 1:
         return _the_one_named(q, part, sent, matches, clauses)
     return max(matches, key=lambda m: (clause_score(m), -m.start())).group(0).strip()
+
+
+TITLE_ASKED = re.compile(r"《\s*([^《》]{2,40}?)\s*》")
+TITLE_SHARE = 0.8  # a title asked is cited when a document has most of it as written
+
+
+PART_OF_YEAR = r"\s*年\s*(?:前三季度|上半年|下半年|[一二三四]季度|前[一二三四五六七八九十两\d]{1,2}个月|1?\d\s*[—\-–~至到]\s*1?\d\s*月)"
+
+
+def _only_part_of(sent: str, numbers: set[str]) -> bool:
+    """Whether the sentence gives an asked year only in part (2025年前三季度, 2025年1—10月)."""
+    years = [n for n in numbers if len(n) == 4 and n.startswith(("19", "20"))]
+    return any(sent.count(y) == len(re.findall(y + PART_OF_YEAR, sent)) for y in years if y in sent)
+
+
+_AMOUNT = rf"(?:{NUMBER_OR_RANGE})\s*(?:万亿|亿|万)?\s*(?:美元|元|[家个项名人位%％亩台套种所座批])?"
+FROM_TO = re.compile(rf"从\s*({_AMOUNT})\s*(?:增至|增加到|增长到|增长至|扩增至|涨到|升至|升到|提高到|提升到|增加至|达到|到)"
+                     rf"\s*({_AMOUNT})")
+
+
+def _from_to(sent: str, before: str) -> str:
+    """"3家 → 8家" for a 从几家变成几家 question: the sentence's from-to whose words just before
+    it are most like the question's (``before``: 配套企业 in 配套企业从几家增至几家), or ""."""
+    def pairs(text: str) -> set[str]:
+        return {text[i:i + 2] for i in range(len(text) - 1)}
+
+    found = [(len(pairs(sent[max(0, m.start() - 6):m.start()]) & pairs(before[-6:])), -m.start(), m)
+             for m in FROM_TO.finditer(sent)]
+    if not found:
+        return ""
+    m = max(found, key=lambda f: f[:2])[2]
+    return f"{m.group(1).strip()} → {m.group(2).strip()}"
 
 
 def _planned(sent: str, m: re.Match[str]) -> bool:

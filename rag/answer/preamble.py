@@ -15,7 +15,7 @@ from rag.tokenize import is_everyday, is_noun, words
 # A clause that tells the asker's story, not what is asked: the asker (我, not 我市),
 # hearsay (有人说, 听说), the occasion (开会, 写材料), doubts, politeness.
 NARRATIVE = re.compile(r"我(?![市省国区县])|咱们?|有人(?:说|讲|提)|听说|据说|[给向跟]领导|开会|写个?材料|"
-                       r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢")
+                       r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢|领导(?:要|交代|让)")
 # A request after the question for the answer's order (能不能按时间帮我捋一下): a trend asked.
 IN_TIME_ORDER = re.compile(r"按(?:时间|年份|年度|年)|时间顺序|逐年|一年一年")
 # An aside in brackets that only hedges: "（可能是不同年份的数）".
@@ -40,15 +40,22 @@ FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[�
 # what is asked, not what the answer must contain.
 HEDGE = r"(?:大概|大约|好像|好象|似乎|应该|估计|差不多)"
 _GUESS_NUMBER = (r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多来\d.]*个?[万亿千]*"
-                 r"(?:元|家|个|人|名|张|项|年代|年)?")
-_ABOUT = r"(?:左右|上下|出头|来)"
+                 r"(?:元|家|个|人|名|张|项|成|%|亩|年代|年)?")
+_ABOUT = r"(?:左右|上下|出头|来|以上)"
 # "…好像是七千亿出头还是不到七千亿": the other figure the asker offers
 _OR_GUESS = rf"(?:(?:还是|或者|或是)(?:不到|超过|多于|少于|将近|接近)?{_GUESS_NUMBER}{_ABOUT}?)*"
+_WHETHER = r"(?<![哪第几])(?:是不是|是否)?(?:有|是|到|能到|能有|超过|过|上)"  # 有九成吗 (not 哪一年？)
 GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?{_GUESS_NUMBER}{_ABOUT}?"
-                     rf"|(?:是|有){_GUESS_NUMBER}(?<!年){_ABOUT}吧|"
-                     # "182、283还是多少": the figures the asker has heard, offered as choices
-                     rf"{_GUESS_NUMBER}(?:、{_GUESS_NUMBER})+(?=还是(?:多少|几|别的|其他))(?:还是(?:多少|几|别的|其他)[个家]?)?)"
-                     rf"{_OR_GUESS}(?:吧|吗|呢|啊)?(?:[？?]\s*)?")
+                     rf"|(?:是|有)?{_GUESS_NUMBER}(?<!年){_ABOUT}?吧"  # "六十多万吧", "一百家出头吧"
+                     # "有九成吗", "是不是过半了": a figure offered to be confirmed
+                     rf"|(?:{_WHETHER}{_GUESS_NUMBER}{_ABOUT}?|(?:是不是|是否)?(?:过半|一半|过百|上百|上千|破千|破万))"
+                     r"了?(?=吗|没有?[？?]|[？?])"
+                     # "182、283还是多少", "10年还是11年": the figures the asker has heard, offered as choices
+                     rf"|{_GUESS_NUMBER}(?:、{_GUESS_NUMBER})+(?=还是(?:多少|几|别的|其他))(?:还是(?:多少|几|别的|其他)[个家]?)?"
+                     rf"|{_GUESS_NUMBER}(?=还是{_GUESS_NUMBER}[？?]))"
+                     rf"{_OR_GUESS}(?:吧|吗|呢|啊|没有?)?(?:[？?]\s*)?")
+# "准确数字帮我确认下": the exact figure asked
+CONFIRM = re.compile(r"(?:准确|具体|确切)?的?(?:数字|数据|数)?(?:帮我|帮忙|麻烦)?(?:确认|核实|核对|核)一?下")
 
 
 def _unguessed(text: str) -> str:
@@ -86,7 +93,7 @@ def the_question(text: str) -> str:
     and hedged asides, with what the asker adds after it folded in ("…多少家？我问的是目标，
     不是现在的数" → "…多少家（即目标）？"; "…？麻烦按年份说一下" → "…（即按时间先后）？");
     unchanged when that would leave nothing that asks."""
-    text = _without_claimed_rank(_unguessed(text))
+    text = _without_claimed_rank(_unguessed(CONFIRM.sub("是多少", text)))
     out = _asked(text)
     if IN_TIME_ORDER.search(text) and not TIME_CUES["trend"].search(out):
         out = out.rstrip("，,。；;！!？? ") + "（即按时间先后）？"

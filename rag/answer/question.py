@@ -41,7 +41,7 @@ YEAR = re.compile(r"(\d{4})\s*年")
 MONTHS = re.compile(r"\d{1,2}\s*(?:[到至—\-~～]\s*\d{1,2}\s*)?月份?")
 
 # When the asked figure should hold (rag/answer/figure_answers.py).
-FROM_HOW_MANY = r"从(?:多少|几)\S{0,3}?(?:增至|增加到|增长到|到了?)(?:多少|几)"  # 从几家涨到了几家: both ends
+FROM_HOW_MANY = r"从(?:多少|几)\S{0,3}?(?:增至|增加到|增长到|增长至|扩增至|涨到|升至|升到|变成|变为|到了?)(?:多少|几)"  # 从几家涨到了几家: both ends
 SINCE_RISE = re.compile(r"(?:以后|以来|之后)[^，,。？?]{0,8}(?:涨|增长|增加|翻)了?(?:多少|几)")  # 上市以后营收涨了多少
 RATE_ASKED = re.compile(r"增速|增长率|增幅|同比|百分之|百分比|%")
 TIME_CUES = {
@@ -49,11 +49,12 @@ TIME_CUES = {
     "trend": re.compile(r"变化|趋势|后来|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后|"
                         + SINCE_RISE.pattern + "|" + FROM_HOW_MANY),
     "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
-    "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今"),
+    "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|迄今|最近一[期次]"),
 }
 MEASURE_KINDS = {
     "change": re.compile(r"新增|新入选|增加了?(?:多少|几)|多了(?:多少|几)|(?<![最重更全特创革])新[\u4e00-\u9fff]{0,3}?了?(?:多少|几)"
-                         r"|新(?:引进|认定|培育|入围)[\u4e00-\u9fff]{0,8}?(?:是|有)?(?:多少|几)"),  # 新引进大学生的规模是多少
+                         r"|新(?:引进|认定|培育|入围)[\u4e00-\u9fff]{0,8}?(?:是|有)?(?:多少|几)"  # 新引进大学生的规模是多少
+                         r"|(?:引进|落户|招引|流入)[^？?。]{0,12}?(?:多少|几)"),  # 这几年引进的大学生，准数是多少
     "growth": re.compile(r"增速|增长率|增幅|同比|增长了?多少|增长了?百分之|涨了?多少"),
     "share": re.compile(r"占比|比重|份额|占有率|占.{0,12}(?:多少|百分之|几成)|百分之|比例"),
     "rank": re.compile(r"第几|排名|排第|名列|位居|居.{0,6}第|排在"),
@@ -237,7 +238,10 @@ CN_SHORT_YEAR = re.compile(r"(?:(?<=[到在至于])|^)([一二][〇零一二三�
 # "到25年要搞到多少家", "那22年的呢", "25年前三季度": a year said by its last two digits after 到/在/至/于/那 or
 # before a part of a year (not 超过10年, 10年来, 25年前)
 SHORT_YEAR = re.compile(r"(?<=[从到在至于那（(])\s*([123]\d)\s*年(?![来内间代前后多里])|^\s*([12]\d)\s*年(?![来内间代前后多里时])|"
-                        r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)")
+                        r"(?<![\d.])([123]\d)\s*年(?=前三季度|上半年|下半年|[一二三四]季度|全年|底|末)|"
+                        # "小巨人21年出口": after a noun, before what is measured (not 干了21年, 经营21年)
+                        r"(?<=[\u4e00-\u9fff])(?<![了过近满达超共约有历干做用花营展立办])(1[5-9]|2\d)\s*年"
+                        r"(?=[\u4e00-\u9fff])(?![来内间代前后多里时了的])")
 
 
 LEVELS = ("国家级", "省部级", "省级", "市级", "区级", "县级", "乡镇级", "镇级", "部级")  # of a title or list
@@ -324,6 +328,8 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
         time = "year"  # "2021年…一共多少": the year asked wins over 一共/累计
     unit = "%" if measure_kind in ("growth", "share") else "位" if measure_kind == "rank" else \
         next((u for rx, u in UNIT_WORDS if rx.search(bare)), "")
+    for p in gone_to:  # 去乙国建厂那批人: what they went for is no measure either
+        bare = re.sub(re.escape(p) + r"[\u4e00-\u9fff]{1,2}?(?=的|那|[，,]|$)", p, bare)
     measure = _measure_words(bare, places, profile, measure_kind, gone_to)
     if not unit and not measure_kind and _only_kinds_of_company(measure, bare, profile):
         unit = "#count"  # 小巨人最新数字是多少: how many of them, not a share of them
@@ -428,7 +434,8 @@ ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省
                           r"|(?:数字|数据|准数|(?:准确|确切|精确)的?(?:数字?|数据)?|(?<=[值额入金补出])总[量额])"
                           r"(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
                           # 最新数字是多少, 准数是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
-                          r"|(?<=年)全年|^全年")  # 2022年全年: the year's figure, said twice
+                          r"|(?<=年)全年|^全年"  # 2022年全年: the year's figure, said twice
+                          r"|^(?:听说|据说|听人说)")  # hearsay that opens the question
 
 
 # An amount the asker recalls in Chinese numerals (七千多亿, 一万多亿, 三千八百亿), and the way it went

@@ -186,3 +186,10 @@ def test_a_district_described_by_what_it_did_is_named():
     assert found is not None and found.name == "丙区"
     assert found.rewrite("去年新增重点小巨人数量排全市第一的那个区，小巨人一共有多少家？", profile.places) \
         == "丙区，小巨人一共有多少家？"
+
+
+def test_a_factory_said_as_changzi_is_a_company_described():
+    from rag.answer.descriptions import description_in
+
+    assert description_in("那家给核工业做静密封的甲市厂子，是哪年创办的？").endswith("厂子")
+    assert description_in("那家企业的厂房有多大？") == ""

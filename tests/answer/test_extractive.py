@@ -683,3 +683,34 @@ def test_stages_asked_are_the_sentence_laying_them_out_not_a_list(pipeline):
 def test_a_named_company_main_product_is_whatever_it_makes(pipeline):
     assert pipeline.ask("长阳科技的主打产品在全世界市场里占多大比例？").short == "55%"
     assert pipeline.ask("宁波主导产品市场占有率全球第一的企业有多少家").short == "110家"  # a term when no company
+
+
+def test_a_whole_year_asked_is_not_answered_by_part_of_it(pipeline):
+    from rag.answer.extractive import _only_part_of
+
+    assert _only_part_of("2025年前三季度，营收32.91亿元。", {"2025"})
+    assert _only_part_of("2025年1—10月，出口47.99亿元。", {"2025"})
+    assert not _only_part_of("2025年，营收40亿元；2025年前三季度30亿元。", {"2025"})
+    assert pipeline.ask("江丰电子2025年全年净利润是多少？").refused
+    assert pipeline.ask("江丰电子2025年前三季度净利润是多少？").short == "4.01亿元"
+
+
+def test_a_title_no_document_cites_is_unknown_and_one_cited_is_known(pipeline):
+    assert pipeline.ask("宁波出台的《专精特新企业上市三年行动计划》里都有哪些措施？").refused
+    assert pipeline.ask("《宁波市科技创新条例》是哪年颁布的？").short == "2025年"
+
+
+def test_another_place_only_compared_with_is_no_answer(pipeline):
+    answer = pipeline.ask("苏州现在有多少家国家级单项冠军？想跟宁波比一比")
+    assert answer.refused and answer.short == ""
+
+
+@pytest.mark.parametrize("sent,before,short", [
+    ("2025年1月，甲市整机企业从3家增至8家，配套企业从25家扩增至89家。", "甲市配套企业", "25家 → 89家"),
+    ("2025年1月，甲市整机企业从3家增至8家，配套企业从25家扩增至89家。", "能造整机的", "3家 → 8家"),
+    ("甲市整机企业有8家。", "整机企业", ""),
+])
+def test_from_how_many_to_how_many_gives_both_ends(sent, before, short):
+    from rag.answer.extractive import _from_to
+
+    assert _from_to(sent, before) == short

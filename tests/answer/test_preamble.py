@@ -115,3 +115,21 @@ def test_a_request_for_time_order_asks_a_trend_and_who_asks_is_dropped():
     assert the_question("甲市单项冠军有多少家？麻烦按年份列一下") == "甲市单项冠军有多少家（即按时间先后）？"
     assert the_question("领导让我核个数，甲市小巨人现在有多少家") == "甲市小巨人现在有多少家"
     assert the_question("领导让我查甲市有多少家小巨人") == "甲市有多少家小巨人"
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("这几年甲市引进的大学生，六十多万吧？准数是多少啊", "这几年甲市引进的大学生，准数是多少啊"),
+    ("甲市产品全球第一的企业，一百家出头吧？具体几家", "甲市产品全球第一的企业，具体几家"),
+    ("甲乙公司的车能收集多少，有九成吗？", "甲乙公司的车能收集多少"),
+    ("甲乙科技反射膜全球份额是不是过半了？具体百分之多少，领导要的", "甲乙科技反射膜全球份额，具体百分之多少"),
+    ("甲乙电子收购丙公司是哪年来着，10年还是11年？记不清了", "甲乙电子收购丙公司是哪年来着？"),
+    ("甲市小巨人21年出口好像一百四十几个亿？准确数字帮我确认下，明天开会用", "甲市小巨人21年出口，是多少"),
+])
+def test_a_figure_offered_to_be_confirmed_is_dropped_and_the_exact_figure_asked(asked, read):
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("text", ["甲市单项冠军是否一直保持全国第一？连续了多少年？", "甲乙电子收购丙公司是在哪一年？",
+                                  "并购整合型的代表企业是哪一家？", "甲市有一百家单项冠军吗？"])
+def test_a_number_the_question_asks_with_is_no_guess(text):
+    assert the_question(text) == text

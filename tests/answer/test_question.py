@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import is_followup, rewrite
-from rag.answer.question import analyse, document_wording, given_numbers, ordinals
+from rag.answer.question import analyse, document_wording, given_numbers, in_digits, ordinals
 from rag.profile import Profile
 from rag.schema import Turn
 
@@ -903,3 +903,18 @@ def test_a_fragment_then_a_comma_and_a_question_asks_that_question_of_the_fragme
     assert out.startswith("甲市2022年工业增加值") and out.endswith("增速多少") and "呢" not in out
     counted = [Turn("user", "甲市有多少家单项冠军？"), Turn("assistant", "119家")]
     assert rewrite("那小巨人呢，全国排第几", counted, profile) == "甲市小巨人全国排第几"
+
+
+@pytest.mark.parametrize("said,read", [("小巨人21年出口是多少", "小巨人2021年出口是多少"),
+                                       ("企业22年营收", "企业2022年营收"), ("经营21年了", "经营21年了"),
+                                       ("干了21年", "干了21年"), ("成立21年来", "成立21年来")])
+def test_a_year_by_two_digits_after_a_noun_before_what_is_measured(said, read):
+    assert in_digits(said) == read
+
+
+def test_the_latest_period_new_arrivals_and_hearsay():
+    assert analyse("甲乙电子最近一期的营收是多少？").time == "latest"
+    assert analyse("这几年甲市引进的大学生，准数是多少啊").measure_kind == "change"
+    profile = Profile(places=("甲市", "丙国"), main_city="甲市")
+    q = analyse("听说甲乙集团派了一批人去丙国建厂，一共去了多少技术骨干？", profile)
+    assert "听说" not in q.measure_words and "建厂" not in q.measure_words and "丙国" in q.measure_words
