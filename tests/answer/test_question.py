@@ -918,3 +918,9 @@ def test_the_latest_period_new_arrivals_and_hearsay():
     profile = Profile(places=("甲市", "丙国"), main_city="甲市")
     q = analyse("听说甲乙集团派了一批人去丙国建厂，一共去了多少技术骨干？", profile)
     assert "听说" not in q.measure_words and "建厂" not in q.measure_words and "丙国" in q.measure_words
+
+
+def test_how_big_the_gap_is_asks_the_difference():
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    q = analyse("乙市和甲市的国家级小巨人各有多少家？差距多大", profile)
+    assert "相差多少" in q.text and q.shape == "compare"
