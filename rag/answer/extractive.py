@@ -276,7 +276,7 @@ def _names_what_is_asked(c: Candidate, rare: Sequence[str]) -> bool:
 def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> list[str]:
     """The publisher as the question names it: a shared run of four or more
     characters (某某智库的专报), or, beside a word such as 专报 or 报告, two or more
-    of its words (甲市智库专报 for 甲市某某智库), or its abbreviation (中证报). The main
+    of its words (甲市智库专报 for 甲市某某智库), or its abbreviation (甲证报). The main
     city, named in most questions, counts for none: "甲市本地" names no 甲市本地报纸."""
     phrase = longest_shared(publisher, question)
     own = phrase.replace(main_city, "")
@@ -285,13 +285,13 @@ def _publisher_phrases(publisher: str, question: str, main_city: str = "") -> li
     shared = [w for w in dict.fromkeys(tokens(publisher)) if len(w) >= 2 and w in question and w != main_city]
     if len(shared) >= 2 and any(w in question for w in SOURCE_WORDS):
         return shared
-    short = _abbreviated(publisher, question)  # 中证报 for 中国证券报
+    short = _abbreviated(publisher, question)  # 甲证报 for 甲国证券报
     return [short] if short else []
 
 
 def _abbreviated(publisher: str, question: str) -> str:
     """The publisher's abbreviation in the question, "" if none: three or four of its
-    characters in order, its first and last among them (中证报 for 中国证券报)."""
+    characters in order, its first and last among them (甲证报 for 甲国证券报)."""
     if len(publisher) < 4:
         return ""
     for i, ch in enumerate(question):
@@ -660,7 +660,8 @@ class ExtractiveAnswerer:
         if not named or doc_ids or len(named) == len(self.docs):
             return q, doc_ids
         said = [p for phrases in named.values() for p in phrases]
-        said += [m.group(0) for p in said for m in [re.compile(re.escape(p) + ATTRIBUTION).search(q.text)] if m]
+        attributed = [re.search(re.escape(p) + ATTRIBUTION, q.text) for p in said]  # 乙市智库总结的
+        said += [m.group(0) for m in attributed if m]
         rest = q.text
         for phrase in sorted(said, key=len, reverse=True):
             rest = rest.replace(phrase, " ", 1)  # the source's mention: 乙市 may be asked about too

@@ -118,21 +118,21 @@ def _asked(text: str) -> str:
 
 def _aside_after(clause: str) -> bool:
     """After the question, a clause that asks nothing and tells the asker's story ("我记得从五十来家
-    涨到一百多家", "几份材料里说法都不一样", "能不能按时间帮我捋一下") is an aside; a wish that names
+    涨到一百多家", "我们区想学一学", "能不能按时间帮我捋一下") is an aside; a wish that names
     what else is asked ("我想了解乙市的情况") is not."""
-    if ASKS.search(clause) or not NARRATIVE.search(clause):
-        return False
+    return not ASKS.search(clause) and bool(NARRATIVE.search(clause)) and not _wishes_more(clause)
+
+
+def _wishes_more(clause: str) -> bool:
+    """The clause says what the asker wants to know (我想了解乙市的情况): part of the question."""
     wish = WISH.search(clause)
-    return not (wish and len(re.findall(r"[\u4e00-\u9fff\d]", clause[wish.end():])) >= 2)
+    return wish is not None and len(re.findall(r"[\u4e00-\u9fff\d]", clause[wish.end():])) >= 2
 
 
 def _story(clause: str, rest: str) -> bool:
     """A story clause names no noun the question after it lacks: "我们要给领导写个材料"
     and "有人说甲市小巨人是两百八十多家" are stories; "我想了解甲市的小巨人" holds what is asked."""
-    if not NARRATIVE.search(clause):
-        return False
-    wish = WISH.search(clause)
-    if wish and len(re.findall(r"[\u4e00-\u9fff\d]", clause[wish.end():])) >= 2:
+    if not NARRATIVE.search(clause) or _wishes_more(clause):
         return False
     told = NARRATIVE.sub(" ", clause)
     return not any(len(w) >= 2 and is_noun(w) and not is_everyday(w) and w not in rest for w in words(told))
