@@ -693,6 +693,9 @@ class ExtractiveAnswerer:
                 results.append(r)
         if not results:
             return None
+        if re.search(FROM_HOW_MANY, q.text) and any(len(FROM_TO.findall(s.fact.sentence)) > 1
+                                                    for r in results for s in r.main[:1]):
+            return None  # 配套企业从几家增至几家: the sentence's pairs are told apart by their words (_from_to)
         if missing and DIFFERENCE_ASK.search(q.text):  # no difference without both figures: the
             return None  # sentences may still hold the other side's (…等城市均超过25家)
         book = CitationBook(self.docs, kb.profile.main_city)

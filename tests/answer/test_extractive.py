@@ -714,3 +714,10 @@ def test_from_how_many_to_how_many_gives_both_ends(sent, before, short):
     from rag.answer.extractive import _from_to
 
     assert _from_to(sent, before) == short
+
+
+def test_a_from_to_question_takes_its_pair_from_a_sentence_holding_several(pipeline):
+    # "…整机…企业从3家增至8家，供应链配套企业从25家扩增至89家": the figures table gives the second
+    # clause only its own words, so the sentence's pairs are told apart by the words before them
+    assert pipeline.ask("宁波人形机器人供应链配套企业从几家增至几家？").short == "25家 → 89家"
+    assert pipeline.ask("宁波搞人形机器人的企业，能造整机的从几家变成几家？").short == "3家 → 8家"
