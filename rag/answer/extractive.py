@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rag.answer.boilerplate import BOILERPLATE, REPORTER_PREFIX
 from rag.answer.citations import CitationBook, perspective_note
@@ -378,6 +378,11 @@ class ExtractiveAnswerer:
             out += parts or [w]
         return list(dict.fromkeys(out))
 
+    @cached_property
+    def _flat_texts(self) -> list[str]:
+        """The documents' texts without whitespace, as a title is quoted (made once)."""
+        return [re.sub(r"\s+", "", t) for t in self.kb.texts.values()]
+
     def _unknown_names(self, q: Question) -> list[str]:
         """Words of a name in the question (an organisation's or person's) that no
         document uses and the dictionary does not know (华峰 in 华峰新材料股份有限公司),
@@ -389,9 +394,8 @@ class ExtractiveAnswerer:
         if YES_NO.search(q.text):  # 甲是国家级单项冠军吗: 甲, before the verb, is whom it asks about
             unknown += [w for w in words(before_first_verb(q.text)) if len(w) >= 2 and is_noun(w)
                         and w not in q.places and not self.keyword.word_idf(w) and not in_dictionary(w)]
-        texts = [re.sub(r"\s+", "", t) for t in self.kb.texts.values()] if "《" in q.text else []
         unknown += [t for t in TITLE_ASKED.findall(q.text)  # 《…行动计划》 no document cites
-                    if not any(len(longest_shared(t, text)) >= TITLE_SHARE * len(t) for text in texts)]
+                    if not any(len(longest_shared(t, text)) >= TITLE_SHARE * len(t) for text in self._flat_texts)]
         return unknown
 
     def _corpus_pieces(self, word: str) -> list[str]:
@@ -547,14 +551,15 @@ class ExtractiveAnswerer:
         enumeration; everything else from the best sentences. ``on_token`` gets
         the whole text at once (nothing is generated).
         """
-        answer = with_counted_items(analyse(question, self.kb.profile), self._answer(question, hits, more, doc_ids))
+        q = analyse(question, self.kb.profile)
+        answer = with_counted_items(q, self._answer(question, hits, more, doc_ids, q))
         if on_token:
             on_token(answer.text)
         return answer
 
     def _answer(self, question: str, hits: Sequence[Hit], more: Sequence[Hit],
-                doc_ids: Sequence[str] | None) -> Answer:
-        q = analyse(question, self.kb.profile)
+                doc_ids: Sequence[str] | None, q: Question | None = None) -> Answer:
+        q = q or analyse(question, self.kb.profile)  # the question analysed already, if it is at hand
         q, doc_ids = self._source_filter(q, doc_ids)
         if doc_ids:  # a source named in the question: its passages only
             hits = [h for h in hits if h.chunk.doc_id in doc_ids]
