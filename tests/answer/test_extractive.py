@@ -721,3 +721,36 @@ def test_a_from_to_question_takes_its_pair_from_a_sentence_holding_several(pipel
     # clause only its own words, so the sentence's pairs are told apart by the words before them
     assert pipeline.ask("宁波人形机器人供应链配套企业从几家增至几家？").short == "25家 → 89家"
     assert pipeline.ask("宁波搞人形机器人的企业，能造整机的从几家变成几家？").short == "3家 → 8家"
+
+
+@pytest.mark.parametrize("question,fact", [
+    ("搞技术联盟那种追赶路子的代表企业是哪一年创办的？", "1998年"),  # 搞…路子, 创办: not the text's words
+    ("有家宁波企业造转运危重感染病人的负压特种车，还牵头定了国际标准，是哪家？", "凯福莱"),
+])
+def test_a_which_question_in_everyday_words_is_answered_from_the_sentence_naming_its_kind(
+        pipeline, question, fact):
+    answer = pipeline.ask(question)
+    assert not answer.refused and fact in answer.text
+    _check_citations(answer)
+
+
+def test_only_a_which_company_or_year_question_needs_less_coverage_and_only_when_nothing_has_enough(pipeline):
+    from rag.answer.extractive import FACT_SUPPORT_SHARE, Candidate
+    from rag.answer.question import analyse
+    from rag.schema import Chunk, Hit
+
+    answerer = pipeline.answerer
+    sentence = "甲乙科技创建于1998年。"
+    hit = Hit(Chunk("c", "d", sentence, "", 0, len(sentence)), 1.0)
+
+    def candidate(coverage):
+        return Candidate(0, hit, 0, len(sentence), sentence, coverage, True, True, True, coverage, frozenset())
+
+    low, floor = [candidate(0.4)], answerer.min_support
+    assert answerer._floor(analyse("那家做靶材的企业是哪一年创办的？"), low) == floor * FACT_SUPPORT_SHARE
+    assert answerer._floor(analyse("牵头定标准的是哪家公司？"), low) == floor * FACT_SUPPORT_SHARE
+    # a sentence with enough coverage: the usual floor, so nothing already answered changes
+    assert answerer._floor(analyse("那家做靶材的企业是哪一年创办的？"), [*low, candidate(0.5)]) == floor
+    # a figure, a reason, a which-question that asks a figure too: the usual floor
+    for question in ("甲市有多少家单项冠军？", "甲市为什么能培育这么多冠军？", "哪家企业份额最高，是多少？"):
+        assert answerer._floor(analyse(question), low) == floor
