@@ -77,7 +77,7 @@ QUESTION_WORDS = re.compile(r"这一?块|给?自己|是多少|有多少|多少|�
                             r"实际上?|相差|差距有?多大|比一?比|比一下|两边|两地|双方|各自|能占|为什么|怎么样|怎么|如何|吗|呢|请问|一下|告诉我|情况|谁多|谁少|哪个多|哪个少|哪边多")
 
 
-HOW_MANY = r"(?:多少|(?<![这那近前十好])几)"  # not 这几年/那几年/十几年/好几个: those ask nothing
+HOW_MANY = r"(?:多少|(?<![这那近前十好哪])几)"  # not 这几年/那几年/十几年/好几个: those ask nothing; 哪几位 asks who
 ASKED_UNIT = re.compile(HOW_MANY + r"\s*" + PEOPLE_COUNTED + r"\s*(万亿元|亿元|万元|美元|元|钱|家|项|名|人|位|个|岁|年|天|亩|种|部|台)")
 COUNT_ASKED = re.compile(r"(?:多少|几)\s*万?\s*[家项名人位个种部台所座条]|(?:企业|公司)的?(?:数量|总数|家数)(?!\s*占|的?(?:比重|占比|比例))")
 # How a question asks for a number of things (有多少, 总数), not for a value (研发强度是多少).
@@ -406,6 +406,7 @@ NOT_TO_MIX = re.compile(r"[，,？?。]\s*(?:别|不要|可别|千万别)(?:和|
                         r"[了吧啊呀哦]?[。？?！!]?$")
 # An aside that says what is NOT meant: "一共有多少家（不光是重点那种）".
 ASIDE = re.compile(r"（即[^（）]*）")  # what the asker added after the question (preamble.the_question)
+QUOTED = re.compile(r"“[^“”]{2,30}”|「[^「」]{2,30}」|『[^『』]{2,30}』")  # a phrase the asker quotes
 NEGATED_ASIDE = re.compile(r"[（(]\s*(?:不光|不只|不仅|不单|不是|不算|不含|不包括|除了|除去|并非)[^（）()]{0,30}[）)]")
 
 # "，几个数都列一下", "把这几个数字都给出来": list the figures (a figure answer does), count nothing.
@@ -534,6 +535,8 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 SAID_ASK = re.compile(r"谁(?:说|讲|提出|表示|认为|指出|建议)")  # who said what the question quotes
 PEOPLE_THEN_VERB = re.compile(r"(?:多少|几)\s*(?:名|个)?\s*(?:人|名|位)\s*(?:去|来|到|赴|在|参加|参与|从事|负责|前往|奔赴)")
+SENT_PEOPLE = re.compile(r"(?:派|派出|选派|外派|招|招了|招聘|带|带了|组织|安排|抽调|动员)了?\s*$")  # who were sent
+ASKED_PEOPLE = re.compile(HOW_MANY + r"\s*(?:个|名|位)?\s*(?:人|名|位)")
 MONEY_ASK = re.compile(r"多少\s*(?:万亿|亿|万)?\s*(?:元|钱|资金|美元)")
 
 
@@ -545,8 +548,9 @@ def _counted(text: str) -> str | None:
     m = re.search(HOW_MANY + r"\s*[家项名人位个种部台亿万元]*([^，,。？?]*)", text)
     if not m or MONEY_ASK.match(text, m.start()):
         return None  # 拿出多少钱帮扶企业: an amount, not a count of 企业
-    if PEOPLE_THEN_VERB.match(text, m.start()):
-        return None  # 派了多少人去墨西哥建厂: people are counted; 去…建厂 says what for
+    if PEOPLE_THEN_VERB.match(text, m.start()) or (SENT_PEOPLE.search(text[:m.start()])
+                                                   and ASKED_PEOPLE.match(text, m.start())):
+        return None  # 派了多少人去墨西哥建厂, 去墨西哥建厂派了多少人: people are counted; 建厂 says what for
     from rag.tokenize import is_content_word
 
     def nouns(part: str) -> list[str]:
@@ -562,11 +566,13 @@ def _counted(text: str) -> str | None:
     if after:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
-    before = [w for w in before if w not in AMOUNT_WORDS]  # 奖励标准是多少: the 奖励, not a count of 标准
+    before = [w for w in before if w not in AMOUNT_WORDS  # 奖励标准是多少: the 奖励, not a count of 标准
+              and w not in TOTAL_WORDS]  # 合计到多少家: 合计 counts nothing (评出来几家 says which ones)
     return before[-1] if before else None
 
 
 AMOUNT_WORDS = {"标准", "额度", "金额", "数额", "力度"}
+TOTAL_WORDS = {"合计", "总计", "共计", "累计", "加起来", "一共", "总共", "总数"}
 
 
 def ordinals(text: str) -> set[str]:
@@ -647,10 +653,13 @@ def _asked_parts(text: str) -> list[str]:
 
 
 def _part(text: str) -> Part:
-    m = ASKED_UNIT.search(text)
-    kinds = _kinds(ASIDE.sub("", text))  # "（即论文里说全国第一那时候）" says which figure, asks no rank
+    # "（即论文里说全国第一那时候）" says which figure, asks no rank; “几家抱团一起研发” that the
+    # asker quotes describes something, it asks no count
+    asked = QUOTED.sub("", ASIDE.sub("", text))
+    m = ASKED_UNIT.search(asked)
+    kinds = _kinds(asked)
     return Part(text.strip(), kinds, m.group(1) if m else None,
-                _counted(text) if "count" in kinds else None)
+                _counted(asked) if "count" in kinds else None)
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters, not \t or \n

@@ -924,3 +924,21 @@ def test_how_big_the_gap_is_asks_the_difference():
     profile = Profile(places=("甲市", "乙市"), main_city="甲市")
     q = analyse("乙市和甲市的国家级小巨人各有多少家？差距多大", profile)
     assert "相差多少" in q.text and q.shape == "compare"
+
+
+def test_a_count_the_asker_quotes_describes_something_and_asks_nothing():
+    part = analyse("走“几家抱团一起研发”那种路子的甲市企业，跟哪几位院士合作过？").parts[0]
+    assert "count" not in part.kinds and part.unit is None and "list" in part.kinds  # 哪几位: who
+
+
+def test_people_sent_are_counted_whatever_they_were_sent_for():
+    for question in ("甲乙科技去乙国建厂派了多少人？", "甲乙科技派了多少人去乙国建厂？"):
+        part = analyse(question).parts[0]
+        assert part.unit == "人" and part.counted is None  # 建厂 says what for
+    assert analyse("甲乙科技去乙国建厂的技术骨干有多少人？").parts[0].counted == "技术骨干"
+
+
+def test_a_word_for_the_total_is_not_what_is_counted():
+    counted = analyse("甲市评上的单项冠军企业合计到多少家了？").parts[0].counted
+    assert counted and "冠军" in counted  # 冠军 or 单项冠军, as the corpus's terms are loaded or not
+    assert analyse("甲市榜单最后评出来几家？").parts[0].counted == "评出来"  # which ones: those chosen
