@@ -45,6 +45,9 @@ def split_respective(text: str, profile: Profile, trend: bool = False) -> tuple[
         if YEAR_SIDE.fullmatch(text[m.end():right_end]):  # 进出口额2017年和2021年: two years
             year = YEAR_SIDE.search(text, left_start, m.start())
             left_start = year.start() if year and year.end() == m.start() else left_start
+        else:  # 2021年利润总额和出口额: the year is both sides' time, no part of the left one
+            years = [y for y in YEAR_SIDE.finditer(text, left_start, m.start()) if y.end() < m.start()]
+            left_start = years[-1].end() if years else left_start
         left, right = text[left_start:m.start()], text[m.end():right_end]
         if not (0 < len(left) <= MAX_SIDE and 0 < len(right) <= MAX_SIDE):
             continue

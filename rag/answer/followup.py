@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.answer.conjuncts import CONJUNCTION, RESPECTIVE
 from rag.answer.matching import longest_shared
 from rag.answer.question import ASKED_UNIT, TIME_CUES, in_digits
 from rag.profile import Profile, gazetteer
@@ -190,6 +191,12 @@ def _swap_measure(previous: str, rest: str, profile: Profile) -> str | None:
     if len(new) == 1 and (new[0] not in previous or (new[0] in old and new[0] != old
                                                      and new[0] not in previous.replace(old, ""))):
         return previous.replace(old, new[0], 1)  # 出口呢 after 进出口额: a part of it is another measure
+    sides = [x for x in CONJUNCTION.split(rest) if x]
+    if len(sides) > 1 and all(_noun_phrase(x) for x in sides) and previous.index(old) > 0:
+        at = previous.index(old) + len(rest)  # "那利润总额和出口额呢？": each of them, of the same subject
+        swapped = previous.replace(old, rest, 1)
+        ask = MEASURE_BEFORE.search(swapped, at)
+        return swapped if not ask or RESPECTIVE.search(swapped) else f"{swapped[:ask.start()]}分别{swapped[ask.start():]}"
     if len(new) > 1 and _noun_phrase(rest):  # "市级的专精特新中小企业呢？": a whole noun phrase, kept
         at = previous.index(old)  # apart from a place before it (甲市网购… is tokenised 甲市网 + 购)
         glue = "的" if any(previous[:at].endswith(p) for _, p in profile.places_in(previous[:at])) else ""
@@ -233,7 +240,7 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
     fragment = re.match(r"(?P<head>[^，,？?]+呢)[，,？?]\s*(?P<rest>.+)$", question.strip())
     if fragment and THE_FIGURE_ITSELF.match(fragment.group("rest")):  # "那小巨人呢，最新有多少家？":
         subject = _with_place(fragment.group("head"), users[-1], profile)  # the rest asks the figure
-        return _with_subject(subject, fragment.group("rest"), profile)  # itself, of the fragment
+        return subject + _in_unit_of(users[-1], fragment.group("rest"))  # itself, of the fragment whole
     if fragment and re.match(r"[^，,]+呢[，,]", question.strip()) and ASKS.search(fragment.group("rest")):
         # "那22年呢，规上工业的，增速多少" (after 呢？ the rest is a question of its own): the fragment
         whole = _rewrite_one(fragment.group("head") + "？", history, profile)  # made whole, the rest asked of it
@@ -367,11 +374,18 @@ def _with_subject(previous: str, rest: str, profile: Profile) -> str:
     if any(rx.search(rest) for rx in TIME_CUES.values()):  # "现在完成了多少" after "…目标是多少": its own time
         for rx in (*TIME_CUES.values(), YEAR_SAID):
             subject = rx.sub("", subject)
+    rest = _in_unit_of(previous, rest)
+    return f"{subject}{rest}" if subject else f"{previous} {rest}"
+
+
+def _in_unit_of(previous: str, rest: str) -> str:
+    """The follow-up asking in the previous question's unit when it names none:
+    "比前年多了多少" after "…有多少家" counts 家 still."""
     unit = ASKED_UNIT.search(previous)
-    if unit and not ASKED_UNIT.search(rest) and not UNITLESS_ASK.search(rest):  # "比前年多了多少" counts 家 still
+    if unit and not ASKED_UNIT.search(rest) and not UNITLESS_ASK.search(rest):
         rest = re.sub(r"(?<!第)(多少|几)(?![\u4e00-\u9fff]*[？?]?\S*[家项名人位个种元])", rf"\1{unit.group(1)}", rest,
                       count=1)
-    return f"{subject}{rest}" if subject else f"{previous} {rest}"
+    return rest
 
 
 GROWTH_ONLY = re.compile(r"^(?:那)?(?:同比|环比|比上年|比去年)?(?:增长|增速|增幅|涨|下降|降)了?(?:多少|几)")

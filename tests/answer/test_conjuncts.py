@@ -28,6 +28,9 @@ PROFILE = Profile(places=("甲市", "乙市"), main_city="甲市")
      [("单项冠军", "甲市有单项冠军多少家？"), ("小巨人", "甲市有小巨人多少家？")]),
     ("甲市重点小巨人跟市级专精特新各有几家",  # 跟, as officials say it
      [("重点小巨人", "甲市重点小巨人有几家"), ("市级专精特新", "甲市市级专精特新有几家")]),
+    # a year before the first measure is both sides' time
+    ("甲市小巨人2021年利润总额和出口额各是多少？",
+     [("利润总额", "甲市小巨人2021年利润总额是多少？"), ("出口额", "甲市小巨人2021年出口额是多少？")]),
 ])
 def test_a_question_about_two_things_becomes_two_questions(text, sides):
     assert [tuple(s) for s in split_respective(text, PROFILE)] == sides

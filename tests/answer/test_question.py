@@ -86,6 +86,16 @@ def test_follow_up_with_its_own_question_or_a_whole_noun_phrase():
     assert rewrite("最新这一批新增了几家？", history, profile) == "甲市国家级单项冠军最新这一批新增了几家？"
     history = [Turn("user", "丙区有多少家国家级专精特新小巨人企业？"), Turn("assistant", "43家。")]
     assert rewrite("市级的专精特新中小企业呢？", history, profile) == "丙区有多少家市级的专精特新中小企业？"
+    # the fragment is the whole subject, its qualifier (市级的) kept, asked in the previous unit
+    assert rewrite("那市级的专精特新中小企业呢，有几家？", history, profile) == "丙区市级的专精特新中小企业有几家？"
+
+
+def test_follow_up_naming_two_measures_asks_each_of_the_same_subject():
+    profile = Profile(places=("甲市",), main_city="甲市")
+    history = [Turn("user", "甲市国家级小巨人2021年营收多少来着？"), Turn("assistant", "653亿元。")]
+    assert rewrite("那利润总额和出口额呢？", history, profile) == "甲市国家级小巨人2021年利润总额和出口额分别多少来着？"
+    history = [Turn("user", "甲乙科技营收多少"), Turn("assistant", "…")]  # nothing before the measure: no subject
+    assert "甲乙科技" in rewrite("那利润和出口呢？", history, profile)
 
 
 def test_follow_up_naming_a_term_swaps_the_term_of_its_kind():
