@@ -462,6 +462,8 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
         core = core.replace(p, " ")
     toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(_expanded(words(seg))))]
     out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
+    # GDP总量, 出口总额: the total of the measure before it, no measure of its own
+    out = [w for i, w in enumerate(out) if not (w in TOTAL_WORDS and i and f"{out[i - 1]}{w}" in text.lower())]
     return tuple(dict.fromkeys(out))
 
 
@@ -567,12 +569,12 @@ def _counted(text: str) -> str | None:
         return after[-1]  # the head noun comes last: 市级以上的研发平台 → 平台
     before = nouns(re.sub(r"[这那此该本]一?[批次期届轮]", " ", text[: m.start()]))  # 这一批 is no noun
     before = [w for w in before if w not in AMOUNT_WORDS  # 奖励标准是多少: the 奖励, not a count of 标准
-              and w not in TOTAL_WORDS]  # 合计到多少家: 合计 counts nothing (评出来几家 says which ones)
+              and w not in TOTAL_WORDS]  # 合计到多少家, GDP总量: the total counts nothing (评出来几家 says which)
     return before[-1] if before else None
 
 
 AMOUNT_WORDS = {"标准", "额度", "金额", "数额", "力度"}
-TOTAL_WORDS = {"合计", "总计", "共计", "累计", "加起来", "一共", "总共", "总数"}
+TOTAL_WORDS = {"合计", "总计", "共计", "累计", "加起来", "一共", "总共", "总数", "总量", "总额", "总值", "总规模"}
 
 
 def ordinals(text: str) -> set[str]:

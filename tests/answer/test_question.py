@@ -952,3 +952,10 @@ def test_a_word_for_the_total_is_not_what_is_counted():
     counted = analyse("甲市评上的单项冠军企业合计到多少家了？").parts[0].counted
     assert counted and "冠军" in counted  # 冠军 or 单项冠军, as the corpus's terms are loaded or not
     assert analyse("甲市榜单最后评出来几家？").parts[0].counted == "评出来"  # which ones: those chosen
+
+
+def test_the_total_of_a_measure_is_that_measure():
+    q = analyse("甲市最新的GDP总量是多少？")
+    assert "总量" not in q.measure_words and q.parts[0].counted != "总量"
+    assert "总额" not in analyse("甲市外贸出口总额是多少？").measure_words
+    assert "总量" in analyse("甲市的总量是多少？").measure_words  # nothing before it: it is what is asked
