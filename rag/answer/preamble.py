@@ -25,8 +25,8 @@ CLAUSE = re.compile(r"[^，。；！,;!？?：:]+[，。；！,;!？?：:]*")
 MIN_CLAUSES = 3  # a short question is never cut
 # After the question, what the asker adds to make it plain: "我问的是目标，不是现在的数".
 CLARIFIES = re.compile(r"^\s*(?:我(?:问|说|指|要|想问|想要)的是|我是(?:问|说|指)|也?就是(?:说)?|指的是|说的是|是指)")
-# "领导问…", "领导让我查一下，…": who wants to know, before the question itself
-ASKED_BY = re.compile(r"^\s*(?:领导|上级|老板|同事|有人)(?:(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?"
+# "领导问…", "领导让我查一下，…", "…对不上，领导问哪个是最新的": who wants to know, before the question
+ASKED_BY = re.compile(r"(?:^|(?<=[，,。；;]))\s*(?:领导|上级|老板|同事|有人)(?:(?:问|想知道|让我查|让我问|要我查|叫我查)(?:一下|我)?[，,：:]?"
                       r"|[让要叫]我[\u4e00-\u9fff]{1,5}[，,：:])\s*")  # "领导让我核个数，…"
 POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$"
                     r"|^\s*(?:具体|实在|确实|真)?(?:记不清|记不太清|不太确定|不确定|拿不准|想不起来|忘了)[了啦]?[。！!？?]*$")

@@ -285,8 +285,10 @@ def analyse(text: str, profile: Profile | None = None) -> Question:
     text = NEGATED_ASIDE.sub("", text) or text  # "（不光是重点那种）" names what is not asked
     text = RECALLED.sub("", text) or text  # "…是多少啊，我记得比乙市少": what the asker recalls asks nothing
     text = NOT_TO_MIX.sub("", text) or text  # "…，别和全国第一的搞混": what is not asked
-    if SOURCES_DIFFER.search(text):  # "几篇材料说法不一样，分别是多少": every source's figure, one measure
-        text = SOURCES_DIFFER.sub("，", text).replace("分别", "")
+    if SOURCES_DIFFER.search(text) or SOURCES_AROUND.search(text):  # "几篇材料说法不一样，分别是多少":
+        text = SOURCES_DIFFER.sub("，", text).replace("分别", "")  # every source's figure, one measure
+        text = SOURCES_AROUND.sub(r"\g<subject>", text)  # "几份材料里甲市小巨人的家数对不上": the subject
+        text = WHEN_OF_FIGURE.sub("", EACH_SOURCE.sub("", text))  # each figure is dated anyway
     text = A_FEW_MORE.sub(r"\1", text)  # 想多孵几个独角兽: more of them, no number asked
     text = FIGURES_LISTED.sub("", text) or text  # "几个数都列一下": every figure, not a count of 个
     text = EITHER_FIGURE.sub("是多少", text)  # "目标到底是200家还是600家": which figure, so how many
@@ -351,7 +353,7 @@ DESTINATION = r"(?:去|赴|奔赴|前往|远赴|派往|派到|派去|出海到?|
 # "几份材料说的数不一样": a remark on the sources, not a question of its own.
 SOURCE_REMARK = re.compile(r"(?:几份|几个|几篇|各份|不同|各个)(?:材料|资料|文件|报道|文章|来源|报告)|"
                            # figures the asker has seen quoted: "材料里有说51家的、83家的，咋回事"
-                           r"(?:有的|有人|材料里|资料里|文章里|报道里|网上|一份|另一份|有份|有篇)[^？?，,]{0,6}说[^？?]*?"
+                           r"(?:有的|有人|材料里|资料里|文章里|报道里|网上|一份|另一份|有份|有篇)[^？?，,]{0,6}(?:说|写|讲|提|记)[^？?]*?"
                            r"(?:\d|第[一二三四五六七八九十])|"
                            r"\d+\s*[家个项名人位%元]?\s*[、，,/]\s*\d+(?!\d*\s*年)|"  # "182、283、418" quoted side by side
                            r"都见过|[咋怎]么回事|哪个[对准]|"
@@ -401,6 +403,12 @@ QUOTED_FIGURES_WHEN = re.compile(r"(?:的数|的数字)?[：:，,]?\s*\d+(?:\.\d
                                  r"|(?:分别|各)(?:出自|来自)(?:哪|什么)")
 SOURCES_DIFFER = re.compile(r"[，,]\s*(?:几|各|不同|好几|两|这几|那几)(?:篇|份|个)?(?:材料|资料|文章|报道|文件|来源)(?:里|中|上)?"
                             r"(?:的)?(?:说法|数字|数据|口径|写的|说的)?(?:都)?(?:不一样|不同|不一致|有出入|对不上)[，,]?")
+# "几份材料里甲市小巨人的家数对不上": the remark around the subject of the figure
+SOURCES_AROUND = re.compile(r"^(?:几|各|不同|好几|两|这几|那几)(?:篇|份|个)(?:材料|资料|文章|报道|文件|来源)(?:里|中|上)?"
+                            r"(?P<subject>[^，,。？?]{2,20}?)(?:的)?(?:家数|数字|数据|说法|口径|数)(?:都)?"
+                            r"(?:不一样|不同|不一致|有出入|对不上)")
+# "，是什么时候的口径": when each figure is from, which a figure answer says of each
+WHEN_OF_FIGURE = re.compile(r"[、，,]?(?:都|分别|各)?(?:是)?(?:什么时候|啥时候|哪一?年|哪个时间段?|何时)的(?:口径|数据|数字|数|统计)")
 # "别和全国第一的搞混": a warning about what is not meant, asking nothing
 NOT_TO_MIX = re.compile(r"[，,？?。]\s*(?:别|不要|可别|千万别)(?:和|跟|与|同)?[^，,。？?]{1,16}?(?:搞混|弄混|混淆|搞错|混了)"
                         r"[了吧啊呀哦]?[。？?！!]?$")

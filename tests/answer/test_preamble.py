@@ -43,6 +43,7 @@ def test_what_the_asker_adds_after_the_question_is_folded_in_or_dropped(text, ex
     ("我要给领导写个材料，甲市专精特新小巨人截至目前一共多少家，麻烦给个准数", "甲市专精特新小巨人截至目前一共多少家？"),
     ("甲市小巨人有多少家？谢谢", "甲市小巨人有多少家？"),
     ("领导问甲市小巨人到2025年的目标是多少家", "甲市小巨人到2025年的目标是多少家"),
+    ("甲市小巨人的数对不上，领导问哪个是最新的", "甲市小巨人的数对不上，哪个是最新的"),  # after a clause too
     ("甲市小巨人有多少家，我想了解乙市的情况", "甲市小巨人有多少家，我想了解乙市的情况"),  # names what else is asked
 ])
 def test_who_asks_and_politeness_around_the_question_are_dropped(text, expected):

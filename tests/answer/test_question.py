@@ -959,3 +959,14 @@ def test_the_total_of_a_measure_is_that_measure():
     assert "总量" not in q.measure_words and q.parts[0].counted != "总量"
     assert "总额" not in analyse("甲市外贸出口总额是多少？").measure_words
     assert "总量" in analyse("甲市的总量是多少？").measure_words  # nothing before it: it is what is asked
+
+
+def test_sources_said_to_disagree_around_the_subject_ask_every_dated_figure_of_it():
+    q = analyse("几份材料里甲市国家级单项冠军的家数对不上，哪个是最新的，各份材料分别是多少、是什么时候的口径？")
+    assert len(q.parts) == 1 and q.time == "latest" and q.shape == "figure"
+    assert {"单项冠军", "冠军"} & set(q.measure_words) and not {"材料", "各份", "对不上", "口径"} & set(q.measure_words)
+
+
+def test_figures_the_asker_saw_written_are_no_question():
+    q = analyse("小巨人这几年在甲市是怎么涨上来的？一份写283家，还有更新的没")
+    assert len(q.parts) == 1 and q.time == "trend" and not q.numbers
