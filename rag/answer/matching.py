@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 from rag.tokenize import synonyms
 
@@ -18,7 +19,29 @@ def stem(word: str) -> str:
 
 def loosely_has(text: str, word: str) -> bool:
     """The word's characters in order with short gaps: 工业增加值 ~ 工业实现增加值."""
-    return has_word(text, word) or bool(_gapped(word).search(text))
+    return has_word(text, word) or bool(_gapped(word).search(_without_wholes(text, word)))
+
+
+@lru_cache(maxsize=1)
+def _wholes() -> dict[str, tuple[str, ...]]:
+    """half → the words joining it with another (rag/data/wholes.txt): 出口 → (进出口,)."""
+    text = (resources.files("rag") / "data" / "wholes.txt").read_text(encoding="utf-8")
+    out: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            whole, *halves = line.split()
+            for h in halves:
+                out[h] = (*out.get(h, ()), whole)
+    return out
+
+
+def _without_wholes(text: str, word: str) -> str:
+    """The text less the words joining ``word`` with another measure (进出口 for 出口),
+    unless the word names the whole itself."""
+    for whole in _wholes().get(word, ()):
+        if whole not in word:
+            text = text.replace(whole, " ")
+    return text
 
 
 @lru_cache(maxsize=4096)
@@ -33,8 +56,9 @@ def spellings(word: str) -> set[str]:
 
 
 def has_word(text: str, word: str) -> bool:
-    """The word or one of its synonyms (rag/data/synonyms.txt) occurs in the text."""
-    return any(s in text for s in synonyms().get(word, (word,)))
+    """The word or one of its synonyms (rag/data/synonyms.txt) occurs in the text, not only
+    as part of a word joining it with another (出口 in 进出口额: rag/data/wholes.txt)."""
+    return any(s in _without_wholes(text, s) for s in synonyms().get(word, (word,)))
 
 
 def overlap(a: str, b: str) -> float:
