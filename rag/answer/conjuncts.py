@@ -19,7 +19,7 @@ from rag.tokenize import names_in
 RESPECTIVE = re.compile(r"分别|各(?=是|为|有|排|占|增长|达|多少)")
 CONJUNCTION = re.compile(r"和|与|跟|以及|及")
 # Where one side of "甲和乙" ends: punctuation, 的/在/中 and the asking verbs.
-_BOUNDARY = r"[，,。；;？?！!、《》（）()\s]|的|在|中|分别|各|排|占|从|到|对|给|向|把|被|将|以来|以后"
+_BOUNDARY = r"[，,。；;？?！!、《》（）()\s]|的|在|中|那边|这边|分别|各|排|占|从|到|对|给|向|把|被|将|以来|以后"
 LEFT_END = re.compile(rf"(?:{_BOUNDARY})$")  # the left side starts after one of these
 RIGHT_END = re.compile(rf"{_BOUNDARY}|是|有|怎么|如何|多少|几")  # the right side stops before one
 YEAR_SIDE = re.compile(r"\d{4}\s*年(?:底|末|初)?")

@@ -26,6 +26,7 @@ from rag.answer.facts import Fact
 from rag.answer.figure_answers import (
     FULL_YEAR,
     LEVELS,
+    MONEY_ASK,
     QUALIFIERS,
     FigureResult,
     as_of_label,
@@ -927,7 +928,8 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     kind = kinds[0]
     if kind == "count":
         any_unit = "家项名人个亿万元" + ("" if COUNTING.search(part.text) else "%")  # a number of things is no share
-        unit = part.unit or ("元" if q.unit == "元" else "")  # 给多少万: an amount, though no unit is said
+        # 给多少万, 再奖励多少: an amount, though no unit is said
+        unit = part.unit or ("元" if q.unit == "元" or MONEY_ASK.search(q.text) else "")
         units = UNIT_CLASSES.get(unit, unit or any_unit)
         pattern = rf"{ABOUT}(?:{NUMBER_OR_RANGE}|[{CN_NUM}]+)\s*[多余]?\s*(?:万亿|万|亿)?\s*[{units}]+"
     else:

@@ -579,7 +579,7 @@ def _whole_year_first(q: Question, actual: list[Scored]) -> list[Scored]:
 FULL_YEAR = re.compile(r"全年|一整年|整一年|整年")  # the whole year's figure, not one of its first months
 # An amount of money asked without its unit: 多少钱, 奖励多少, 给多少补贴.
 MONEY_ASK = re.compile(r"多少(?:钱|资金|经费|奖金|奖励|补贴|补助|奖补|资助|扶持资金)|"
-                       r"(?:奖励|奖金|补贴|补助|奖补|资助|资金|经费)(?:是|有|能拿|能给|给)?多少(?![家个项人名位%])")
+                       r"(?:奖励|奖金|补贴|补助|奖补|资助|资金|经费|(?<![获得评])奖|(?<![弥填增])补)(?:是|有|能拿|能给|给)?多少(?![家个项人名位%])")
 
 
 # A sentence whose subject is the company named just before it: "（2017—2024年，）公司营收…"

@@ -569,3 +569,21 @@ def test_people_counted_with_the_classifier_ge_are_answered_in_ming():
                  unit="个", measure_words=("技术骨干",), shape="figure")
     assert _table().fits(q, people, CITY)
     assert not _table().fits(replace(q, unit="元"), people, CITY)
+
+
+def test_a_reward_or_subsidy_asked_with_one_character_is_money():
+    from rag.answer.figure_answers import MONEY_ASK
+
+    assert MONEY_ASK.search("上市以后还再奖多少？") and MONEY_ASK.search("评上了市里补多少")
+    assert not MONEY_ASK.search("奖多少家") and not MONEY_ASK.search("获奖多少次")  # a count; prizes won
+
+
+def test_a_short_answer_to_a_reward_question_is_an_amount():
+    from rag.answer.extractive import Candidate, short_answer
+    from rag.answer.question import analyse
+    from rag.schema import Chunk, Hit
+
+    sentence = "甲市125家上市公司中不乏38家小巨人，上市后再给予100万元特别奖励。"
+    hit = Hit(Chunk("c", "d", sentence, "", 0, len(sentence)), 1.0)
+    c = Candidate(0, hit, 0, len(sentence), sentence, 1.0, True, True, True, 1.0, frozenset())
+    assert short_answer(analyse("甲市小巨人企业上市以后再奖多少？"), [c]) == "100万元"
