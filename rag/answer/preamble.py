@@ -31,6 +31,8 @@ ASKED_BY = re.compile(r"(?:^|(?<=[，,。；;]))\s*(?:领导|上级|老板|同�
 POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等)[^\d]{0,8}$"
                     r"|^\s*(?:具体|实在|确实|真)?(?:记不清|记不太清|不太确定|不确定|拿不准|想不起来|忘了)[了啦]?[。！!？?]*$")
 # "我想知道那一年也就是2022年，…": what follows the asker's wish is part of the question
+# "那份专报里应该有对比吧": what the asker supposes, after the question, asks nothing more
+SUPPOSED = re.compile(r"(?:应该|估计|可能|大概|想必|肯定)[^？?]*吧[。！!]*$")
 WISH = re.compile(r"(?:想知道|想问问?|想了解|想查|请问)(?:一下)?")
 NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不包括)")
 FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
@@ -118,9 +120,10 @@ def _asked(text: str) -> str:
 
 def _aside_after(clause: str) -> bool:
     """After the question, a clause that asks nothing and tells the asker's story ("我记得从五十来家
-    涨到一百多家", "我们区想学一学", "能不能按时间帮我捋一下") is an aside; a wish that names
+    涨到一百多家", "我们区想学一学", "能不能按时间帮我捋一下") or supposes ("应该有对比吧") is an aside; a wish that names
     what else is asked ("我想了解乙市的情况") is not."""
-    return not ASKS.search(clause) and bool(NARRATIVE.search(clause)) and not _wishes_more(clause)
+    return not ASKS.search(clause) and bool(NARRATIVE.search(clause) or SUPPOSED.search(clause)) \
+        and not _wishes_more(clause)
 
 
 def _wishes_more(clause: str) -> bool:

@@ -134,3 +134,15 @@ def test_a_figure_offered_to_be_confirmed_is_dropped_and_the_exact_figure_asked(
                                   "并购整合型的代表企业是哪一家？", "甲市有一百家单项冠军吗？"])
 def test_a_number_the_question_asks_with_is_no_guess(text):
     assert the_question(text) == text
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("乙市的国家级单项冠军累计有多少家？那份专报里应该有对比吧", "乙市的国家级单项冠军累计有多少家？"),
+    ("甲市小巨人有多少家，估计材料里都有吧", "甲市小巨人有多少家"),
+])
+def test_what_the_asker_supposes_after_the_question_is_no_part_of_it(asked, read):
+    assert the_question(asked) == read
+
+
+def test_a_supposition_that_asks_stays():
+    assert the_question("甲市应该有对比吧？还是没有？") == "甲市应该有对比吧？还是没有？"
