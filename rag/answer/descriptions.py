@@ -138,8 +138,8 @@ def resolve(question: str, hits: Sequence[Hit], profile: Profile,
         return None  # "…的企业有多少家": a group is counted, not one company, nor a kind it resembles
     # a name inside or around the winner (独角兽 in 潜在独角兽, 以甲乙电子) is the same thing, and a
     # known name's rivals are known names (not a run of text ending like one: …有关汽车)
-    rival = next((s for n, s in ranked[1:] if n not in best and best not in n
-                  and (best not in known or n in known)), 0.0)
+    rival = next((s for n, s in ranked[1:] if n not in best and best not in n and n not in desc  # a title it
+                  and (best not in known or n in known)), 0.0)  # holds (拿到单项冠军称号) is not what it is
     if rival and support < MIN_LEAD * rival:
         return None
     hit, a, b = where[best]
@@ -192,7 +192,7 @@ def _support(terms: Sequence[tuple[str, float]], hits: Sequence[Hit], kinds: Seq
 ASKS_NAME = re.compile(r"哪[一几]?[家个位些]|叫什么|是谁|什么名字|名称")
 ONE_NAME = re.compile(r"哪一?家|叫什么|什么名字|是谁")
 # "那些…的企业", "三种模式各自的代表企业": several companies, never one company's name
-SEVERAL = re.compile(r"那些|这些|各自|各个|们")
+SEVERAL = re.compile(r"那些|这些|各自|各个|(?<![咱我你他她])们")  # not 咱们, 我们: the asker
 CLAUSE_BREAK = re.compile(r"[，；,;：:]")
 OWN_WORDING = 0.5  # trigram overlap from which a clause words the description itself
 

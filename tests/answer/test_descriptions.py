@@ -193,3 +193,11 @@ def test_a_factory_said_as_changzi_is_a_company_described():
 
     assert description_in("那家给核工业做静密封的甲市厂子，是哪年创办的？").endswith("厂子")
     assert description_in("那家企业的厂房有多大？") == ""
+
+
+def test_a_title_the_description_says_the_company_holds_is_no_rival_and_the_asker_is_no_group():
+    passages = ["目前，甲乙电子凭借研发团队的技术优势，于2020年荣获国家单项冠军示范企业称号，是溅射靶材行业唯一获此荣誉的企业。"
+                "甲乙电子成立于2005年，主要从事超高纯金属溅射靶材的研发生产。"]
+    found = resolve("咱们甲市那家做超高纯溅射靶材、唯一拿到国家单项冠军示范称号的企业，是哪年办起来的？",
+                    _hits(passages, "t"), PROFILE, weight=lambda w: 1.0)
+    assert found is not None and found.name == "甲乙电子"  # 咱们 is the asker; 单项冠军 the title it holds
