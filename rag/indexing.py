@@ -142,10 +142,14 @@ def _hash(text: str) -> str:
 
 
 # What the stored index is made by besides the corpus: the cleaning, chunking, profile
-# and figure-extraction code and its data files. A change to any of them makes the
-# index out of date, so `rag index` rebuilds instead of saying it is current.
+# and figure-extraction code and the data files it reads. A change to any of them makes
+# the index out of date, so `rag index` rebuilds instead of saying it is current. The
+# answer step's own word lists (rag/data/colloquial.txt, measures.txt, wholes.txt) are
+# not here: editing them must not throw away a saved index (tests/test_indexing.py
+# checks that every module and data file the builder reads is listed).
 BUILDER_PARTS = ("cleaning.py", "chunking.py", "corpus.py", "manifest.py", "profile.py", "indexing.py",
-                 "answer/facts.py", "numbers.py", "tokenize.py", "keyword.py", "extract", "data")
+                 "answer/facts.py", "answer/boilerplate.py", "numbers.py", "tokenize.py", "keyword.py",
+                 "extract", "data/places.txt", "data/stopwords.txt", "data/synonyms.txt")
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,13 @@ def jieba_tokenizer():  # type: ignore[no-untyped-def]
     return jieba
 
 
+# The data files this module reads. Only they (not the answer step's word lists in
+# rag/data/) decide the tokens, so editing another list keeps saved tokens valid.
+STOPWORDS_FILE = "stopwords.txt"
+SYNONYMS_FILE = "synonyms.txt"
+TOKENIZER_DATA = (STOPWORDS_FILE, SYNONYMS_FILE)
+
+
 @lru_cache(maxsize=1)
 def tokenizer_fingerprint() -> str:
     """A short hash of what decides the tokens: this module, its data files and the
@@ -40,8 +47,8 @@ def tokenizer_fingerprint() -> str:
     root = resources.files("rag")
     digest = hashlib.sha256(str(getattr(jieba, "__version__", "")).encode())
     digest.update((root / "tokenize.py").read_bytes())
-    for f in sorted((f for f in (root / "data").iterdir() if f.is_file()), key=lambda f: f.name):
-        digest.update(f.name.encode() + f.read_bytes())
+    for name in TOKENIZER_DATA:
+        digest.update(name.encode() + (root / "data" / name).read_bytes())
     return digest.hexdigest()[:8]
 
 
@@ -60,7 +67,7 @@ _added: set[str] = set()
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """The stopword list (question words and function words)."""
-    text = (resources.files("rag") / "data" / "stopwords.txt").read_text(encoding="utf-8")
+    text = (resources.files("rag") / "data" / STOPWORDS_FILE).read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip())
 
 
@@ -83,7 +90,7 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _synonym_lines() -> tuple[tuple[str, ...], ...]:
-    text = (resources.files("rag") / "data" / "synonyms.txt").read_text(encoding="utf-8")
+    text = (resources.files("rag") / "data" / SYNONYMS_FILE).read_text(encoding="utf-8")
     return tuple(tuple(w.lower() for w in line.split()) for line in text.splitlines()
                  if line.strip() and not line.startswith("#"))
 

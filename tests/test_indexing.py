@@ -5,6 +5,7 @@ replaced by a rebuild). Real Chroma, real embedder, real files."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from rag.embedders import make_embedder
-from rag.indexing import build_index, update_index
+from rag.indexing import BUILDER_PARTS, build_index, update_index
 from rag.pipeline import Pipeline
 from rag.settings import load_settings
 
@@ -251,3 +252,49 @@ def test_a_place_alias_added_to_domain_json_is_written_and_read(tiny_corpus: Pat
     pipe = Pipeline.load(settings)
     assert pipe.read("乙城有多少家单项冠军企业？") == "乙市有多少家单项冠军企业？"
     assert "12家" in pipe.ask("乙城有多少家单项冠军企业？").text
+
+
+# Storage plumbing and types: they decide where and how the index is saved, not what
+# it holds, so a change to them need not invalidate a saved index.
+NOT_SHAPING = {"build_cache.py", "errors.py", "schema.py", "sqlite_wal.py", "version_files.py"}
+RAG_ROOT = Path(__file__).resolve().parents[1] / "rag"
+
+
+def _module_file(name: str) -> Path | None:
+    base = RAG_ROOT.parent / name.replace(".", "/")
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.exists()), None)
+
+
+def _rag_imports(path: Path) -> set[Path]:
+    out: set[Path] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rag"):
+            names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            out |= {p for p in map(_module_file, names) if p}
+    return out
+
+
+def _builder_modules() -> set[Path]:
+    """Every rag module the index builder's listed parts import, followed transitively."""
+    todo = [p for part in BUILDER_PARTS if part != "indexing.py" and not part.startswith("data/")
+            for p in ((sorted((RAG_ROOT / part).glob("*.py"))) if (RAG_ROOT / part).is_dir() else [RAG_ROOT / part])]
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo += _rag_imports(path)
+    return seen
+
+
+def test_every_module_and_data_file_the_builder_reads_is_in_its_fingerprint():
+    listed = set(BUILDER_PARTS)
+    modules = {p.relative_to(RAG_ROOT).as_posix() for p in _builder_modules()}
+    unlisted = {m for m in modules - NOT_SHAPING if m not in listed and m.split("/")[0] not in listed}
+    assert not unlisted, f"modules that shape the index but are not in BUILDER_PARTS: {unlisted}"
+    data = {f.name for f in (RAG_ROOT / "data").iterdir()}
+    read = {n for p in _builder_modules() for n in re.findall(r'"([\w.]+\.txt)"', p.read_text(encoding="utf-8"))
+            if n in data}
+    assert read and {f"data/{n}" for n in read} <= listed
+    # the answer step's word lists are not read while building, so editing them keeps the index
+    assert {"data/colloquial.txt", "data/measures.txt", "data/wholes.txt"}.isdisjoint(listed)

@@ -30,3 +30,15 @@ def test_names_are_organisations_and_people_not_everyday_nouns():
 def test_a_synonym_list_word_stays_whole_after_a_one_character_word():
     # jieba alone cuts 经工信部认定 into 经工 / 信部 / 认定; the synonym list makes 工信部 a word
     assert "工信部" in words("经工信部认定的企业")
+
+
+def test_the_fingerprint_covers_the_data_files_the_tokenizer_reads_and_no_others():
+    import re
+    from importlib import resources
+
+    from rag.tokenize import TOKENIZER_DATA
+
+    source = (resources.files("rag") / "tokenize.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"([\w.]+\.txt)"', source))
+    # answer-only word lists (rag/data/wholes.txt …) can change without invalidating saved tokens
+    assert read == set(TOKENIZER_DATA) == {"stopwords.txt", "synonyms.txt"}
