@@ -15,7 +15,7 @@ from rag.tokenize import is_everyday, is_noun, words
 # A clause that tells the asker's story, not what is asked: the asker (我, not 我市),
 # hearsay (有人说, 听说), the occasion (开会, 写材料), doubts, politeness.
 NARRATIVE = re.compile(r"我(?![市省国区县])|咱们?|有人(?:说|讲|提)|听说|据说|[给向跟]领导|开会|写个?材料|"
-                       r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢|领导(?:要|交代|让)")
+                       r"搞不清|弄不清|不太清楚|记不清|拿不准|想问|请问|麻烦|帮忙|帮我|谢谢|领导(?:要|交代|让)|汇报|要用")
 # A request after the question for the answer's order (能不能按时间帮我捋一下): a trend asked.
 IN_TIME_ORDER = re.compile(r"按(?:时间|年份|年度|年)|时间顺序|逐年|一年一年")
 # An aside in brackets that only hedges: "（可能是不同年份的数）".
@@ -34,6 +34,8 @@ POLITE = re.compile(r"^\s*(?:麻烦|谢谢|多谢|辛苦|拜托|急用|在线等
 # "那份专报里应该有对比吧": what the asker supposes, after the question, asks nothing more
 SUPPOSED = re.compile(r"(?:应该|估计|可能|大概|想必|肯定)[^？?]*吧[。！!]*$")
 WISH = re.compile(r"(?:想知道|想问问?|想了解|想查|请问)(?:一下)?")
+# "…多少钱？对不对": a check of the figure the question asks, after it, asks nothing more
+CHECK_TAG = re.compile(r"^\s*(?:对不对|对吗|对吧|是吗|是不是|是这样吗|没错吧|没记错吧)[吧啊呀呢]?[？?。！!]*\s*$")
 NOT_ASKED = re.compile(r"^\s*(?:而|并)?(?:不是|并非|不要|别|不用|不包括)")
 FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[，。；！,;!？?]*$")
 
@@ -43,11 +45,11 @@ FIGURE_WORD = re.compile(r"(?:的|那个|这个)?(?:数|数字|数据|那个)?[�
 HEDGE = r"(?:大概|大约|好像|好象|似乎|应该|估计|差不多)"
 _GUESS_NUMBER = (r"[零〇一二三四五六七八九十两\d][零〇一二三四五六七八九十两百千万亿几多来\d.]*个?[万亿千]*"
                  r"(?:元|家|个|人|名|张|项|成|%|亩|年代|年)?")
-_ABOUT = r"(?:左右|上下|出头|来|以上)"
+_ABOUT = r"(?:左右|上下|出头|来|以上|多(?!少))"  # 三成多
 # "…好像是七千亿出头还是不到七千亿": the other figure the asker offers
-_OR_GUESS = rf"(?:(?:还是|或者|或是)(?:不到|超过|多于|少于|将近|接近)?{_GUESS_NUMBER}{_ABOUT}?)*"
+_OR_GUESS = rf"(?:[？?]?\s*(?:还是|或者|或是)(?:不到|超过|多于|少于|将近|接近)?{_GUESS_NUMBER}{_ABOUT}?)*"
 _WHETHER = r"(?<![哪第几])(?:是不是|是否)?(?:有|是|到|能到|能有|超过|过|上)"  # 有九成吗 (not 哪一年？)
-GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)|记得){HEDGE}?|{HEDGE})(?:是|有|在)?{_GUESS_NUMBER}{_ABOUT}?"
+GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)?|记得){HEDGE}?|{HEDGE})(?:是|有|在)?{_GUESS_NUMBER}{_ABOUT}?"
                      rf"|(?:是|有)?{_GUESS_NUMBER}(?<!年){_ABOUT}?吧"  # "六十多万吧", "一百家出头吧"
                      # "有九成吗", "是不是过半了": a figure offered to be confirmed
                      rf"|(?:{_WHETHER}{_GUESS_NUMBER}{_ABOUT}?|(?:是不是|是否)?(?:过半|一半|过百|上百|上千|破千|破万))"
@@ -56,8 +58,34 @@ GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)|记得){HEDGE}?
                      rf"|{_GUESS_NUMBER}(?:、{_GUESS_NUMBER})+(?=还是(?:多少|几|别的|其他))(?:还是(?:多少|几|别的|其他)[个家]?)?"
                      rf"|{_GUESS_NUMBER}(?=还是{_GUESS_NUMBER}[？?]))"
                      rf"{_OR_GUESS}(?:吧|吗|呢|啊|没有?)?(?:[？?]\s*)?")
-# "准确数字帮我确认下": the exact figure asked
-CONFIRM = re.compile(r"(?:准确|具体|确切)?的?(?:数字|数据|数)?(?:帮我|帮忙|麻烦)?(?:确认|核实|核对|核)一?下")
+# "准确数字帮我确认下": the exact figure asked (or, after a question, nothing more)
+CONFIRM = re.compile(r"(?:准确|具体|确切)?的?(?:数字|数据|数)?(?:帮我|帮忙|麻烦|帮)?(?:确认|核实|核对|核)一?下")
+# "是11年还是12年？" with nothing else asking: the figures offered are the choices, which one is asked
+CHOICE = re.compile(rf"(?P<a>{_GUESS_NUMBER})(?:还是|或者|或是)(?P<b>{_GUESS_NUMBER})")
+
+
+def _confirmed(text: str) -> str:
+    """A request to check the figure ("帮我确认下") asks it when nothing else does, and is
+    dropped when the question asks already ("…占多少份额？…帮核一下")."""
+    m = CONFIRM.search(text)
+    if m is None:
+        return text
+    rest = text[:m.start()] + text[m.end():]
+    return rest if _asks(GUESSED.sub("", rest)) else text[:m.start()] + "是多少" + text[m.end():]
+
+
+def _asks(text: str) -> bool:
+    """Some clause asks something (a check of a figure after the question, 对不对, does not)."""
+    return any(ASKS.search(c) and not CHECK_TAG.match(c) for c in CLAUSE.findall(text))
+
+
+def _chosen(text: str) -> str:
+    """"是11年还是12年" asking nothing else asks which year; "两百万还是三百万" asks how much."""
+    m = CHOICE.search(text)
+    if m is None:
+        return text
+    which = "哪一年" if m["a"].endswith("年") and m["b"].endswith("年") else "多少"
+    return text[:m.start()] + which + text[m.end():]
 
 
 def _unguessed(text: str) -> str:
@@ -68,7 +96,10 @@ def _unguessed(text: str) -> str:
         after = text[m.end():].strip()
         return "，" if after and not after.startswith(("，", ",", "。", "？", "?")) and not asked_before else ""
     out = GUESSED.sub(cut, text).strip("， ")
-    return out if ASKS.search(out) else text
+    if ASKS.search(out):
+        return out
+    chosen = _chosen(text)
+    return _unguessed(chosen) if chosen != text else text
 
 
 # A rank the asker states before asking the figure ("…出口货值名列全国首位，具体是多少？"):
@@ -95,7 +126,7 @@ def the_question(text: str) -> str:
     and hedged asides, with what the asker adds after it folded in ("…多少家？我问的是目标，
     不是现在的数" → "…多少家（即目标）？"; "…？麻烦按年份说一下" → "…（即按时间先后）？");
     unchanged when that would leave nothing that asks."""
-    text = _without_claimed_rank(_unguessed(CONFIRM.sub("是多少", text)))
+    text = _without_claimed_rank(_unguessed(_confirmed(text)))
     out = _asked(text)
     if IN_TIME_ORDER.search(text) and not TIME_CUES["trend"].search(out):
         out = out.rstrip("，,。；;！!？? ") + "（即按时间先后）？"
@@ -107,7 +138,7 @@ def _asked(text: str) -> str:
     short = len(CLAUSE.findall(text)) < MIN_CLAUSES
     plain = _clarified(HEDGED_ASIDE.sub("", ASKED_BY.sub("", text)))
     clauses = CLAUSE.findall(plain)
-    asking = [i for i, c in enumerate(clauses) if ASKS.search(c)]
+    asking = [i for i, c in enumerate(clauses) if _asks(c)]
     if not asking:
         return plain if plain.strip() else text
     last = asking[-1]
@@ -120,8 +151,11 @@ def _asked(text: str) -> str:
 
 def _aside_after(clause: str) -> bool:
     """After the question, a clause that asks nothing and tells the asker's story ("我记得从五十来家
-    涨到一百多家", "我们区想学一学", "能不能按时间帮我捋一下") or supposes ("应该有对比吧") is an aside; a wish that names
+    涨到一百多家", "我们区想学一学", "能不能按时间帮我捋一下"), supposes ("应该有对比吧") or asks
+    to check the answer (对不对) is an aside; a wish that names
     what else is asked ("我想了解乙市的情况") is not."""
+    if CHECK_TAG.match(clause):
+        return True  # 对不对: a check of what was asked
     return not ASKS.search(clause) and bool(NARRATIVE.search(clause) or SUPPOSED.search(clause)) \
         and not _wishes_more(clause)
 

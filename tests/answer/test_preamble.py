@@ -146,3 +146,28 @@ def test_what_the_asker_supposes_after_the_question_is_no_part_of_it(asked, read
 
 def test_a_supposition_that_asks_stays():
     assert the_question("甲市应该有对比吧？还是没有？") == "甲市应该有对比吧？还是没有？"
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("企业评上国家级单项冠军，甲市一次性奖多少钱？我听说是100万，对不对", "企业评上国家级单项冠军，甲市一次性奖多少钱？"),
+    ("甲乙科技的反射膜全球份额是多少？对吗", "甲乙科技的反射膜全球份额是多少？"),
+    ("甲乙科技那个反射膜在全球占多少份额来着，我印象里三成多？汇报要用，帮核一下",
+     "甲乙科技那个反射膜在全球占多少份额来着"),
+    ("甲市企业评上单项冠军市里给一笔钱，我印象是两百万？还是三百万？帮我确认下", "甲市企业评上单项冠军市里给一笔钱，是多少"),
+])
+def test_a_check_asked_after_the_question_asks_nothing_more(asked, read):
+    # 对不对 / 帮核一下 after the question ask to check the figure the question already asks
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲乙电子当年把丙公司整个吃下来，是11年还是12年？我老记混", "甲乙电子当年把丙公司整个吃下来，是哪一年？"),
+    ("甲市奖励是两百万还是三百万？", "甲市奖励是多少？"),
+])
+def test_figures_offered_as_the_only_choices_ask_which(asked, read):
+    assert the_question(asked) == read
+
+
+@pytest.mark.parametrize("text", ["甲市有119家单项冠军，对吗？", "甲乙科技的份额是55%对不对？"])
+def test_a_check_that_is_the_whole_question_stays(text):
+    assert the_question(text) == text
