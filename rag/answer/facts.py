@@ -278,6 +278,19 @@ def _respective(sentence: str, clause_start: int, found: list[re.Match[str]], pr
     return []
 
 
+OWN_CONDITION = re.compile(r"^[，,\s]*(?P<cond>[\u4e00-\u9fff]{2,12}?)(?:再|又|还|也|则)?分别")
+
+
+def _own_condition(clause: str, subjects: list[str]) -> str:
+    """"…，成功上市后再分别给予200万元、…": a clause pairing its amounts with a list an
+    earlier clause named keeps its own condition (成功上市后), so its amounts are not
+    the first clause's."""
+    m = OWN_CONDITION.match(clause)
+    if m is None or any(s in clause for s in subjects):
+        return ""
+    return m.group("cond")
+
+
 def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc_date: int,
                     scoper: _Scoper, profile: Profile) -> list[Fact]:
     out: list[Fact] = []
@@ -301,7 +314,8 @@ def _sentence_facts(doc: CleanDoc, chunk_id: str, sentence: str, start: int, doc
                 measure += _counted_noun(m, clause[m.end():seg_end])  # "已保障…等34个项目": 项目
             if respective:  # "分别给予300万元、100万元补贴奖励": the subject, then what the amounts are
                 tail = RESPECTIVE_TAIL.match(clause, found[-1].end())
-                measure = respective[i] + (_strip(tail.group(0), profile) if tail else "")
+                measure = respective[i] + _own_condition(clause, respective) + \
+                    (_strip(tail.group(0), profile) if tail else "")
             in_clause = re.sub(r"(?:增至|增加到|增长到|提高到|达到|升至|降至|到)$", "", measure)
             out.append(_fact(doc, chunk_id, sentence, start, cm.start(), clause, m, measure,
                              doc_date, scoper))

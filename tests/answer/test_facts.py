@@ -46,6 +46,8 @@ def test_respectively_pairs_subjects_with_numbers_in_order():
     assert "单项冠军" in k["200万元"].measure and "小巨人" not in k["200万元"].measure
     assert k["80万元"].measure.startswith("小巨人")
     assert k["80万元"].measure.endswith("特别奖励")
+    # and keeps its own condition: the later amounts are paid once listed, the first on creation
+    assert "上市" in k["200万元"].measure and "上市" not in k["300万元"].measure
 
 
 def test_from_to_gives_both_years_and_one_measure():
