@@ -39,6 +39,10 @@ TITLE_HELD = re.compile(rf"(?:拿到|获得|评上|获评|取得|被评为|被�
 # description sets as its bar ("份额做到世界第一的"), which the passages may count apart
 COUNTED = re.compile(r"(?:多少|几)\s*家|数量|家数|有多少")
 RANKED = re.compile(r"(全球|全国|全省|全市|世界|国内|行业)[^，。的]{0,8}?第([一二三四五])")  # 全球市场占有率排第一
+# A clause after the description that ends in 的 (…的那个) and names nothing it heads: more
+# of the same description ("…的老厂，跟好几位院士一直合作的那个，是哪年办起来的")
+MORE_DESCRIPTION = re.compile(r"^[，,][^，。？！?!；;]{2,40}?的(?:那个|那家|那位|这个|这家)?(?=[，,])")
+ASKING = re.compile(r"多少|(?<![好这])几(?!乎)|哪|什么|怎么|如何|为何|为什么|是否|是不是|有没有|吗|呢")
 MIN_SUPPORT = 0.4  # share of the description's weight one sentence about the name must say
 MIN_LEAD = 1.5  # the winner's support over the runner-up's
 
@@ -58,7 +62,15 @@ class Resolved:
         company is in kept ("做…的甲市企业"), not those of what it did (收购德国…的企业)."""
         head = self.description.rsplit("的", 1)[-1]
         kept = "".join(p for p in places if p in head and p not in self.name)
-        return re.sub(POINTER + "?" + re.escape(self.description), f"{kept}{self.name}", question, count=1)
+        m = re.search(POINTER + "?" + re.escape(self.description), question)
+        if m is None:
+            return question
+        rest = question[m.end():]
+        more = MORE_DESCRIPTION.match(rest)
+        while more and not ASKING.search(more.group(0)):  # "，跟好几位院士一直合作的那个": the same company
+            rest = rest[more.end():]
+            more = MORE_DESCRIPTION.match(rest)
+        return question[:m.start()] + kept + self.name + rest
 
 
 TITLES = (r"院长|副院长|所长|总裁|董事长|总经理|负责人|局长|主任|专家|教授|研究员|书记|市长|区长|院士|总监|"

@@ -201,3 +201,23 @@ def test_a_title_the_description_says_the_company_holds_is_no_rival_and_the_aske
     found = resolve("咱们甲市那家做超高纯溅射靶材、唯一拿到国家单项冠军示范称号的企业，是哪年办起来的？",
                     _hits(passages, "t"), PROFILE, weight=lambda w: 1.0)
     assert found is not None and found.name == "甲乙电子"  # 咱们 is the asker; 单项冠军 the title it holds
+
+
+@pytest.mark.parametrize("asked,rewritten", [
+    ("甲市那家在科创板上市的公司，专做把光反射回去的那层膜、打破了垄断的，它在全球占了多大比例？",
+     "甲乙科技，它在全球占了多大比例？"),
+    ("甲市有家给核电站做垫片的老厂，跟好几位院士一直合作的那个，是哪一年办起来的？", "甲乙科技，是哪一年办起来的？"),
+])
+def test_more_of_the_description_after_it_goes_with_it(asked, rewritten):
+    # clauses ending in 的 (…的那个) after the description describe the same company and ask nothing
+    from rag.answer.descriptions import Resolved
+
+    desc = description_in(asked)
+    assert Resolved(desc, "甲乙科技", 0.9).rewrite(asked, ("甲市",)).replace("甲市甲乙科技", "甲乙科技") == rewritten
+
+
+def test_a_clause_ending_in_de_that_asks_stays():
+    from rag.answer.descriptions import Resolved
+
+    asked = "甲市那家做垫片的老厂，是哪年成立的？"
+    assert Resolved(description_in(asked), "甲乙科技", 0.9).rewrite(asked, ()) == "甲乙科技，是哪年成立的？"
