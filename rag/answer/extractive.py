@@ -36,6 +36,7 @@ from rag.answer.figure_answers import (
     statistics_asked,
 )
 from rag.answer.figure_text import compose, figures_for_table
+from rag.answer.followup import elided_subject
 from rag.answer.knowledge import Knowledge
 from rag.answer.lists import LIST_NOUNS, list_answer
 from rag.answer.matching import has_word, longest_shared, loosely_has, overlap, stem
@@ -599,6 +600,9 @@ class ExtractiveAnswerer:
             joined.hits = list(hits)
             return joined
         pool = [*hits, *more]
+        elided = self._elided_part(q, question, hits, more, doc_ids)
+        if elided is not None:  # "…目标是多少家？现在实际做到多少了": the later part of the first's subject
+            return elided
         several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
         if q.shape in ("figure", "compare") and not given_numbers(q) and not several:
             figured = self._figure_answer(q, question, pool, doc_ids)
@@ -631,6 +635,8 @@ class ExtractiveAnswerer:
                      and not self.kb.table.of_another_kind(c.text, q, measured)
                      and self.kb.table.may_be_of(c.text, places)
                      and (q.measure_kind != "change" or CHANGE_SAID.search(c.text))
+                     and (len(q.parts) > 1 or q.measure_kind not in KIND_SAID
+                          or KIND_SAID[q.measure_kind].search(c.text))  # 增速多少: not a share
                      and not (ASKS_FIGURE.search(q.text) and _a_bare_caption(c.text))]
         if not any(self._supported(c, self._floor(q, cands)) for c in cands):
             return head or self._refuse(question, hits, every)
@@ -659,6 +665,32 @@ class ExtractiveAnswerer:
             hits=list(hits),
         )
         return answer if head is None else _with_the_rest(question, q, head, answer, self.t["side_missing"])
+
+    def _elided_part(self, q: Question, question: str, hits: Sequence[Hit], more: Sequence[Hit],
+                     doc_ids: Sequence[str] | None) -> Answer | None:
+        """A question of two parts whose second asks a figure of nothing it names ("…哪一年收购的？
+        收完以后在全球排第几"): the second asked of the first part's subject from the figures
+        table, joined with the first part's own answer; None when no row answers it."""
+        if len(q.parts) != 2 or q.shape in ("list", "reason", "compare") or len(q.places) > 1 \
+                or RESPECTIVE_ASK.search(q.text) or DIFFERENCE_ASK.search(q.text):
+            return None  # 甲和乙各多少家，差了多少: both sides, then their difference
+        first, second = q.parts[0].text, q.parts[1].text
+        asked = elided_subject(second, first, self.kb.profile)
+        if asked is None:
+            return None
+        sub = analyse(asked, self.kb.profile)
+        if sub.shape != "figure" or sub.time == "trend" or given_numbers(sub):
+            return None  # 这几年涨得快不快: how it grew, which one figure does not say
+        later = self._figure_answer(sub, asked, [*hits, *more], doc_ids)
+        if later is None:
+            return None
+        head = self._answer(first, hits, more, doc_ids)
+        if later.short and later.short == head.short:
+            return None  # the same figure again answers nothing new
+        joined = join_answers(question, [(first, head), (second, later)], self.t["side_missing"])
+        joined.short = f"{head.short}；{later.short}" if head.short and later.short else ""
+        joined.hits = list(hits)
+        return joined
 
     def _figure_part(self, q: Question, pool: list[Hit], doc_ids: Sequence[str] | None) -> Answer | None:
         """The figures table's answer to the first part of a question of several parts that
@@ -849,6 +881,9 @@ def _shown_amount(value: float, unit: str) -> tuple[str, str]:
 NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
 
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
+# a sentence that gives a growth rate or a rank (the kinds a one-part figure question may ask)
+KIND_SAID = {"growth": re.compile(r"增长|增速|增幅|同比|提高|上升|下降|回落|减少|涨"),
+             "rank": re.compile(r"第[一二三四五六七八九十\d]+|首位|榜首|前列|前茅|居首|领先|龙头")}
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
 # "…？想跟甲市对比一下": the other place is for comparison, not asked of itself

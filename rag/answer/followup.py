@@ -16,7 +16,7 @@ from rag.answer.matching import longest_shared
 from rag.answer.question import ASKED_UNIT, TIME_CUES, in_digits
 from rag.profile import Profile, gazetteer
 from rag.schema import Turn
-from rag.tokenize import is_content_word, jieba_tokenizer, pos_flags, words
+from rag.tokenize import is_content_word, is_noun, jieba_tokenizer, pos_flags, words
 
 PRONOUN = re.compile(r"它们|它|其(?![中他余实次])|他们|她们|该公司|该企业|这家公司|这家企业|这家|该集团|这个企业")
 FIGURE_ANAPHOR = re.compile(r"(?:这个|这一|这些|该|此)(?:数字|数据|数量|比例|比重|数)")  # "这个数近几年的增速怎么样？"
@@ -45,7 +45,28 @@ ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
 
 
 MEASURE_BEFORE = re.compile(r"(?:是|有|为|达|占)?(?:多少|几)")
-__all__ = ["Turn", "is_followup", "rewrite"]
+__all__ = ["Turn", "elided_subject", "is_followup", "rewrite"]
+# nouns that say where a rank or share holds, or which figure of the subject is asked
+OF_THE_SUBJECT = re.compile(r"^(?:全球|全国|全省|全市|世界|国内|国际|行业|同行|实际|现在|目前|数量|数字|总数|"
+                            r"比重|占比|比例|份额|增速|增幅|排名|名次)$")
+
+
+DONE_CHECK = re.compile(r"[，,]\s*(?:完成|达到|实现|达标|做到)了?(?:没有|没|吗|了吗)[？?]?$")
+
+
+def elided_subject(part: str, first: str, profile: Profile) -> str | None:
+    """A later part of one question that asks a figure of nothing it names ("…2025年的目标是
+    多少家？现在实际做到多少了", "…哪一年收购的？收完以后在全球排第几") asks it of the first
+    part's subject: the part rewritten as a follow-up of the first, or None when the part
+    names a noun of its own ("手艺好的技术工人又新增了多少") or is no figure question."""
+    if not ASKS.search(part) or not _names_nothing(part, profile):
+        return None
+    own = [w for w in words(part) if is_noun(w) and not OF_THE_SUBJECT.match(w)]
+    if own:
+        return None
+    part = DONE_CHECK.sub("", part)  # 完成没有: the figure beside the target answers it
+    rewritten = _rewrite_one(part, [Turn("user", first)], profile)
+    return rewritten if rewritten != part else None
 
 
 def _entity(text: str, places: tuple[str, ...] = ()) -> str | None:

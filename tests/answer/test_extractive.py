@@ -754,3 +754,17 @@ def test_only_a_which_company_or_year_question_needs_less_coverage_and_only_when
     # a figure, a reason, a which-question that asks a figure too: the usual floor
     for question in ("甲市有多少家单项冠军？", "甲市为什么能培育这么多冠军？", "哪家企业份额最高，是多少？"):
         assert answerer._floor(analyse(question), low) == floor
+
+
+def test_a_later_part_of_the_first_parts_subject_is_answered_from_the_figures(pipeline):
+    # "现在实际做到多少了" names nothing: it asks the first part's subject today, not the target again
+    answer = pipeline.ask("当初定的2025年单项冠军目标是多少家？现在实际做到多少了，完成没有？")
+    assert "130家" in answer.text and "119家" in answer.text
+    assert answer.short.endswith("119家")
+    _check_citations(answer)
+
+
+def test_a_growth_rate_is_not_answered_by_a_share(pipeline):
+    # the 2021 sentence gives the amount and its share of GDP, no growth rate
+    answer = pipeline.ask("宁波2021年工业增加值增速多少")
+    assert answer.refused or "47.9%" not in answer.short

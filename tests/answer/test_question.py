@@ -44,6 +44,8 @@ def test_kinds_units_and_parts():
     ("最早甲市单项冠军才几家（即论文里说稳居全国第一那时候）？", "earliest", "家", ""),  # the aside asks no rank
     ("评上了市里给多少万", "", "元", ""),  # 多少万 / 几个亿 with no unit: money
     ("这个项目投了几个亿", "", "元", ""),
+    ("企业评上单项冠军市里给一笔钱，是多少", "", "元", ""),  # 一笔钱, 奖金: money asked
+    ("评上的奖金有多少", "", "元", ""),
     ("招了多少万人", "", "人", ""),
     ("单项冠军这块，甲市给自己定的2025年要冲到几家？", "target", "家", ""),
 ])
@@ -970,3 +972,17 @@ def test_sources_said_to_disagree_around_the_subject_ask_every_dated_figure_of_i
 def test_figures_the_asker_saw_written_are_no_question():
     q = analyse("小巨人这几年在甲市是怎么涨上来的？一份写283家，还有更新的没")
     assert len(q.parts) == 1 and q.time == "trend" and not q.numbers
+
+
+def test_a_later_part_asking_a_figure_of_nothing_it_names_asks_of_the_first_parts_subject():
+    from rag.answer.followup import elided_subject
+    from rag.tokenize import add_terms
+
+    add_terms([("甲乙电子", "nt")])  # as indexing teaches the tokenizer the corpus's company names
+    profile = Profile(places=("甲市",), main_city="甲市", terms=(("单项冠军", "n"), ("甲乙电子", "nt")))
+    assert "单项冠军" in (elided_subject("现在实际做到多少了，完成没有", "当初定的2025年单项冠军目标是多少家", profile) or "")
+    assert "完成" not in (elided_subject("现在实际做到多少了，完成没有", "当初定的2025年单项冠军目标是多少家", profile) or "完成")
+    assert "甲乙电子" in (elided_subject("收完以后在全球排第几", "甲乙电子收购丙公司是哪一年", profile) or "")
+    # a part naming a noun of its own asks of that, not of the first part's subject
+    assert elided_subject("手艺好的技术工人又新增了多少", "这几年来甲市的大学生有多少", profile) is None
+    assert elided_subject("主要做什么产品", "甲乙电子是哪一年成立的", profile) is None  # no figure asked
