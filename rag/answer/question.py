@@ -451,7 +451,8 @@ ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省
 RECALLED_AMOUNT = re.compile(r"(?:一路)?(?:增至|涨到|增长到|升至)?[一二三四五六七八九十两][零〇一二三四五六七八九十两百千万亿]*多?[百千万亿]+(?:元|家|个)?")
 
 
-MONTH_SAID = re.compile(r"(?<![\d.])\d{1,2}\s*月(?:底|末|份|初|上旬|中旬|下旬)?")
+MONTH_SAID = re.compile(r"(?<![\d.])\d{1,2}\s*月(?:底|末|份|初|上旬|中旬|下旬)?"
+                        r"|(?<=年)[底末初中]|那会儿?|那时候?")  # 2024年年末那会儿: when, not what
 
 
 def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str = "",

@@ -247,6 +247,15 @@ def test_as_of_remarks_are_no_measure(text):
     assert "冠军" in "".join(q.measure_words)
 
 
+@pytest.mark.parametrize("text", ["2024年年末那会儿，甲市单项冠军一共有多少家？", "2024年底甲市单项冠军有多少家？",
+                                  "2024年年初那时候甲市单项冠军有几家？"])
+def test_the_part_of_a_year_is_a_time_no_measure(text):
+    q = analyse(text)
+    assert q.years == (2024,)
+    assert not {"年末", "年底", "年初", "那会儿", "那会", "那时候"} & set(q.measure_words)
+    assert "冠军" in "".join(q.measure_words)
+
+
 def test_document_wording_for_retrieval():
     assert "奖励" in document_wording("评上国家级单项冠军市里奖多少钱")
     assert "奖励" in document_wording("一家厂子评上小巨人，市里能奖多少钱？")  # 能奖 glued: 能 + 奖
