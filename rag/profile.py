@@ -113,10 +113,18 @@ class Profile:
         taken: set[int] = set()
         for p in self.places:  # longest first, so 青岛市 wins over 青岛
             for m in re.finditer(re.escape(p), text):
-                if not taken & set(range(m.start(), m.end())):
+                if not taken & set(range(m.start(), m.end())) and not _inside_a_word(text, m.start()):
                     found.append((m.start(), self.city_of(p)))
                     taken |= set(range(m.start(), m.end()))
         return sorted(found)
+
+
+def _inside_a_word(text: str, start: int) -> bool:
+    """Whether a place's first character ends an everyday word with the one before it
+    (中国 in 其中国家级, in 集中国内): no mention of the place."""
+    from rag.tokenize import EVERYDAY_FREQ, general_frequency
+
+    return start > 0 and general_frequency(text[start - 1:start + 1]) >= EVERYDAY_FREQ
 
 
 def load_domain(corpus_dir: Path) -> dict[str, Any]:

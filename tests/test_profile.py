@@ -92,3 +92,10 @@ def test_figures_from_a_documents_part_equal_those_from_the_whole_profile(real_c
         assert 0 < len(part.places) < len(prep.profile.places)
         whole = extract_facts(d, chunks, prep.profile)
         assert whole and extract_facts(d, chunks, part) == whole
+
+
+def test_a_place_whose_first_character_ends_an_everyday_word_is_no_mention():
+    profile = Profile(places=("中国", "甲市"), main_city="甲市")
+    assert profile.places_in("其中国家级单项冠军有几家") == []  # 其中 + 国家级, not 中国
+    assert profile.places_in("集中国内资源") == []
+    assert profile.places_in("是中国第一，在甲市") == [(1, "中国"), (7, "甲市")]
