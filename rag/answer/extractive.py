@@ -600,7 +600,8 @@ class ExtractiveAnswerer:
             joined.hits = list(hits)
             return joined
         pool = [*hits, *more]
-        elided = self._elided_part(q, question, hits, more, doc_ids)
+        elided = self._elided_part(q, question, hits, more, doc_ids) or self._parts_of_their_own(q, question, hits, more,
+                                                                                              doc_ids)
         if elided is not None:  # "…目标是多少家？现在实际做到多少了": the later part of the first's subject
             return elided
         several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
@@ -689,6 +690,25 @@ class ExtractiveAnswerer:
             return None  # the same figure again answers nothing new
         joined = join_answers(question, [(first, head), (second, later)], self.t["side_missing"])
         joined.short = f"{head.short}；{later.short}" if head.short and later.short else ""
+        joined.hits = list(hits)
+        return joined
+
+    def _parts_of_their_own(self, q: Question, question: str, hits: Sequence[Hit], more: Sequence[Hit],
+                            doc_ids: Sequence[str] | None) -> Answer | None:
+        """Two figure questions in one, each of its own place ("甲市…占全省多大比例？乙市的又占
+        全省多少？"): no one sentence names both places, so each part is answered on its own and
+        the answers joined; None unless both are answered."""
+        if len(q.parts) != 2 or not all(ASKS_FIGURE.search(p.text) or FIGURE_KINDS & set(p.kinds) for p in q.parts):
+            return None
+        places = [{p for _, p in self.kb.profile.places_in(part.text)} for part in q.parts]
+        if not all(places) or places[0] == places[1]:
+            return None
+        answers = [(p.text, self._answer(p.text, hits, more, doc_ids)) for p in q.parts]
+        if any(a.refused for _, a in answers):
+            return None
+        joined = join_answers(question, answers, self.t["side_missing"])
+        shorts = [a.short for _, a in answers]
+        joined.short = "；".join(shorts) if all(shorts) else ""
         joined.hits = list(hits)
         return joined
 
@@ -881,6 +901,7 @@ def _shown_amount(value: float, unit: str) -> tuple[str, str]:
 NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
 
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
+FIGURE_KINDS = {"count", "percent", "rank", "year"}  # the kinds of a part that asks a figure or a date
 # a sentence that gives a growth rate or a rank (the kinds a one-part figure question may ask)
 KIND_SAID = {"growth": re.compile(r"增长|增速|增幅|同比|提高|上升|下降|回落|减少|涨"),
              "rank": re.compile(r"第[一二三四五六七八九十\d]+|首位|榜首|前列|前茅|居首|领先|龙头")}
@@ -939,7 +960,7 @@ def _says(text: str, asked: str) -> bool:
 def _asks_no_figure(parts: Sequence[Part]) -> bool:
     """Whether none of the parts asks a figure, a share, a rank or a year (…多少家？分别是哪些:
     the count is the 简答; …多少？占比多少: it is not)."""
-    return not any(ASKS_FIGURE.search(p.text) or {"count", "percent", "rank", "year"} & set(p.kinds) for p in parts)
+    return not any(ASKS_FIGURE.search(p.text) or FIGURE_KINDS & set(p.kinds) for p in parts)
 
 
 def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | None = None) -> str:

@@ -768,3 +768,12 @@ def test_a_growth_rate_is_not_answered_by_a_share(pipeline):
     # the 2021 sentence gives the amount and its share of GDP, no growth rate
     answer = pipeline.ask("宁波2021年工业增加值增速多少")
     assert answer.refused or "47.9%" not in answer.short
+
+
+def test_two_figure_questions_of_their_own_places_are_answered_each(pipeline):
+    # no one sentence names both cities: each part on its own, both cited
+    answer = pipeline.ask("宁波小巨人占浙江全省多大比例？苏州的小巨人又占江苏全省多少？")
+    assert not answer.refused
+    assert "38.72%" in answer.text and "24.2%" in answer.text
+    assert answer.short == "38.72%；24.2%"
+    _check_citations(answer)
