@@ -51,7 +51,7 @@ OF_THE_SUBJECT = re.compile(r"^(?:全球|全国|全省|全市|世界|国内|国�
                             r"比重|占比|比例|份额|增速|增幅|排名|名次)$")
 
 
-DONE_CHECK = re.compile(r"[，,]\s*(?:完成|达到|实现|达标|做到)了?(?:没有|没|吗|了吗)[？?]?$")
+DONE_CHECK = re.compile(r"[，,]\s*(?:算|是否|有没有|到底)?(?:完成|达到|实现|达标|做到)(?:目标)?了?(?:没有|没|吗|了吗)?[？?]?$")
 
 
 def elided_subject(part: str, first: str, profile: Profile) -> str | None:

@@ -991,6 +991,7 @@ def test_a_later_part_asking_a_figure_of_nothing_it_names_asks_of_the_first_part
     profile = Profile(places=("甲市",), main_city="甲市", terms=(("单项冠军", "n"), ("甲乙电子", "nt")))
     assert "单项冠军" in (elided_subject("现在实际做到多少了，完成没有", "当初定的2025年单项冠军目标是多少家", profile) or "")
     assert "完成" not in (elided_subject("现在实际做到多少了，完成没有", "当初定的2025年单项冠军目标是多少家", profile) or "完成")
+    assert "完成" not in (elided_subject("现在实际到了多少，算完成了没有", "到2025年单项冠军要达到多少家", profile) or "完成")
     assert "甲乙电子" in (elided_subject("收完以后在全球排第几", "甲乙电子收购丙公司是哪一年", profile) or "")
     # a part naming a noun of its own asks of that, not of the first part's subject
     assert elided_subject("手艺好的技术工人又新增了多少", "这几年来甲市的大学生有多少", profile) is None
