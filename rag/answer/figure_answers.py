@@ -37,6 +37,8 @@ from rag.tokenize import (
     words,
 )
 
+# a company's name (丙区的甲乙科技), not another organisation's (乙市某智库: a source, a think-tank)
+COMPANY = re.compile(r"(?:有限公司|公司|集团|电子|微电子|汽车|科技|股份|材料|实业)$")
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
 RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
@@ -197,10 +199,16 @@ class FactTable:
 
     def whose(self, q: Question, place: str) -> str:
         """The place whose figure is asked: the main city unless one is named, and a
-        named organisation's home rather than a place no figure is of (旭升集团派往墨西哥)."""
-        if not place or (place not in self.fact_places and _names_organisation(q)):
+        named organisation's home rather than a place no figure is of (旭升集团派往墨西哥)
+        or a place that only says where the company is (丙区的甲乙科技)."""
+        if not place or (place not in self.fact_places and _names_organisation(q)) or self._locates_a_company(q, place):
             return self.profile.main_city
         return place
+
+    def _locates_a_company(self, q: Question, place: str) -> bool:
+        """Whether the place only says where a company of the corpus is (丙区的甲乙科技, 丙区那家甲乙科技)."""
+        return any(re.search(re.escape(place) + r"(?:的|那家|这家)?" + re.escape(t), q.text)
+                   for t, pos in self.profile.terms if pos == "nt" and t in q.text and COMPANY.search(t))
 
     def may_be_of(self, sentence: str, places: Sequence[str]) -> bool:
         """False when every figure the table took from the sentence is of a place not

@@ -587,3 +587,16 @@ def test_a_short_answer_to_a_reward_question_is_an_amount():
     hit = Hit(Chunk("c", "d", sentence, "", 0, len(sentence)), 1.0)
     c = Candidate(0, hit, 0, len(sentence), sentence, 1.0, True, True, True, 1.0, frozenset())
     assert short_answer(analyse("甲市小巨人企业上市以后再奖多少？"), [c]) == "100万元"
+
+
+def test_a_district_that_only_says_where_a_company_is_is_not_whose_figure_is_asked():
+    profile = Profile(places=(CITY, "丙区"), districts=("丙区",), main_city=CITY,
+                      terms=(("甲乙科技", "nt"), ("丁戊智库", "nt")))
+    table = FactTable(ROWS, np.array([[1.0, 0.0]] * len(ROWS)), profile, weight=lambda w: 1.0,
+                      has=lambda text, w: w in text)
+    q = Question(text="丙区的甲乙科技那个产业园规划用地多大", words=(), numbers=(), kinds=(), places=("丙区",))
+    assert table.whose(q, "丙区") == CITY  # the company's figure, said of the city it is in
+    district = Question(text="丙区有多少家单项冠军", words=(), numbers=(), kinds=(), places=("丙区",))
+    assert table.whose(district, "丙区") == "丙区"
+    source = Question(text="丙区丁戊智库的报告里单项冠军有多少家", words=(), numbers=(), kinds=(), places=("丙区",))
+    assert table.whose(source, "丙区") == "丙区"  # a think-tank is a source, not whose figure
