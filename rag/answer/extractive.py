@@ -643,6 +643,10 @@ class ExtractiveAnswerer:
             return head or self._refuse(question, hits, every)
         book = CitationBook(self.docs, self.kb.profile.main_city)
         chosen = self._select(q, cands)
+        if head is None and not all(any(_answers_part(c, k, p.text) for c in chosen) for k, p in enumerate(q.parts)):
+            apart = self._each_part(q, question, hits, more, doc_ids)  # "…是做啥的？那个产业园规划多大"
+            if apart is not None:
+                return apart
         if head is not None:
             chosen = _not_said_by(head, q, chosen)
             if not chosen:
@@ -702,6 +706,18 @@ class ExtractiveAnswerer:
             return None
         places = [{p for _, p in self.kb.profile.places_in(part.text)} for part in q.parts]
         if not all(places) or places[0] == places[1]:
+            return None
+        return self._each_part(q, question, hits, more, doc_ids)
+
+    def _each_part(self, q: Question, question: str, hits: Sequence[Hit], more: Sequence[Hit],
+                   doc_ids: Sequence[str] | None) -> Answer | None:
+        """Each part of a question of two or three answered on its own and joined, when the
+        sentences chosen for the whole leave a part unanswered (a sentence answering one part
+        covers too few of the whole question's words); None unless every part is answered.
+        A part of nothing it names (收完以后排第几) is not asked alone."""
+        if not 1 < len(q.parts) <= MAX_PARTS or q.shape in ("list", "reason"):
+            return None
+        if any(elided_subject(p.text, q.parts[0].text, self.kb.profile) for p in q.parts[1:]):
             return None
         answers = [(p.text, self._answer(p.text, hits, more, doc_ids)) for p in q.parts]
         if any(a.refused for _, a in answers):
@@ -901,6 +917,7 @@ def _shown_amount(value: float, unit: str) -> tuple[str, str]:
 NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
 
 # A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
+MAX_PARTS = 3  # a question of more parts is answered as a whole
 FIGURE_KINDS = {"count", "percent", "rank", "year"}  # the kinds of a part that asks a figure or a date
 # a sentence that gives a growth rate or a rank (the kinds a one-part figure question may ask)
 KIND_SAID = {"growth": re.compile(r"增长|增速|增幅|同比|提高|上升|下降|回落|减少|涨"),
@@ -941,6 +958,13 @@ def _with_the_rest(question: str, q: Question, head: Answer, rest: Answer | None
     else:  # one of two figures is no 简答
         out.short = out.short_note = ""
     return out
+
+
+def _answers_part(c: Candidate, k: int, part: str) -> bool:
+    """Whether a chosen sentence answers part ``k`` of the question: of its kind, and for
+    是做什么的 / 哪年成立的 a sentence saying what is made or when it was founded."""
+    return c.part_ok[k] and (not DOES_ASK.search(part) or bool(DOES_CUE.search(c.text))) \
+        and (not FOUNDED_ASK.search(part) or bool(FOUNDED_IN.search(c.text)))
 
 
 def _all_figures(q: Question) -> bool:

@@ -777,3 +777,10 @@ def test_two_figure_questions_of_their_own_places_are_answered_each(pipeline):
     assert "38.72%" in answer.text and "24.2%" in answer.text
     assert answer.short == "38.72%；24.2%"
     _check_citations(answer)
+
+
+def test_a_part_the_chosen_sentences_leave_unanswered_is_answered_on_its_own(pipeline):
+    # the 123亩 sentence names the company too, but says nothing of what it makes
+    answer = pipeline.ask("晶钻科技是做啥的？它那个金刚石产业园规划用地多大")
+    assert "CVD大单晶金刚石" in answer.text and "123亩" in answer.text
+    _check_citations(answer)
