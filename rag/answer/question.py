@@ -439,7 +439,8 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 
 # the asker's word for the place's government (评上了市里奖多少) or for the figure itself (最新数字是多少):
 # not what is measured
-ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)|我们(?:市|省|区)|(?<=[\u4e00-\u9fff])[那这]边"
+ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省|区)?|我们(?:市|省|区)?|(?<=[\u4e00-\u9fff])[那这]边"
+                          r"|手(?:上|里|头)(?:有|握着?)?(?=\s*(?:到底|一共|总共|现在|目前)?\s*(?:有|是)?\s*(?:多少|几))"  # 手上有几家
                           r"|(?:数字|数据|准数|(?:准确|确切|精确)的?(?:数字?|数据)?|(?<=[值额入金补出])总[量额])"
                           r"(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
                           # 最新数字是多少, 准数是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)

@@ -42,7 +42,8 @@ def test_spot_checks(pipeline, question, fact, doc):
                                       "宁波小巨人最新多少家了",
                                       "宁波一共有多少小巨人",  # no unit said: still a count, never "92%的小巨人企业"
                                       "宁波小巨人企业总数是多少",
-                                      "宁波手里握着多少块国家级制造业单项冠军的牌子？"])  # titles held
+                                      "宁波手里握着多少块国家级制造业单项冠军的牌子？",  # titles held
+                                      "咱们宁波单冠现在手上到底多少家了？"])  # the asker's words: no measure
 def test_as_of_remarks_still_get_the_latest_figure(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.short in ("119家", "418家") and answer.short_note

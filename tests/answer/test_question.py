@@ -256,6 +256,13 @@ def test_the_part_of_a_year_is_a_time_no_measure(text):
     assert "冠军" in "".join(q.measure_words)
 
 
+@pytest.mark.parametrize("text", ["咱们甲市单项冠军现在手上到底多少家了？", "我们甲市手里有几家单项冠军"])
+def test_the_askers_own_words_are_no_measure(text):
+    # 咱们/我们 is the asker, 手上有 how they say "has": no row names them
+    q = analyse(text)
+    assert not {"咱们", "我们", "手上", "手里"} & set(q.measure_words) and "冠军" in "".join(q.measure_words)
+
+
 def test_document_wording_for_retrieval():
     assert "奖励" in document_wording("评上国家级单项冠军市里奖多少钱")
     assert "奖励" in document_wording("一家厂子评上小巨人，市里能奖多少钱？")  # 能奖 glued: 能 + 奖
