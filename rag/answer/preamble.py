@@ -74,6 +74,20 @@ def _confirmed(text: str) -> str:
     return rest if _asks(GUESSED.sub("", rest)) else text[:m.start()] + "是多少" + text[m.end():]
 
 
+# "是不是2018年那会儿？": one figure offered to be confirmed, with no other question word
+OFFERED = re.compile(rf"(?:是不是|是否)\s*(?P<n>{_GUESS_NUMBER})(?:那会儿?|那时候?|左右|前后)?(?=\s*(?:[？?吗]|$))")
+ASKS_WORD = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|有没有|多大|多久")
+
+
+def _offered(text: str) -> str:
+    """A figure offered for a yes or no, when nothing else asks, asks the figure: "均胜…那个，
+    是不是2018年那会儿？" asks which year, "…是不是119家？" how many (the answer says it)."""
+    m = OFFERED.search(text)
+    if m is None or ASKS_WORD.search(text[:m.start()] + text[m.end():]):
+        return text
+    return text[:m.start()] + ("是哪一年" if m["n"].endswith("年") else "是多少") + text[m.end():]
+
+
 def _asks(text: str) -> bool:
     """Some clause asks something (a check of a figure after the question, 对不对, does not)."""
     return any(ASKS.search(c) and not CHECK_TAG.match(c) for c in CLAUSE.findall(text))
@@ -126,7 +140,7 @@ def the_question(text: str) -> str:
     and hedged asides, with what the asker adds after it folded in ("…多少家？我问的是目标，
     不是现在的数" → "…多少家（即目标）？"; "…？麻烦按年份说一下" → "…（即按时间先后）？");
     unchanged when that would leave nothing that asks."""
-    text = _without_claimed_rank(_unguessed(_confirmed(text)))
+    text = _without_claimed_rank(_unguessed(_offered(_confirmed(text))))
     out = _asked(text)
     if IN_TIME_ORDER.search(text) and not TIME_CUES["trend"].search(out):
         out = out.rstrip("，,。；;！!？? ") + "（即按时间先后）？"

@@ -171,3 +171,11 @@ def test_figures_offered_as_the_only_choices_ask_which(asked, read):
 @pytest.mark.parametrize("text", ["甲市有119家单项冠军，对吗？", "甲乙科技的份额是55%对不对？"])
 def test_a_check_that_is_the_whole_question_stays(text):
     assert the_question(text) == text
+
+
+@pytest.mark.parametrize("asked,read", [
+    ("甲乙电子买丙公司那个，是不是2018年那会儿？我老记混，帮我核一下", "甲乙电子买丙公司那个，是哪一年？"),
+    ("甲市单项冠军是不是119家？", "甲市单项冠军是多少？"),
+])
+def test_one_figure_offered_for_a_yes_or_no_asks_the_figure(asked, read):
+    assert the_question(asked) == read
