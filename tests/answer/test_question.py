@@ -640,6 +640,10 @@ def test_everyday_names_for_terms_and_months_are_the_documents_words():
     assert "单项冠军" in plain_wording("国家级“单打冠军”企业")
     assert "前三季度" in plain_wording("25年1到9月份地区生产总值") and "上半年" in plain_wording("1-6月营收")
     assert "高新技术企业" in plain_wording("高企总数") and "追赶模式" in plain_wording("哪种追赶路子")
+    # what was sold abroad is exports, not the whole of what was sold (营业收入)
+    sold_abroad = plain_wording("把货卖到国外一共卖了多少钱")
+    assert "出口" in sold_abroad and "营业收入" not in sold_abroad
+    assert "营业收入" in plain_wording("甲乙科技去年一共卖了多少钱")
 
 
 def test_still_short_of_the_target_after_a_target_was_asked(corpus_terms):
