@@ -600,10 +600,12 @@ class ExtractiveAnswerer:
             joined.hits = list(hits)
             return joined
         pool = [*hits, *more]
-        elided = self._elided_part(q, question, hits, more, doc_ids) or self._parts_of_their_own(q, question, hits, more,
-                                                                                              doc_ids)
-        if elided is not None:  # "…目标是多少家？现在实际做到多少了": the later part of the first's subject
-            return elided
+        # two parts: "…目标是多少家？现在实际做到多少了" (the later of the first's subject), or
+        # "甲市…占全省多大比例？乙市的又占全省多少？" (each of its own place)
+        parted = self._elided_part(q, question, hits, more, doc_ids) \
+            or self._parts_of_their_own(q, question, hits, more, doc_ids)
+        if parted is not None:
+            return parted
         several = q.shape == "figure" and bool(RESPECTIVE_ASK.search(q.text))  # "A和B分别增长多少"
         if q.shape in ("figure", "compare") and not given_numbers(q) and not several:
             figured = self._figure_answer(q, question, pool, doc_ids)
@@ -916,12 +918,12 @@ def _shown_amount(value: float, unit: str) -> tuple[str, str]:
 # What follows a company's short name in its full one (甲乙光学 → 甲乙光学科技股份有限公司)
 NAME_TAIL = r"(?:科技|电子|股份|集团|有限公司|有限责任公司|公司|精密|机械|材料|控股)*"
 
-# A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
 MAX_PARTS = 3  # a question of more parts is answered as a whole
 FIGURE_KINDS = {"count", "percent", "rank", "year"}  # the kinds of a part that asks a figure or a date
 # a sentence that gives a growth rate or a rank (the kinds a one-part figure question may ask)
 KIND_SAID = {"growth": re.compile(r"增长|增速|增幅|同比|提高|上升|下降|回落|减少|涨"),
              "rank": re.compile(r"第[一二三四五六七八九十\d]+|首位|榜首|前列|前茅|居首|领先|龙头")}
+# A sentence answering "新增多少" says something was added (截至去年底有418家 says a total).
 CHANGE_SAID = re.compile(r"新增|新入选|新认定|新晋|新培育|新上榜|增加|净增|增长|入围|跻身|增至|增到|从\S{1,8}?到")
 
 # "…？想跟甲市对比一下": the other place is for comparison, not asked of itself

@@ -45,13 +45,14 @@ ASKS_WHICH = re.compile(r"哪家|哪个企业|哪个公司|哪一家|谁")
 
 
 MEASURE_BEFORE = re.compile(r"(?:是|有|为|达|占)?(?:多少|几)")
-__all__ = ["Turn", "elided_subject", "is_followup", "rewrite"]
 # nouns that say where a rank or share holds, or which figure of the subject is asked
 OF_THE_SUBJECT = re.compile(r"^(?:全球|全国|全省|全市|世界|国内|国际|行业|同行|实际|现在|目前|数量|数字|总数|"
                             r"比重|占比|比例|份额|增速|增幅|排名|名次)$")
-
-
+# "…，算完成了没有": a check against the target after the figure asked
 DONE_CHECK = re.compile(r"[，,]\s*(?:算|是否|有没有|到底)?(?:完成|达到|实现|达标|做到)(?:目标)?了?(?:没有|没|吗|了吗)?[？?]?$")
+
+
+__all__ = ["Turn", "elided_subject", "is_followup", "rewrite"]
 
 
 def elided_subject(part: str, first: str, profile: Profile) -> str | None:
