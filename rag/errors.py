@@ -213,7 +213,17 @@ class DamagedDocumentError(ExtractionError):
 class ParserMissingError(ExtractionError):
     """The package that reads a document format is not installed."""
 
-    def __init__(self, name: str, kind: str, package: str) -> None:
+    def __init__(self, name: str, kind: str, package: str, cause: ImportError | None = None,
+                 module: str = "") -> None:
+        if cause is not None and cause.name != (module or package):
+            # installed, but something it imports is missing or broken: say what, not "install it"
+            super().__init__(
+                name,
+                f"reading {kind} files needs the {package} package, which is installed but failed "
+                f"to import: {cause}",
+                f"读取{kind}文件所需的 {package} 已安装但无法加载：{cause}",
+            )
+            return
         super().__init__(
             name,
             f"reading {kind} files needs the {package} package: pip install {package}",

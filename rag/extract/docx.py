@@ -48,8 +48,8 @@ class DocxExtractor:
                                   "这是旧版 Word（.doc）等格式而非 .docx，请用 Word 或 WPS 另存为 .docx。")
         try:
             import docx
-        except ImportError:
-            raise ParserMissingError(name, ".docx", "python-docx") from None
+        except ImportError as exc:
+            raise ParserMissingError(name, ".docx", "python-docx", exc, module="docx") from None
         try:
             document = docx.Document(io.BytesIO(data))
             blocks = _blocks(document)

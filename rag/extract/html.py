@@ -41,8 +41,8 @@ class HtmlExtractor:
         data, name = read_source(source, name)
         try:
             import trafilatura
-        except ImportError:
-            raise ParserMissingError(name, "HTML", "trafilatura") from None
+        except ImportError as exc:
+            raise ParserMissingError(name, "HTML", "trafilatura", exc) from None
         try:
             text = trafilatura.extract(data, output_format="markdown", include_tables=True,
                                        include_comments=False, include_images=False, config=_config()) or ""

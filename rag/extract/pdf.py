@@ -35,8 +35,8 @@ class PdfExtractor:
         try:
             from pypdf import PdfReader
             from pypdf.errors import DependencyError
-        except ImportError:
-            raise ParserMissingError(name, "PDF", "pypdf") from None
+        except ImportError as exc:
+            raise ParserMissingError(name, "PDF", "pypdf", exc) from None
         try:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone still opens

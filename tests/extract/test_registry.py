@@ -57,3 +57,44 @@ def test_property_helpers_drop_placeholders_and_keep_iso_days():
     assert properties("题", "untitled", "2024-06-01", "HTML meta") == {
         "title": "题", "date": "2024-06-01", "date_from": "HTML meta"}
     assert properties(when="June 2024") == {}
+
+
+def _failing_import(monkeypatch, module: str, error: ImportError) -> None:
+    """Make ``import module`` raise ``error``. A fake: an uninstalled or broken parser cannot be
+    set up on a machine where the real one is installed."""
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name, *args, **kwargs):
+        if name == module:
+            raise error
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+
+
+def test_a_parser_not_installed_says_what_to_install(monkeypatch, tmp_path):
+    from rag.errors import ParserMissingError
+    from rag.extract.html import HtmlExtractor
+
+    _failing_import(monkeypatch, "trafilatura", ImportError("No module named 'trafilatura'", name="trafilatura"))
+    with pytest.raises(ParserMissingError, match="pip install trafilatura"):
+        HtmlExtractor().extract(b"<p>x</p>", "a.html")
+
+
+def test_a_parser_that_fails_to_import_says_why_not_install_it(monkeypatch):
+    # lxml 6.1.3 dropped the extra that pulled in lxml.html.clean, which trafilatura needs: the
+    # package is there, and "pip install trafilatura" would not help
+    from rag.errors import ParserMissingError
+    from rag.extract.docx import DocxExtractor
+
+    broken = ImportError("lxml.html.clean module is now a separate project lxml_html_clean.")
+    _failing_import(monkeypatch, "docx", broken)
+    with pytest.raises(ParserMissingError, match="installed but failed to import: lxml.html.clean") as err:
+        DocxExtractor().extract(b"PK\x03\x04", "a.docx")
+    assert "pip install python-docx" not in str(err.value)
+    missing = ImportError("No module named 'docx'", name="docx")
+    _failing_import(monkeypatch, "docx", missing)
+    with pytest.raises(ParserMissingError, match="pip install python-docx"):
+        DocxExtractor().extract(b"PK\x03\x04", "a.docx")
