@@ -31,13 +31,16 @@ MARKERS = (
 LIST_NOUNS = re.compile(r"启示|启发|措施|做法|举措|建议|经验|途径|路径|对策|短板|不足|特点|特色|模式")
 SEQUENCE_WORDS = ("首先", "其次", "再次", "最后")
 # A lead that says how many items follow: 五个方面, 以下三点, 三大举措, 几条建议.
-ANNOUNCES = re.compile(rf"(?:[{CN}两几]|\d{{1,2}})(?:个|大|条|项|点)?(?:方面|点|条|项|举措|措施|建议|途径|路径|任务|类|种)")
+ANNOUNCES = re.compile(rf"(?:[{CN}两几]|\d{{1,2}})(?:个|大|条|项|点)?(?:方面|点|条|项|举措|措施|建议|途径|路径|任务|类|种)"
+                       # 形成了三大发展特色。 / 有以下四个特点： a counted noun that closes the sentence
+                       rf"|(?:[{CN}两几]|\d{{1,2}})(?:大|个|种|类)[\u4e00-\u9fff]{{1,6}}(?:[：:。]|$)")
 INLINE_LIST = re.compile(r"《[^》]+》[^《]{0,3}《[^》]+》|[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}")
 ANNOUNCE_REACH = 60  # characters before the first item that sentence may end in
 MAX_GAP = 1200  # characters between two items of one enumeration
 MIN_COVERAGE = 0.4  # share of the question's weighted words the list must carry (dev split)
 LEAD_IN = 160
 LEAD_SHARE = 0.1  # between equally covering lists, the one whose lead-in carries the question
+ANNOUNCED_BONUS = 1.0  # above any coverage: the list right after "形成了三大特色。" is its items
 RIVAL_MARGIN = 1e-6  # a list must carry as much of the question as the best sentence (ties: the list)
 FIRST_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
@@ -101,6 +104,26 @@ def _about(names: list[str], lead: str, items: list[Item]) -> bool:
     return others < 2 and all(n in lead or sum(n in i.head for i in items) > 1 for n in names)
 
 
+# What a question counts: 几大发展特色 → 发展特色, 从哪两个方面发力 → 方面发力.
+COUNTED_ASK = re.compile(r"[哪几][几两三四五六七八九十]?(?:大|个|种|类|条|项|点)([\u4e00-\u9fff]{1,6})")
+GENERIC_COUNTED = {"方面", "措施", "举措", "建议", "途径", "路径", "任务"}
+
+
+def _announced(lead: str, best_sentence: str, question: str) -> bool:
+    """Whether the sentence just before a list says how many items follow and is the one the
+    question is about: the best sentence, or one counting what the question counts
+    (几大发展特色 ↔ "形成了三大发展特色。")."""
+    if best_sentence and best_sentence in lead[-ANNOUNCE_REACH:] and ANNOUNCES.search(best_sentence):
+        return True
+    last = [s for s in re.split(r"[。！？!?\n]", lead.rstrip()) if s.strip()][-1:]
+    said = ANNOUNCES.search(last[0]) if last else None
+    if said is None:
+        return False
+    told = last[0][said.start():]
+    grams = {m[k:k + 2] for m in COUNTED_ASK.findall(question) for k in range(len(m) - 1)}
+    return any(g in told for g in grams - GENERIC_COUNTED)  # 几个方面 alone counts anything
+
+
 def _paragraph_end(text: str, pos: int) -> int:
     end = text.find("\n\n", pos)
     return len(text) if end < 0 else end
@@ -160,14 +183,15 @@ def list_answer(kb: Knowledge, q: Question, hits: list[Hit], weights: Mapping[st
             # sentence that best answers the question
             if best_sentence and best_sentence in lead and INLINE_LIST.search(best_sentence):
                 continue  # the best sentence lists the answer itself (《甲》《乙》《丙》): not the items after it
-            announced = bool(best_sentence) and best_sentence in lead[-ANNOUNCE_REACH:] \
-                and bool(ANNOUNCES.search(best_sentence))
+            announced = _announced(lead, best_sentence, q.text)
             above = lead.rstrip().rsplit("\n", 1)[-1]  # the heading or sentence just above the items,
             headed = any(w in above for w in asked) or announced  # not an introduction before that
             fits = cov >= MIN_COVERAGE and (cov >= rival - RIVAL_MARGIN or headed) \
                 and (not top or has_word(low, top) or headed) and _about(names, lead, items)
-            if fits and near:
-                fitting.append((score, doc_id, items))
+            # the items the best sentence announces are the answer it promises, in the passage
+            # that sentence came from or the next one
+            if fits and (near or announced):
+                fitting.append((score + ANNOUNCED_BONUS * announced, doc_id, items))
             elif cov >= MIN_COVERAGE and _about(names, lead, items):  # far from every passage, or short of
                 nested.append((score, doc_id, items))  # the rarest word: only the measures under a heading (_innermost)
     if not fitting:

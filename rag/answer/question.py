@@ -506,14 +506,16 @@ COMPARE_CUES = re.compile(r"各有|各自|各(?:是|为)?(?:多少|几)|分别|�
 GROWS = re.compile(r"涨|增长|增加|减少|下降|变多|变少|多起来|翻番|翻了")
 ASKS_NUMBER = re.compile(r"多少|(?<![哪这近前十好])几[家个项名人位种批次年岁]|第几|百分之|比重|占比|排名")
 ASKS_FIGURE = re.compile(r"多少|(?<![哪这近前十好])几[家个项名人位种批次年成岁]|第几|百分之几")  # 为什么占比还很小 asks a reason
+ITEMS_ASKED = re.compile(r"(?:分别|各)(?:是|有|为|指)(?:什么|啥|撒|哪些|哪几)|几大")
 WHY = re.compile(r"为什么|为何|原因|怎么做到|怎样做到|如何做到|靠什么|凭什么|靠的是什么|凭的是什么")
 
 
 def _shape(text: str, kinds: Sequence[str], places: Sequence[str], n_parts: int) -> str:
     if WHY.search(text) and not ASKS_FIGURE.search(text):
         return "reason"  # "小巨人数量为什么增长得快": a reason, though it names a count
-    if LIST_CUES.search(text) and re.search(r"哪些|哪几", text) and not ASKS_NUMBER.search(text):
-        return "list"  # "有哪几种": the items, not their number
+    if (LIST_CUES.search(text) and re.search(r"哪些|哪几", text) or ITEMS_ASKED.search(text)) \
+            and not ASKS_NUMBER.search(text):
+        return "list"  # "有哪几种", "形成了几大特色，分别是啥": the items, not their number
     figure = any(k in kinds for k in ("count", "percent", "rank"))
     if figure and len(places) >= 2 and COMPARE_CUES.search(text):
         return "compare"

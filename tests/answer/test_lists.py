@@ -99,3 +99,27 @@ def test_aspects_asked_take_the_measures_under_a_heading_and_good_few_asks_no_nu
     answer = pipeline.ask("苏州那份专报总结宁波专精特新培育体系，说是从好几个方面发力的，都有哪几个方面？")
     assert not answer.refused and "梯度构建" in answer.text and "资本赋能" in answer.text
     assert "一、宁波国家级" not in answer.text
+
+
+def test_a_list_is_announced_by_a_sentence_counting_what_the_question_counts():
+    from rag.answer.lists import _announced
+
+    lead = "甲市小巨人企业营收增长较快。总体上看，形成了三大发展特色。\n\n"
+    assert _announced(lead, "", "甲市小巨人有几大发展特色，分别是什么")
+    assert _announced("专家认为，可以从两个方面发力：", "", "专家说可以从哪两个方面发力？")
+    assert not _announced(lead, "", "甲市有哪几种金融工具")  # counts something else
+    assert not _announced("甲市小巨人企业营收增长较快。\n\n", "", "有几大发展特色")  # announces nothing
+    # the best sentence announcing a count needs no shared noun
+    assert _announced("其在五个方面加大工作力度。", "其在五个方面加大工作力度。", "做了哪些事")
+    # 几个方面 alone counts anything: "在五个方面加大力度" is no announcement of the aspects asked
+    assert not _announced("其在五个方面加大工作力度。", "", "培育体系都有哪几个方面？")
+
+
+def test_the_items_after_a_counting_sentence_are_the_list_asked(pipeline):
+    # the best-matching passage ends "…形成了三大发展特色。"; the items (一是…) open the next
+    # passage, and the report's outline (一、…二、…) also carries the question's words
+    answer = pipeline.ask("苏州智库那篇报告里，宁波的小巨人企业总结出了几大发展特色？分别是什么")
+    assert not answer.refused
+    for item in ("关键基础件企业占主导", "新兴产业崭露头角", "企业创新能力强"):
+        assert item in answer.text
+    assert "一、宁波国家级" not in answer.text

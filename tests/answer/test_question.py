@@ -1007,3 +1007,10 @@ def test_a_later_part_asking_a_figure_of_nothing_it_names_asks_of_the_first_part
     # a part naming a noun of its own asks of that, not of the first part's subject
     assert elided_subject("手艺好的技术工人又新增了多少", "这几年来甲市的大学生有多少", profile) is None
     assert elided_subject("主要做什么产品", "甲乙电子是哪一年成立的", profile) is None  # no figure asked
+
+
+def test_items_asked_by_how_many_and_which_are_a_list():
+    # 几大…分别是啥 asks the items; it is no count of them
+    assert analyse("那份报告说甲市的企业有几大特点，分别是啥？").shape == "list"
+    assert analyse("乙市形成了几大产业集群").shape == "list"
+    assert analyse("甲市和乙市的小巨人分别是多少家？").shape != "list"  # numbers asked: a comparison
