@@ -23,8 +23,8 @@ from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?<=那家.|这家.|一家.)企|(?<=那个|这个)[区县])"
-# 那家甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
+HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?:(?<=那家.|这家.|一家.)|(?<=的.))企|(?<=那个|这个)[区县])"
+# 那家甬企, 做甲的甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
 PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
 # company word, after an optional pointer (那家, 那种, 被), holding at least one 的
@@ -102,12 +102,16 @@ def speaker(sentence: str) -> str:
 
 
 def description_in(question: str) -> str:
-    """The longest description of a company or kind of company in the question, or ""
+    """The description of a company or kind of company the question asks about, or ""
     (厂 in 厂房 is no company word)."""
-    found = [m.group("desc") for m in DESCRIPTION.finditer(question)
-             if not in_dictionary(question[m.end() - 1:m.end() + 1])]
-    found += [m.group("desc") for m in TITLE_HELD.finditer(question)]
-    return max(found, key=len) if found else ""
+    found = [m for m in DESCRIPTION.finditer(question) if not in_dictionary(question[m.end() - 1:m.end() + 1])]
+    found += list(TITLE_HELD.finditer(question))
+    if not found:
+        return ""
+    # of descriptions in separate clauses the first is what is asked about ("那家做甲的企业，当年
+    # 把一家乙国的公司买下来是哪年": the company bought is not); of overlapping ones, the longest
+    first = min(found, key=lambda m: m.start("desc"))
+    return max((m for m in found if m.start("desc") < first.end("desc")), key=lambda m: len(m.group("desc"))).group("desc")
 
 
 def resolve(question: str, hits: Sequence[Hit], profile: Profile,

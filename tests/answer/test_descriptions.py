@@ -150,6 +150,24 @@ def test_a_company_word_shortened_after_a_pointer_heads_a_description():
 
     assert description_in("把乙国某公司收进来的那家甬企，算哪一类") == "把乙国某公司收进来的那家甬企"
     assert description_in("科技局说的那个高企总数是多少") == ""  # 高企 is a kind of company, not one
+    assert description_in("那家做汽车配件的甬企，是哪年成立的") == "做汽车配件的甬企"  # 的甬企 too
+
+
+def test_of_two_descriptions_the_first_is_asked_about_not_what_it_bought():
+    from rag.answer.descriptions import description_in
+
+    asked = "做汽车配件的那家甬企，当年把一家乙国搞汽车电子的公司整个买下来，是哪一年的事？"
+    assert description_in(asked) == "做汽车配件的那家甬企"
+    # one clause: the longest of overlapping matches still wins
+    assert description_in("把乙国某公司收进来的那家甬企，算哪一类") == "把乙国某公司收进来的那家甬企"
+
+
+def test_a_company_bought_is_not_rewritten_as_its_buyer(pipeline):
+    # the rewrite had put the buyer's name for the German company it bought, and the 简答 gave
+    # the buyer's founding year (1992年) as the year of the purchase
+    answer = pipeline.ask("做汽车零部件的那家甬企，把德国一家搞汽车电子的公司买下来，是哪一年？")
+    assert "均胜电子买下来" not in answer.standalone_question
+    assert "1992" not in (answer.short or "") and "2011" in answer.text
 
 
 def test_a_person_pointed_at_by_organisation_and_title_is_named():
