@@ -87,7 +87,8 @@ def is_followup(question: str, profile: Profile | None = None) -> bool:
     q = question.strip()
     return bool(PRONOUN.search(q) or FOLLOW_START.match(q) or re.split(r"[？?]", q)[0].strip().endswith("呢")
                 or len(q) <= 6
-                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q) or COMPARED_WITH.match(q)) \
+                or DEMONSTRATIVE.search(q) or FIGURE_ANAPHOR.search(q) or COMPARED_WITH.match(q)
+                or ALSO_ASKED.match(q)) \
         or (profile is not None and _names_nothing(q, profile))
 
 
@@ -119,6 +120,8 @@ def _gap_to_target(users: Sequence[str], question: str, profile: Profile) -> str
     return f"{subject}离目标还差多少？" if subject else ""
 
 
+# "小巨人又有几家？" after "…集聚了多少家单项冠军？": the same figure of another thing (那小巨人呢)
+ALSO_ASKED = re.compile(r"^(?:那)?(?P<term>[^，,？?又]{1,12}?)又(?:有|是|为)?(?:多少|几)[家个项名人位]?(?=[？?，,]|$)")
 THE_FIGURE_ITSELF = re.compile(r"(?:现在|目前|最新|如今|一共|总共|累计)?(?:的)?(?:有|是)?(?:多少|几)[家个项名人位]?[？?]?$")
 
 
@@ -251,7 +254,8 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
     for t in history[-RESOLVED_TURNS:]:  # years in digits first: "那22年的呢" replaces 2021年
         resolved.append(Turn(t.role, _rewrite_one(in_digits(t.content), resolved, profile))
                         if t.role == "user" else t)
-    return _rewrite_one(OF_IT.sub("呢", in_digits(question)), resolved, profile)
+    return _rewrite_one(ALSO_ASKED.sub(r"那\g<term>呢", OF_IT.sub("呢", in_digits(question)), count=1),
+                        resolved, profile)
 
 
 def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:

@@ -81,8 +81,25 @@ def test_follow_up_swaps_the_measure_and_the_place():
     assert rewrite("那苏州呢？", history, profile) == "苏州太湖智库的专报里说苏州有多少家小巨人企业？"
 
 
+def test_another_thing_asked_with_you_is_the_same_question_of_it():
+    # "小巨人又有几家" after a question scoped to one industry is that question of 小巨人
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市", terms=(("单项冠军", "nz"), ("小巨人", "nz")))
+    history = [Turn("user", "甲市新能源汽车产业里一共集聚了多少家单项冠军？"), Turn("assistant", "22家")]
+    assert is_followup("小巨人又有几家？", profile)
+    assert rewrite("小巨人又有几家？", history, profile) == "甲市新能源汽车产业里一共集聚了多少家小巨人？"
+    assert rewrite("那乙市又有多少家？", history, profile) == "乙市新能源汽车产业里一共集聚了多少家单项冠军？"
+    # a whole question with its own subject and measure leans on nothing
+    assert rewrite("乙市又有多少家小巨人？", history, profile) == "乙市又有多少家小巨人？"
+
+
 def test_follow_up_with_its_own_question_or_a_whole_noun_phrase():
-    profile = Profile(places=("甲市", "丙区"), districts=("丙区",), main_city="甲市")
+    from rag.tokenize import add_terms
+
+    # the corpus term, as loading the corpus profile teaches it (alone this test had relied on
+    # an earlier test's profile having taught it)
+    profile = Profile(places=("甲市", "丙区"), districts=("丙区",), main_city="甲市",
+                      terms=(("专精特新中小企业", "nz"),))
+    add_terms(profile.terms)
     history = [Turn("user", "甲市现在有多少家国家级单项冠军？"), Turn("assistant", "119家。")]
     # its own question word: the previous subject goes before it (现在 is no subject)
     assert rewrite("最新这一批新增了几家？", history, profile) == "甲市国家级单项冠军最新这一批新增了几家？"
