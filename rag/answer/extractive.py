@@ -22,7 +22,7 @@ from rag.answer.conjuncts import join_answers, split_respective
 from rag.answer.counted_items import with_counted_items
 from rag.answer.descriptions import Resolved, speaker
 from rag.answer.descriptions import resolve as resolve_description
-from rag.answer.facts import Fact
+from rag.answer.facts import GROWTH, SHARE, Fact
 from rag.answer.figure_answers import (
     FULL_YEAR,
     LEVELS,
@@ -1023,6 +1023,7 @@ def short_answer(q: Question, chosen: Sequence[Candidate], profile: Profile | No
     matches = [m for m in re.finditer(pattern, sent) if (kind != "count" or _counts_it(sent, m, part.counted))
                and all(x in sent[slice(*_clause_of(m, clauses))] for x in stats)
                and not (planned and _planned(sent, m))
+               and not (q.measure_kind == "share" and _a_growth(sent[slice(*_clause_of(m, clauses))]))
                and not counts_firms_not(things, m.group(0), sent[_clause_of(m, clauses)[0]:m.start()])]
     if not matches:
         return ""
@@ -1067,6 +1068,12 @@ def _from_to(sent: str, before: str) -> str:
         return ""
     m = max(found, key=lambda f: f[:2])[2]
     return f"{m.group(1).strip()} → {m.group(2).strip()}"
+
+
+def _a_growth(clause: str) -> bool:
+    """Whether a clause's percentage is a rate of growth, not a share ("营业收入653亿元，同比
+    增长23.8%" is no 多大比例 of anything)."""
+    return bool(GROWTH.search(clause)) and not SHARE.search(clause)
 
 
 def _planned(sent: str, m: re.Match[str]) -> bool:

@@ -785,3 +785,14 @@ def test_a_part_the_chosen_sentences_leave_unanswered_is_answered_on_its_own(pip
     answer = pipeline.ask("晶钻科技是做啥的？它那个金刚石产业园规划用地多大")
     assert "CVD大单晶金刚石" in answer.text and "123亩" in answer.text
     _check_citations(answer)
+
+
+def test_a_share_asked_takes_no_growth_rate_as_its_short_answer(pipeline):
+    from rag.answer.extractive import _a_growth
+
+    assert _a_growth("实现营业收入653亿元，同比增长23.8%")
+    assert not _a_growth("占GDP比重的47.9%") and not _a_growth("平均研发投入占比约5-6%")
+    assert not _a_growth("出口额增长较快，占全省的比重达到12%")  # a share, though growth is said
+    # the sentence chosen gives revenue and its growth; 23.8% is no share of revenue
+    answer = pipeline.ask("那些小巨人企业一般拿出营业收入的多大比例来搞研发？")
+    assert "23.8" not in (answer.short or "")
