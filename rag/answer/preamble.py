@@ -48,8 +48,9 @@ _GUESS_NUMBER = (r"[零〇一二三四五六七八九十两\d][零〇一二三�
 _ABOUT = r"(?:左右|上下|出头|来|以上|多(?!少))"  # 三成多
 # "…好像是七千亿出头还是不到七千亿": the other figure the asker offers
 _OR_GUESS = rf"(?:[？?]?\s*(?:还是|或者|或是)(?:不到|超过|多于|少于|将近|接近)?{_GUESS_NUMBER}{_ABOUT}?)*"
+_MOVED = r"(?:涨|增长|增加|提高|降|下降|减少|翻)了?"  # "好像涨了四成多": how much it grew, guessed
 _WHETHER = r"(?<![哪第几])(?:是不是|是否)?(?:有|是|到|能到|能有|超过|过|上)"  # 有九成吗 (not 哪一年？)
-GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)?|记得){HEDGE}?|{HEDGE})(?:是|有|在)?{_GUESS_NUMBER}{_ABOUT}?"
+GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)?|记得){HEDGE}?|{HEDGE})(?:是|有|在|{_MOVED})?{_GUESS_NUMBER}{_ABOUT}?"
                      rf"|(?:是|有)?{_GUESS_NUMBER}(?<!年){_ABOUT}?吧"  # "六十多万吧", "一百家出头吧"
                      # "有九成吗", "是不是过半了": a figure offered to be confirmed
                      rf"|(?:{_WHETHER}{_GUESS_NUMBER}{_ABOUT}?|(?:是不是|是否)?(?:过半|一半|过百|上百|上千|破千|破万))"
@@ -58,8 +59,9 @@ GUESSED = re.compile(rf"[，,]?\s*(?:(?:我?(?:印象(?:里|中)?|记得){HEDGE}
                      rf"|{_GUESS_NUMBER}(?:、{_GUESS_NUMBER})+(?=还是(?:多少|几|别的|其他))(?:还是(?:多少|几|别的|其他)[个家]?)?"
                      rf"|{_GUESS_NUMBER}(?=还是{_GUESS_NUMBER}[？?]))"
                      rf"{_OR_GUESS}(?:吧|吗|呢|啊|没有?)?(?:[？?]\s*)?")
-# "准确数字帮我确认下": the exact figure asked (or, after a question, nothing more)
-CONFIRM = re.compile(r"(?:准确|具体|确切)?的?(?:数字|数据|数)?(?:帮我|帮忙|麻烦|帮)?(?:确认|核实|核对|核)一?下")
+# "准确数字帮我确认下", "给个准数": the exact figure asked (or, after a question, nothing more)
+CONFIRM = re.compile(r"(?:准确|具体|确切)?的?(?:数字|数据|数)?(?:帮我|帮忙|麻烦|帮)?(?:确认|核实|核对|核)一?下"
+                     r"|(?:给|说|报)(?:我|咱)?(?:个|一个)(?:准数|准确数字?|具体数字?|确切数字?|实数)")  # 给个准数
 # "是11年还是12年？" with nothing else asking: the figures offered are the choices, which one is asked
 CHOICE = re.compile(rf"(?P<a>{_GUESS_NUMBER})(?:还是|或者|或是)(?P<b>{_GUESS_NUMBER})")
 

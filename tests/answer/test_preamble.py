@@ -58,6 +58,9 @@ def test_a_story_ended_by_a_colon_is_a_clause_of_its_own():
     ("甲市2021年工业增加值大概七千亿左右？具体多少", "甲市2021年工业增加值，具体多少"),
     ("甲市科技型小微企业贷款余额有多大？好像三千八百亿？", "甲市科技型小微企业贷款余额有多大？"),
     ("甲市小巨人最新是多少家？我印象里好像两百八十几家", "甲市小巨人最新是多少家？"),
+    # how much it grew, half remembered: not asked, and no figure the answer must contain
+    ("小巨人那年出口好像涨了四成多，出口额到底多少亿？", "小巨人那年出口，出口额到底多少亿？"),
+    ("甲市营收大概增长了两成，具体多少亿", "甲市营收，具体多少亿"),
 ])
 def test_a_figure_the_asker_half_remembers_is_not_part_of_the_question(asked, read):
     assert the_question(asked) == read
@@ -154,6 +157,8 @@ def test_a_supposition_that_asks_stays():
     ("甲乙科技那个反射膜在全球占多少份额来着，我印象里三成多？汇报要用，帮核一下",
      "甲乙科技那个反射膜在全球占多少份额来着"),
     ("甲市企业评上单项冠军市里给一笔钱，我印象是两百万？还是三百万？帮我确认下", "甲市企业评上单项冠军市里给一笔钱，是多少"),
+    ("甲乙科技那个反射膜，具体份额多少给个准数", "甲乙科技那个反射膜，具体份额多少"),
+    ("甲市小巨人有多少家，说个准确数字", "甲市小巨人有多少家"),
 ])
 def test_a_check_asked_after_the_question_asks_nothing_more(asked, read):
     # 对不对 / 帮核一下 after the question ask to check the figure the question already asks
