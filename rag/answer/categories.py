@@ -18,11 +18,12 @@ from rag.answer.matching import spellings
 from rag.tokenize import words
 
 MIN_SHARED = 3  # words of the definition the description must use
-TITLE = re.compile(r"认定|评定|评上|评为|评选|授予|称号|牌子|头衔|名号|荣誉|名单|国字号|国家级")
+TITLE = re.compile(r"认定|评定|评上|评为|评选|评的|授予|称号|牌子|头衔|名号|荣誉|名单|国字号|国家级")
 COMPANY = r"企业|公司|厂家|厂子|厂商"
 HEAD = re.compile(rf"(?:的)?(?:那种|那类|那批|这种|这类|那些|这些|那个|这个)?(?:制造业?)?(?:({COMPANY}|冠军)|称号|牌子|头衔|名号|荣誉)")
 OPENER = re.compile(r"(?:被|由|在|经|那种|那类|那个|这种|这类|某个|某一|国家|部里|上面)$")
 CLAUSE_END = re.compile(r"[，,。？?！!；;]")
+POINTER_END = re.compile(r"(?:那种|那类|这种|这类)$")
 
 
 def named_category(text: str, definitions: Mapping[str, str], named: Iterable[str] = ()) -> str:
@@ -58,6 +59,7 @@ def _shared(text: str, definition: str) -> list[tuple[int, int]]:
         if at is not None:
             out.append(at)
     clauses: dict[int, list[tuple[int, int]]] = {}  # a description is one clause ("、" inside it)
-    for a, b in out:
-        clauses.setdefault(len(CLAUSE_END.findall(text, 0, a)), []).append((a, b))
+    for a, b in out:  # "工信部评的那种，…头一名的企业": a clause ending in 那种 goes on in the next
+        ends = [m for m in CLAUSE_END.finditer(text, 0, a) if not POINTER_END.search(text, 0, m.start())]
+        clauses.setdefault(len(ends), []).append((a, b))
     return max(clauses.values(), key=len, default=[])

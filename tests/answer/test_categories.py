@@ -18,6 +18,9 @@ DEFINITIONS = {
     ("企业拿到工信部那个细分产品全球第一的国字号牌子，能补多少钱", "企业拿到甲类冠军称号，能补多少钱"),
     # the head noun ends the last shared word (中小企业), a synonym counts (拔尖 for 佼佼者)
     ("丙市那批国家级的、专门在细分市场做到拔尖的中小企业，一共卖了多少钱？", "丙市那批国家级的、乙类企业，一共卖了多少钱？"),
+    # "工信部评的那种，…": the clause ending in 那种 goes on in the next one
+    ("就是工信部评的那种，某一个细分产品上做到全国甚至全世界头一名的制造企业，丙市总共有几家？",
+     "就是甲类冠军企业，丙市总共有几家？"),
 ])
 def test_a_described_category_is_read_as_its_name(asked, read):
     assert named_category(asked, DEFINITIONS, ["甲类冠军"]) == read
