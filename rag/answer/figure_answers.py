@@ -407,6 +407,8 @@ class FactTable:
             return False  # 一共有多少小巨人 counts them: "92%的小巨人企业…" is a share, not their number
         if any(x in f.measure and x not in q.text for x in QUALIFIERS):
             return False
+        if _of_another_scope(q.text, f):
+            return False  # 国内份额第一的有多少家: "占有率全球第一的有110家" counts other firms
         asked = {w for w in LEVELS if w in q.text}
         if asked and (named := levels_named(f)) and not named & asked:
             return False  # 省级 / 市级及以上 when 国家级 is asked; a figure naming no level may answer
@@ -529,6 +531,26 @@ LIST_WORDS = ("名单", "榜单", "名录", "目录", "清单")
 # A statistical scope that counts part of the whole (规模以上工业: firms above a turnover line).
 SCOPED = re.compile(r"规模以上|规上|限额以上|限上")
 
+# Where a first place or a share holds: 全国第一 and 全球第一 count different firms.
+SCOPES = {"全球": ("全球", "世界", "国际"), "全国": ("全国", "国内"), "全省": ("全省", "省内")}
+BOTH_SCOPES = re.compile(r"国内外|海内外|国内国际")
+
+
+def _scopes(text: str) -> set[str]:
+    if BOTH_SCOPES.search(text):
+        return set(SCOPES)
+    return {k for k, spelt in SCOPES.items() if any(w in text for w in spelt)}
+
+
+def _of_another_scope(question: str, f: Fact) -> bool:
+    """Whether a first place or share asked within one scope (国内, 全球) is a row's of
+    another: the row's clause names scopes, none of them the asked one."""
+    asked = _scopes(question) if RANKED_OR_SHARED.search(question) else set()
+    said = _scopes(f.clause) if asked else set()
+    return bool(said) and not said & asked
+
+
+RANKED_OR_SHARED = re.compile(r"第一|首位|榜首|领先|头名|排名|第几|份额|占有率|市占")
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
 

@@ -600,3 +600,19 @@ def test_a_district_that_only_says_where_a_company_is_is_not_whose_figure_is_ask
     assert table.whose(district, "丙区") == "丙区"
     source = Question(text="丙区丁戊智库的报告里单项冠军有多少家", words=(), numbers=(), kinds=(), places=("丙区",))
     assert table.whose(source, "丙区") == "丙区"  # a think-tank is a source, not whose figure
+
+
+def test_a_first_place_asked_within_one_scope_is_not_another_scopes():
+    from rag.answer.figure_answers import _scopes
+
+    assert _scopes("国内市场份额第一的有多少家") == {"全国"}
+    assert _scopes("市场占有率全球第一的企业有110家") == {"全球"}
+    assert _scopes("国内外市场份额领先") == {"全球", "全国", "全省"}  # both: no scope to tell apart
+    assert _scopes("甲市小巨人有多少家") == set()
+
+
+def test_the_home_market_first_is_not_the_world_first(pipeline):
+    # "市场占有率全球第一的企业有110家；市场占有率全国第一的有262家": the 110 had been given for 国内
+    answer = pipeline.ask("国内市场份额第一的宁波企业有多少家？")
+    assert answer.short.startswith("262家")
+    assert pipeline.ask("宁波市场占有率全球第一的企业有多少家？").short.startswith("110家")
