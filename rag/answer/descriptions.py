@@ -23,7 +23,8 @@ from rag.profile import Profile
 from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
-HEAD = r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?:(?<=那家.|这家.|一家.)|(?<=的.))企|(?<=那个|这个)[区县])"
+HEAD = (r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?:(?<=那家.|这家.|一家.)|(?<=的.))企|(?<=那个|这个)[区县])"
+        r"(?:排头兵|佼佼者|领头羊)?")  # …中小企业排头兵: the best of them, still the companies
 # 那家甬企, 做甲的甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
 PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
@@ -59,9 +60,11 @@ class Resolved:
 
     def rewrite(self, question: str, places: Sequence[str]) -> str:
         """The question with the description replaced by the name, the places it says the
-        company is in kept ("做…的甲市企业"), not those of what it did (收购德国…的企业)."""
+        company is in kept ("做…的甲市企业", "甲市那种…的企业"), not those of what it did
+        (收购德国…的企业)."""
         head = self.description.rsplit("的", 1)[-1]
-        kept = "".join(p for p in places if p in head and p not in self.name)
+        # "做…的甲市企业", "甲市那种专注…的企业": where the company is, at either end
+        kept = "".join(p for p in places if (p in head or self.description.startswith(p)) and p not in self.name)
         m = re.search(POINTER + "?" + re.escape(self.description), question)
         if m is None:
             return question

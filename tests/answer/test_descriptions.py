@@ -239,3 +239,16 @@ def test_a_clause_ending_in_de_that_asks_stays():
 
     asked = "甲市那家做垫片的老厂，是哪年成立的？"
     assert Resolved(description_in(asked), "甲乙科技", 0.9).rewrite(asked, ()) == "甲乙科技，是哪年成立的？"
+
+
+def test_the_best_of_a_kind_and_the_place_before_the_description_stay_with_it():
+    from rag.answer.descriptions import Resolved
+
+    asked = "甲市那种专注细分市场、创新能力强、手握关键核心技术的国家级中小企业排头兵，最新一共有多少家？"
+    desc = description_in(asked)
+    assert desc.endswith("中小企业排头兵")  # 排头兵 is the companies, not a word left to match
+    # 甲市 at the description's start says where the companies are; it stays in the question
+    assert Resolved(desc, "乙类企业", 0.9).rewrite(asked, ("甲市",)) == "甲市乙类企业，最新一共有多少家？"
+    # a place inside what the company did is no place of the company
+    bought = "把乙国某公司收购的那家企业是哪年成立的"
+    assert Resolved(description_in(bought), "甲乙科技", 0.9).rewrite(bought, ("乙国",)).startswith("甲乙科技")
