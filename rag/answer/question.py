@@ -445,7 +445,8 @@ ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|咱们?(?:市|省
                           r"(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
                           # 最新数字是多少, 准数是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
                           r"|(?<=年)全年|^全年"  # 2022年全年: the year's figure, said twice
-                          r"|^(?:听说|据说|听人说)")  # hearsay that opens the question
+                          r"|^(?:听说|据说|听人说)"  # hearsay that opens the question
+                          r"|来着")  # 奖多少钱来着: the asker trying to recall, no measure
 
 
 # An amount the asker recalls in Chinese numerals (七千多亿, 一万多亿, 三千八百亿), and the way it went

@@ -1031,3 +1031,13 @@ def test_items_asked_by_how_many_and_which_are_a_list():
     assert analyse("那份报告说甲市的企业有几大特点，分别是啥？").shape == "list"
     assert analyse("乙市形成了几大产业集群").shape == "list"
     assert analyse("甲市和乙市的小巨人分别是多少家？").shape != "list"  # numbers asked: a comparison
+
+
+def test_trying_to_recall_is_no_measure():
+    # 来着 (…多少钱来着) had been a measure word: it pulled every row's score down
+    assert "来着" not in analyse("甲市评上甲类冠军的企业奖多少钱来着？").measure_words
+    assert "来着" not in analyse("乙公司是哪年成立的来着").key_words
+
+
+def test_a_figure_asked_while_trying_to_recall_it_gets_its_short_answer(pipeline):
+    assert pipeline.ask("企业评上国家级单项冠军，宁波奖多少来着").short == "300万元"
