@@ -1041,3 +1041,15 @@ def test_trying_to_recall_is_no_measure():
 
 def test_a_figure_asked_while_trying_to_recall_it_gets_its_short_answer(pipeline):
     assert pipeline.ask("企业评上国家级单项冠军，宁波奖多少来着").short == "300万元"
+
+
+def test_the_local_government_that_pays_is_no_measure():
+    # 当地(政府)给多少: who pays, as 市里 is, not what is measured
+    words = analyse("企业评上甲类冠军，当地政府给多少奖励").measure_words
+    assert "当地" not in words and "政府" not in words
+    # a measure named after the government stays
+    assert any("政府" in w for w in analyse("甲市政府引导基金规模多少").measure_words)
+
+
+def test_a_reward_asked_of_the_local_government_is_answered(pipeline):
+    assert pipeline.ask("企业评上单项冠军，当地政府给多少奖励").short == "300万元"
