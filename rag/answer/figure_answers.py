@@ -534,9 +534,11 @@ SCOPED = re.compile(r"规模以上|规上|限额以上|限上")
 # Where a first place or a share holds: 全国第一 and 全球第一 count different firms.
 SCOPES = {"全球": ("全球", "世界", "国际"), "全国": ("全国", "国内"), "全省": ("全省", "省内")}
 BOTH_SCOPES = re.compile(r"国内外|海内外|国内国际")
+RANKED_OR_SHARED = re.compile(r"第一|首位|榜首|领先|头名|排名|第几|份额|占有率|市占")
 
 
 def _scopes(text: str) -> set[str]:
+    """The scopes a text names (国内 is 全国); every one when it names both (国内外)."""
     if BOTH_SCOPES.search(text):
         return set(SCOPES)
     return {k for k, spelt in SCOPES.items() if any(w in text for w in spelt)}
@@ -550,7 +552,6 @@ def _of_another_scope(question: str, f: Fact) -> bool:
     return bool(said) and not said & asked
 
 
-RANKED_OR_SHARED = re.compile(r"第一|首位|榜首|领先|头名|排名|第几|份额|占有率|市占")
 QUALIFIERS = ("潜在", "准", "重点", "市级", "省级", "区级", "县级", "种子", "后备", "储备", "入库")
 
 
