@@ -792,7 +792,7 @@ class ExtractiveAnswerer:
             return None  # sentences may still hold the other side's (…等城市均超过25家)
         book = CitationBook(self.docs, kb.profile.main_city)
         lines: list[str] = [self.t["side_missing"].format(side=p) for p in missing]
-        # the 简答 says a compared side is missing too: "宁波418家" alone reads as the whole answer
+        # the 简答 says a compared side is missing too: "甲市418家" alone reads as the whole answer
         shorts: list[str] = [self.t["side_missing_short"].format(side=p) for p in missing]
         notes: list[str] = []
         figs = []
