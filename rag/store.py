@@ -45,6 +45,14 @@ log = logging.getLogger(__name__)
 
 BATCH = 256
 
+# Chroma saves a collection's vector index every ``sync_threshold`` rows written (1,000
+# by default) and replays the rows written since at its first use in each process. The
+# documents collection (a few hundred rows, each a whole text) was never saved, so each
+# update replayed all of it: 1.7 s per upsert at 10k chunks (docs/BENCHMARKS.md).
+HNSW_PASSAGES = {"space": "cosine", "sync_threshold": 100}
+HNSW_DOCS = {"sync_threshold": 10}
+HNSW_FACTS = {"sync_threshold": 100}
+
 
 @dataclass(frozen=True)
 class BuildInfo:
@@ -501,7 +509,7 @@ class ChromaStore:
         name = f"{self.base}_{time.strftime('%Y%m%d%H%M%S')}_{int(time.time() * 1000) % 1000:03d}"
         try:
             self.client.create_collection(name, embedding_function=None,
-                                          configuration={"hnsw": {"space": "cosine"}})
+                                          configuration={"hnsw": HNSW_PASSAGES})
             self._write(name, change, 1, written)
         except BaseException:
             log.error("Index build failed; the previous index (if any) keeps serving.")
@@ -529,12 +537,22 @@ class ChromaStore:
         self.forget_search_target()
         return self.info()
 
+    def _writable(self, name: str, hnsw: dict[str, Any]) -> Any:
+        """The collection ``name`` (created when missing) with ``hnsw``'s save settings;
+        a build made before they existed gets them here, so its next write saves."""
+        col = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw})
+        saving = {k: v for k, v in hnsw.items() if k != "space"}  # the space is fixed at creation
+        current = (col.configuration or {}).get("hnsw") or {}
+        if any(current.get(k) != v for k, v in saving.items()):
+            col.modify(configuration={"hnsw": saving})
+        return col
+
     def _write(self, name: str, change: Change, version: int,
                written: Callable[[int, int], None] | None) -> None:
         """Deletions first, then additions in batches (``written(done, total)`` after each)."""
-        chunks = self.client.get_collection(name, embedding_function=None)
-        docs = self.client.get_or_create_collection(f"{name}_docs", embedding_function=None)
-        facts = self.client.get_or_create_collection(f"{name}_facts", embedding_function=None)
+        chunks = self._writable(name, HNSW_PASSAGES)
+        docs = self._writable(f"{name}_docs", HNSW_DOCS)
+        facts = self._writable(f"{name}_facts", HNSW_FACTS)
         for col, ids in ((chunks, change.drop_chunks), (docs, change.drop_docs), (facts, change.drop_facts)):
             for i in range(0, len(ids), BATCH):
                 col.delete(ids=list(ids[i : i + BATCH]))

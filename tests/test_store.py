@@ -152,6 +152,38 @@ def test_store_contract_add_update_delete_query_info_version(a_store: Store):
     assert a_store.dense_search(np.eye(8, dtype=np.float32)[1], 5, doc_ids=["a"]) == [("a-0", pytest.approx(0.0, abs=1e-5))]
 
 
+def _saving(store: ChromaStore, name: str) -> dict[str, int]:
+    """The collection's vector-index save settings (those it was given: Chroma leaves out
+    a batch size nobody set)."""
+    hnsw = store.client.get_collection(name, embedding_function=None).configuration["hnsw"]
+    return {k: hnsw[k] for k in ("sync_threshold", "batch_size") if k in hnsw}
+
+
+@pytest.mark.integration
+def test_collections_save_their_vectors_often_old_builds_from_their_next_write(a_store: Store):
+    """Chroma replays every row written since a collection's vector index was last saved
+    at its first use in a process, and by default saves every 1,000 rows: the documents
+    collection (hundreds of whole texts) was never saved, and each update replayed it all
+    (1.7 s per upsert at 10k chunks). A build made before keeps Chroma's defaults until
+    its next write, which applies the settings."""
+    from rag.store import HNSW_DOCS, HNSW_FACTS, HNSW_PASSAGES
+
+    assert isinstance(a_store, ChromaStore)
+    built = a_store.build(_change(_rows("a", 3, 1)))
+    for name, hnsw in ((built.name, HNSW_PASSAGES), (f"{built.name}_docs", HNSW_DOCS),
+                       (f"{built.name}_facts", HNSW_FACTS)):
+        assert _saving(a_store, name) == {k: v for k, v in hnsw.items() if k != "space"}
+    names = (built.name, f"{built.name}_docs", f"{built.name}_facts")
+    for name in names:  # as builds were made before: Chroma's default
+        a_store.client.get_collection(name, embedding_function=None).modify(
+            configuration={"hnsw": {"sync_threshold": 1000}})
+    assert [_saving(a_store, n) for n in names] == [{"sync_threshold": 1000}] * 3
+    a_store.update(_change(_rows("b", 2, 2)))
+    assert [_saving(a_store, n)["sync_threshold"] for n in names] == [
+        h["sync_threshold"] for h in (HNSW_PASSAGES, HNSW_DOCS, HNSW_FACTS)]
+    assert {c.chunk_id for c in a_store.chunks()} == {"a-0", "a-1", "a-2", "b-0", "b-1"}
+
+
 def test_everything_is_read_a_page_at_a_time(tiny_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """One read of ~33,000 rows fails in Chroma's SQLite ("too many SQL variables", seen
     at 50k chunks in bench/scale.py), so reads go by pages: pages of one row must
