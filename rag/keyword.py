@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,10 +108,7 @@ class KeywordIndex:
         self._bm25.index(corpus, show_progress=False)
         self._texts = _lowered_texts(self.chunks, docs)
         self._word_idf: dict[str, float | None] = {}
-        self.doc_freq: dict[str, int] = {}
-        for toks in corpus:
-            for t in set(toks):
-                self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
+        self.doc_freq: dict[str, int] = dict(Counter(t for toks in corpus for t in set(toks)))
 
     def save(self, folder: Path) -> None:
         """Write the index (bm25s's own files plus chunk ids and document frequencies)

@@ -42,3 +42,22 @@ def test_the_fingerprint_covers_the_data_files_the_tokenizer_reads_and_no_others
     read = set(re.findall(r'"([\w.]+\.txt)"', source))
     # answer-only word lists (rag/data/wholes.txt …) can change without invalidating saved tokens
     assert read == set(TOKENIZER_DATA) == {"stopwords.txt", "synonyms.txt"}
+
+
+def test_jieba_reads_its_dictionary_cache_whole_and_gets_the_same_dictionary(tmp_path):
+    """jieba's cache is decoded from the whole file (marshal.load on a file object reads
+    a few bytes per call: 1.6 s instead of 0.5 s for the 9 MB cache); what it decodes
+    is what marshal wrote, and jieba, loaded through it, cuts as before."""
+    import marshal
+
+    from rag.tokenize import _WholeFileMarshal, jieba_tokenizer
+
+    written = ({"宁波": 3, "宁": 0, "单项冠军": 1}, 4)
+    path = tmp_path / "cache"
+    with path.open("wb") as f:
+        _WholeFileMarshal.dump(written, f)
+    with path.open("rb") as f:
+        assert _WholeFileMarshal.load(f) == written == marshal.loads(path.read_bytes())
+    jb = jieba_tokenizer()
+    assert jb.marshal is _WholeFileMarshal and jb.dt.initialized and jb.dt.total > 1_000_000
+    assert jb.lcut("宁波制造业发展很快") == ["宁波", "制造业", "发展", "很快"]
