@@ -255,6 +255,7 @@ def add_extra_document(folder: Path) -> dict[str, Any]:
     (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     path = folder / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["documents"] = [d for d in manifest["documents"] if d.get("id") != doc_id]  # an earlier run's
     manifest["documents"].append(manifest_entry(doc_id, first, mapping, rng))
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return {"extra_chars": len(text), "extra_seed": seed}
