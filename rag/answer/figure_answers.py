@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from rag.tokenize import (
 
 # a company's name (丙区的甲乙科技), not another organisation's (乙市某智库: a source, a think-tank)
 COMPANY = re.compile(r"(?:有限公司|公司|集团|电子|微电子|汽车|科技|股份|材料|实业)$")
+HAS_CACHE = 1 << 18  # remembered (text, word) lookups: a few tens of MB at most
 MATCH_FLOOR = 0.55  # combined score a row needs (fitted on the dev split, docs/EVAL.md)
 OWN_FLOOR = 0.34  # share of the question's words the row's own measure must carry
 RARE_SHARE = 0.8  # a word this close to the rarest question word must be in the answer
@@ -112,7 +113,9 @@ class FactTable:
         self.vectors = vectors
         self.profile = profile
         self.weight = weight  # IDF-like weight of a question word
-        self.has = has  # loose "text contains word" (synonyms, gaps)
+        # loose "text contains word" (synonyms, gaps), remembered: rows share their measures
+        # and sentences, and questions share words (thread-safe, bounded)
+        self.has = lru_cache(maxsize=HAS_CACHE)(has)
         self.fact_places = {f.place for f in self.facts}  # places some figure describes
         self.chunk_texts = chunk_texts or {}  # chunk id → text, for rare words near a figure
         self.doc_dates = doc_dates or {}  # doc id → yyyymm, to put newer sources first
@@ -122,6 +125,11 @@ class FactTable:
     def _char_masks(self) -> list[int]:
         """Per row, a 256-bit mask of the characters of its measure and sentence (lower-cased)."""
         return [_mask(f"{f.measure} {f.sentence}".lower()) for f in self.facts]
+
+    @cached_property
+    def _lowered(self) -> list[tuple[str, str, str]]:
+        """Per row, its measure, sentence and clause lower-cased."""
+        return [(f.measure.lower(), f.sentence.lower(), f.clause.lower()) for f in self.facts]
 
     def _candidates(self, word: str) -> set[int] | None:
         """Rows ``has`` may find ``word`` in (None: every row, when no ``spellings``)."""
@@ -146,8 +154,14 @@ class FactTable:
         whose = named if q.measure_kind in OF_A_NAME else set()
         out = []
         for i, f in enumerate(self.facts):
-            measure, sentence = f.measure.lower(), f.sentence.lower()  # question words are lower-cased
+            measure, sentence, clause = self._lowered[i]  # question words are lower-cased
             asked = [w for w in words if (c := candidates[w]) is None or i in c]
+            if not asked:  # nothing to look for: only the levels it leaves unstated and the embedding count
+                unstated = set() if not asked_levels or levels_named(f) else set(asked_levels)
+                kw = UNSTATED_SHARE * sum(weights[w] for w in words if w in unstated) / total if words else 0.0
+                d = float(dense[i]) if len(dense) else 0.0
+                out.append(Scored(f, (1 - EMBED_WEIGHT) * kw + EMBED_WEIGHT * d, kw, d, kw, frozenset()))
+                continue
             in_measure = {w for w in asked if w not in frame and self.has(measure, w)}
             whole = _whole_of(f) if in_measure else ""  # 上市公司中不乏46家单项冠军: the 46 are both,
             in_measure |= {w for w in asked if whole and self.has(whole, w)}  # the scope (上市公司里) included
@@ -156,7 +170,7 @@ class FactTable:
             elif named and in_measure and _named_before(f, named, self.has):  # "…江丰电子便是典型。
                 in_measure |= named  # 2017—2024年，公司营收从…增至36.05亿元": the company's own figure
             in_context = {w for w in asked if w not in in_measure and self.has(sentence, w)}
-            elsewhere = {w for w in in_context if w not in frame and not self.has(f.clause.lower(), w)}
+            elsewhere = {w for w in in_context if w not in frame and not self.has(clause, w)}
             unstated = set() if not asked_levels or levels_named(f) else \
                 {w for w in asked_levels if w not in in_measure and w not in in_context}
             # summed in question order (not set order) so ties break the same way in every process
@@ -250,9 +264,9 @@ class FactTable:
         """The rows answering the question for one place (from the given documents
         only, when a filter is set), or None when no row fits."""
         place = self.whose(q, place or (q.places[0] if q.places else ""))
-        rows = [s for s in self.score(q, qvec) if self.fits(q, s.fact, place)
-                and (not doc_ids or s.fact.doc_id in doc_ids)]
-        rows = _dedupe(s for s in rows if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR)
+        rows = _dedupe(s for s in self.score(q, qvec)  # the cheap tests first: most rows fail them
+                       if s.score >= MATCH_FLOOR and s.keyword >= 0.5 and s.own >= OWN_FLOOR
+                       and (not doc_ids or s.fact.doc_id in doc_ids) and self.fits(q, s.fact, place))
         rare = self.rare_words(q)
         measure = self.what_is_measured(q)
         stats = statistics_asked(q.text)
