@@ -122,7 +122,7 @@ class HybridRetriever:
             w = self.dense_weight
             fused = {cid: w * d_norm.get(cid, 0.0) + (1 - w) * k_norm.get(cid, 0.0)
                      for cid in set(d_norm) | set(k_norm)}
-        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by id: the same order in every process
         raw = dict(dense)
         hits = [
             Hit(self.chunks[cid], score, d_norm.get(cid, 0.0), k_norm.get(cid, 0.0),

@@ -115,3 +115,33 @@ def test_kept_collection_handle_gives_the_same_results(pipeline):
     for q in questions:
         for ids in (None, suzhou):
             assert kept.retrieve(q, 8, ids) == looked_up.retrieve(q, 8, ids), q
+
+
+def test_equal_scores_rank_the_same_in_every_process(tmp_path):
+    """Two documents with the same text score the same; which one is kept (the other is
+    its near-duplicate) must not depend on the process's string-hash seed, or two API
+    workers answer the same question from different documents."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from rag.indexing import build_index
+    from rag.settings import load_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "# 丙市产业\n\n丙市共有单项冠军企业12家，重点发展新材料产业。\n"
+    for name in ("m", "k", "z", "a"):
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    settings = load_settings(corpus_dir=corpus, index_dir=tmp_path / "idx")
+    build_index(settings)
+    script = ("import json, sys\nfrom rag.pipeline import Pipeline\nfrom rag.settings import load_settings\n"
+              "p = Pipeline.load(load_settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2]))\n"
+              "print(json.dumps([h.chunk.doc_id for h in p.search('丙市有多少家单项冠军企业', 4)]))")
+    seen = set()
+    for seed in ("1", "2", "3"):
+        out = subprocess.run([sys.executable, "-c", script, str(corpus), str(tmp_path / "idx")], check=True,
+                             capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        seen.add(tuple(json.loads(out.stdout.strip().splitlines()[-1])))
+    assert seen == {("a",)}
