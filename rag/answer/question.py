@@ -16,6 +16,7 @@ from rag.tokenize import (
     in_dictionary,
     is_adverbial,
     jieba_tokenizer,
+    names_in,
     words,
 )
 
@@ -441,7 +442,8 @@ SCOPED_RANK = re.compile(r"(?:全国|全球|全省|全市|世界|国内|国际|�
 # not what is measured
 ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|当地(?:政府)?(?=给|奖|补|发|会|能|一次性|再)|咱们?(?:市|省|区)?|我们(?:市|省|区)?|(?<=[\u4e00-\u9fff])[那这]边"
                           r"|手(?:上|里|头)(?:有|握着?)?(?=\s*(?:到底|一共|总共|现在|目前)?\s*(?:有|是)?\s*(?:多少|几))"  # 手上有几家
-                          r"|(?:数字|数据|准数|(?:准确|确切|精确)的?(?:数字?|数据)?|(?<=[值额入金补出])总[量额])"
+                          r"|(?:数字|数据|准数|(?:准确|确切|精确)的?(?:数字?|数据)?|(?<=[值额入金补出])总[量额]"
+                          r"|(?<=最新|最近|具体|实际|现在|目前)的?数)"
                           r"(?=\s*(?:是|有|为|达到?)?\s*(?:多少|几))"
                           # 最新数字是多少, 准数是多少, 增加值总量是多少: the figure asked (not 经济总量, a measure)
                           r"|(?<=年)全年|^全年"  # 2022年全年: the year's figure, said twice
@@ -450,7 +452,8 @@ ASKERS_WORDS = re.compile(r"(?:市|省|区|县)里(?:面|头)?|当地(?:政府)?
 
 
 # An amount the asker recalls in Chinese numerals (七千多亿, 一万多亿, 三千八百亿), and the way it went
-RECALLED_AMOUNT = re.compile(r"(?:一路)?(?:增至|涨到|增长到|升至)?[一二三四五六七八九十两][零〇一二三四五六七八九十两百千万亿]*多?[百千万亿]+(?:元|家|个)?")
+RECALLED_AMOUNT = re.compile(r"(?:一路)?(?:增至|涨到|增长到|升至)?[一二三四五六七八九十两][零〇一二三四五六七八九十两百千万亿]*"
+                             r"[多几]?个?[多几]?[百千万亿]+(?:元|家|个)?")  # 七千多亿, 五个多亿, 三十几个亿
 
 
 MONTH_SAID = re.compile(r"(?<![\d.])\d{1,2}\s*月(?:底|末|份|初|上旬|中旬|下旬)?"
@@ -462,6 +465,7 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
     """The question's words that say what is measured (less the asked kind's own
     words: 占比 in 占比多少, not 占有率 in 占有率第一的企业有多少家), less the places
     but those ``kept`` (where someone went: 去乙国的那批人 are measured by it)."""
+    text = _without_apposition(text)
     core = QUESTION_WORDS.sub(" ", YEAR.sub(" ", ASKING.sub(" ", TREND_WORDS.sub(" ", ASKERS_WORDS.sub(" ", text)))))
     core = RECALLED_AMOUNT.sub(" ", core)  # "从七千多亿涨到一万多亿": the asker's recollection, not a measure
     core = MONTH_SAID.sub(" ", core)  # 9月底: when, not what
@@ -472,14 +476,32 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
     for p in sorted({*places, *profile.places} - set(kept), key=len, reverse=True):
         core = core.replace(p, " ")
     toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(_expanded(words(seg))))]
-    out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS]
+    toks = [w[:-1] if len(w) > 1 and w.endswith("了") else w for w in toks]  # 一共发了多少: 发, no measure
+    out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS
+           and w not in RECALLING and not POINTING.match(w)]
     # GDP总量, 出口总额: the total of the measure before it, no measure of its own
     out = [w for i, w in enumerate(out) if not (w in TOTAL_WORDS and i and f"{out[i - 1]}{w}" in text.lower())]
     return tuple(dict.fromkeys(out))
 
 
+# 甲乙科技那个做靶材的，营收多少: what the asker says of a company already named, not what is measured
+APPOSITION = re.compile(r"(?:那个|那家|这个|这家)[^，,。？?；;！!]{1,14}?的(?=[，,？?；;！!])")
+
+
+def _without_apposition(text: str) -> str:
+    """The text less a description that follows a name (names_in: jieba's proper-noun tags)."""
+    names = names_in(text)
+    for m in reversed(list(APPOSITION.finditer(text))):
+        if any(text[: m.start()].endswith(n) for n in names):
+            text = text[: m.start()] + text[m.end():]
+    return text
+
+
 FUNCTION_CHARS = set("的了在是有和与及说里把被对从到为以于就也都而且或很更最这那其之年月日家个项名人")
 CHANGE_VERBS = {"增长", "增加", "变化", "发展", "提高", "提升", "达到", "实现", "变成", "拥有"}
+# the asker remembering, hearing or reading (我记得是在报告里看到的, 我印象里是83家): never what is measured
+RECALLING = {"记得", "记着", "记忆", "印象", "看到", "看过", "见过", "听说", "听到", "听过", "以为", "觉得", "感觉"}
+POINTING = re.compile(r"^[这那哪][个条些种类块项位]$")  # 这条产业链: which one, not what
 
 
 def _merge_singles(tokens: Sequence[str]) -> list[str]:

@@ -1053,3 +1053,43 @@ def test_the_local_government_that_pays_is_no_measure():
 
 def test_a_reward_asked_of_the_local_government_is_answered(pipeline):
     assert pipeline.ask("企业评上单项冠军，当地政府给多少奖励").short == "300万元"
+
+
+@pytest.mark.parametrize("text,kept,dropped", [
+    # the asker remembering or reading: 印象, 记得, 看到 are no measures
+    ("单项冠军这块我印象里甲市是83家？最新数是多少", ["单项冠军"], ["印象", "数是"]),
+    ("小巨人甲市，我记得是在乙市那个报告里看到的……现在最新是多少家", ["小巨人"], ["记得", "看到"]),
+    # an amount recalled with 个/几 (五个多亿, 三十几个亿) is the asker's, not a measure
+    ("甲乙电子营收是不是从五个多亿涨到三十几个亿了", ["营收"], ["五个", "多亿", "几个"]),
+    # 这条产业链: which one; 发了: the verb's 了 dropped, then too short to measure
+    ("甲市新能源车这条产业链上有多少家单项冠军", ["产业链", "单项冠军"], ["这条"]),
+    ("2022年甲市一共发了多少扶持资金？", ["扶持", "资金"], ["发了"]),
+])
+def test_what_the_asker_says_of_themselves_is_no_measure(text, kept, dropped):
+    profile = Profile(places=("甲市", "乙市"), main_city="甲市")
+    measure = analyse(text, profile).measure_words
+    assert all(w in measure for w in kept) and not any(w in measure for w in dropped), measure
+
+
+def test_a_description_after_a_name_is_not_what_is_measured():
+    """甲乙电子那个做靶材的，营收多少: the description says who 甲乙电子 is; without the name
+    it is what identifies the company and stays."""
+    from rag.tokenize import add_terms
+
+    add_terms([("甲乙电子", "nt")])
+    named = analyse("甲乙电子那个做靶材的，营收具体数字是多少").measure_words
+    assert "靶材" not in named and "营收" in named
+    assert "靶材" in analyse("甲市那个做靶材的企业，营收是多少").measure_words
+
+
+def test_an_item_of_the_last_answer_named_by_its_place_in_the_list():
+    from rag.answer.followup import points_at_item
+
+    answer = "本文归纳了追赶模式，主要包括自主研发式、并购整合式和技术联盟型三种方式。[1]（出处：甲大学）"
+    h = [Turn("user", "那篇论文把追赶模式归纳成了几种？"), Turn("assistant", answer)]
+    assert rewrite("那最后那种是拿哪家企业举例的？", h) == "技术联盟型是拿哪家企业举例的？"
+    assert rewrite("第一种是拿哪家举例的", h) == "自主研发式是拿哪家举例的"
+    assert points_at_item("第二种是拿哪家举例的", h) and not points_at_item("第五种是拿哪家举例的", h)
+    colon = [Turn("user", "有几种？"), Turn("assistant", "三种模式：甲型（代表甲乙电子）、乙型（代表丙丁集团）和丙型。")]
+    assert rewrite("那第二种呢？", colon) == "乙型呢？"
+    assert not points_at_item("第一种是什么", [Turn("user", "甲市有多少家？"), Turn("assistant", "12家。")])
