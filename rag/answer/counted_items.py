@@ -1,6 +1,6 @@
-"""A count whose items are asked too ("有几种？分别是啥", "归纳了几种，都是哪几种"): the 简答
-gives the items the sentence counts ("三种：甲式、乙式、丙型"), not the bare number, which
-would answer only half the question.
+"""A count of kinds ("归纳了几种", "有几种？分别是啥"): the 简答 gives the items the sentence
+counts ("三种：甲式、乙式、丙型"), not the bare number, which answers half of what an official
+asks (and nothing of it when the items were asked).
 
 The items are read from the cited sentence as written: the run just before the count
 ("包括甲式、乙式和丙型三种方式") or just after it ("分为三类：甲、乙、丙"), split at 、 and
@@ -28,11 +28,13 @@ def with_counted_items(q: Question, answer: Answer) -> Answer:
     """The answer with its bare-count 简答 ("三种") widened by the items its sentence counts,
     or emptied when the question asks the items and the sentence does not list them."""
     m = BARE_COUNT.match(answer.short.strip())
-    if not m or not _asks_items(q):
+    if not m:
         return answer
     n = int(m.group(1)) if m.group(1).isdigit() else cn_to_int(m.group(1))
     items = items_counted(CITE_MARK.sub("", answer.text), answer.short.strip(), n)
-    return replace(answer, short=f"{answer.short.strip()}：{'、'.join(items)}" if items else "")
+    if items:  # 归纳了几种: the kinds too, which an official would ask next
+        return replace(answer, short=f"{answer.short.strip()}：{'、'.join(items)}")
+    return replace(answer, short="") if _asks_items(q) else answer
 
 
 def _asks_items(q: Question) -> bool:

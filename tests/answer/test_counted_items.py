@@ -25,10 +25,14 @@ def _answer(short: str) -> Answer:
     return Answer(question="", text=SENTENCE, short=short)
 
 
-def test_a_bare_count_short_gets_its_items_when_they_are_asked():
+def test_a_bare_count_short_gets_the_items_its_sentence_lists():
     asked = analyse("甲市冠军企业的追赶模式有几种？分别是啥")
     assert with_counted_items(asked, _answer("三种")).short == "三种：自主研发式、并购整合式、技术联盟型"
-    assert with_counted_items(analyse("甲市冠军企业的追赶模式有几种？"), _answer("三种")).short == "三种"
+    # the kinds are what an official asks next: given when the sentence lists them, asked or not
+    assert with_counted_items(analyse("甲市冠军企业的追赶模式归纳了几种？"), _answer("三种")).short == \
+        "三种：自主研发式、并购整合式、技术联盟型"
+    unlisted = Answer(question="", text="甲市的追赶模式有三种。[1]", short="三种")
+    assert with_counted_items(analyse("甲市冠军企业的追赶模式有几种？"), unlisted).short == "三种"
 
 
 def test_a_count_whose_items_are_asked_but_not_listed_has_no_short():
