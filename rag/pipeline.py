@@ -13,7 +13,7 @@ from rag.answer.descriptions import resolve as resolve_description
 from rag.answer.descriptions import resolve_person
 from rag.answer.facts import doc_as_of, fact_from_dict
 from rag.answer.figure_answers import FactTable, as_of_label, is_amount_verb
-from rag.answer.followup import is_followup, rewrite, with_named_source
+from rag.answer.followup import is_followup, points_at_item, rewrite, with_named_source
 from rag.answer.grounded import prompt
 from rag.answer.knowledge import Knowledge
 from rag.answer.matching import loosely_has, spellings, stem
@@ -154,7 +154,7 @@ class Pipeline:
     def standalone(self, question: str, history: Sequence[Turn]) -> str:
         """The follow-up rewritten with the history: by the LLM when one is
         configured (rules if it fails), by rules otherwise."""
-        if not history or not is_followup(question, self.knowledge.profile):
+        if not history or not (is_followup(question, self.knowledge.profile) or points_at_item(question, history)):
             return question
         if self.generator is not None:
             lines = "\n".join(f"{'用户' if t.role == 'user' else '助手'}：{t.content}" for t in history[-6:])

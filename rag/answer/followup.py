@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rag.answer.conjuncts import CONJUNCTION, RESPECTIVE
 from rag.answer.matching import longest_shared
 from rag.answer.question import ASKED_UNIT, TIME_CUES, in_digits
+from rag.numbers import cn_to_int
 from rag.profile import Profile, gazetteer
 from rag.schema import Turn
 from rag.tokenize import is_content_word, is_noun, jieba_tokenizer, pos_flags, words
@@ -30,6 +31,13 @@ APPENDED = re.compile(r" [^ ]*呢[？?]?$")  # a follow-up added to the question
 FIGURE_ASK = re.compile(r"多少|几|比重|占比|份额")
 ASKS = re.compile(r"多少|几[家个项名人位种批年]|第几|排名|哪|什么|是否|吗|比例|比重|占比|份额")
 FOLLOW_START = re.compile(r"^(那么|那|还有|其中|另外|如果|此外|同时|然后)")
+# "那最后那种…", "第二种呢": one item of the enumeration the last answer gave
+ORDINAL = re.compile(r"第(?P<n>[一二三四五六七八九十\d]{1,2})[种类个项条点]|(?P<last>最后|最末)一?(?:那|这)?[种类个项条点]"
+                     r"|(?P<first>头一|最前面?的?)(?:那|这)?[种类个项条点]")
+ENUMERATION = re.compile(r"[：:](?P<items>[^：:。！？!?\n]+)"  # 三种：甲型、乙型和丙型
+                         r"|(?:包括|包含|分为|分成|归纳为|概括为|主要有)(?P<counted>[^：:，,。！？!?；;\n]+?)"
+                         r"(?:[两二三四五六七八九十\d]{1,2}[种类个项条点大]|等)")  # 包括甲式、乙式和丙型三种方式
+ITEM_JOINS = re.compile(r"、|以及|和|及|与|，|,")
 # "和乙市比呢？": the previous figure for both places
 COMPARED_WITH = re.compile(r"^(?:那)?(?:和|跟|与|同)(?P<other>.{1,8}?)(?:比|相比|比较|对比)(?:一下|起来)?(?:呢|怎么样|如何)?[？?]?$"
                            r"|^(?:那)?(?:比|较)(?P<than>.{1,8}?)(?:多|少|高|低)了?(?:多少|几)[家个项名位]?[？?]?$")
@@ -261,6 +269,10 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
 def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:
     """``rewrite`` against a history whose questions are standalone already."""
     users = [t.content for t in history if t.role == "user"]
+    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    item = _ordinal_item(question, assistant) if users else ""
+    if item:  # "第一种是拿哪家举例的": an item of the last answer's enumeration
+        return item
     if not users or not is_followup(question, profile):
         return question
     fragment = re.match(r"(?P<head>[^，,？?]+呢)[，,？?]\s*(?P<rest>.+)$", question.strip())
@@ -278,7 +290,6 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
         if first != pieces[0]:
             return first.rstrip("？? ") + "？" + "".join(pieces[1:])
     previous = users[-1]
-    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if FIGURE_ANAPHOR.search(question):  # "这个数…" stands for the figure asked before
         subject = _asked_figure(previous) or _subject(previous, profile)
         if subject:
@@ -309,6 +320,37 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
     if ASKS.search(rest) and not profile.places_in(rest):
         return _with_subject(base, rest, profile)
     return _swap_term(base, rest_core, profile) or _swap_measure(base, rest_core, profile) or f"{base} {rest}"
+
+
+def points_at_item(question: str, history: Sequence[Turn]) -> bool:
+    """Whether the question names an item of the last answer's enumeration by its place
+    ("第一种是拿哪家举例的"), a follow-up even when it looks whole."""
+    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    return bool(_ordinal_item(question, assistant))
+
+
+def _ordinal_item(question: str, answer: str) -> str:
+    """The question with "最后那种" / "第二种" made the item it points at in the last
+    answer's enumeration ("三种：甲型（例）、乙型和丙型"); '' when it points at none."""
+    m = ORDINAL.search(question)
+    items = items_listed(answer) if m else []
+    if not m or not items:
+        return ""
+    at = -1 if m.group("last") else 0 if m.group("first") else cn_to_int(m.group("n")) - 1
+    if not -len(items) <= at < len(items):
+        return ""
+    said = question[: m.start()].removesuffix("那") + items[at] + question[m.end():]
+    return FOLLOW_START.sub("", said.strip(), count=1)
+
+
+def items_listed(text: str) -> list[str]:
+    """The items of a text's last enumeration after a colon, asides in brackets dropped."""
+    for m in reversed(list(ENUMERATION.finditer(text))):
+        body = re.sub(r"（[^）]*）|\([^)]*\)|\[\d+\]", "", m.group("items") or m.group("counted"))
+        items = [x.strip(" 。；;“”") for x in ITEM_JOINS.split(body) if x.strip(" 。；;“”")]
+        if len(items) >= 2 and all(2 <= len(x) <= 14 for x in items):
+            return items
+    return []
 
 
 FILLER = re.compile(r"的|企业|公司")
