@@ -77,7 +77,8 @@ def _confirmed(text: str) -> str:
 
 
 # "是不是2018年那会儿？": one figure offered to be confirmed, with no other question word
-OFFERED = re.compile(rf"(?:是不是|是否)\s*(?P<n>{_GUESS_NUMBER})(?:那会儿?|那时候?|左右|前后)?(?=\s*(?:[？?吗]|$))")
+OFFERED = re.compile(rf"(?:是不是|是否)\s*(?P<n>{_GUESS_NUMBER})(?:那会儿?|那时候?|左右|前后)?(?:来着)?"  # 是不是七千多亿来着
+                     r"(?=\s*(?:[？?吗]|$))")
 ASKS_WORD = re.compile(r"多少|几[家个项名人位种批年成]|哪|什么|怎么|怎样|如何|为何|为什么|有没有|多大|多久")
 
 
