@@ -20,7 +20,9 @@ from rag.tokenize import words
 MIN_SHARED = 3  # words of the definition the description must use
 TITLE = re.compile(r"认定|评定|评上|评为|评选|评的|授予|称号|牌子|头衔|名号|荣誉|名单|国字号|国家级")
 COMPANY = r"企业|公司|厂家|厂子|厂商"
-HEAD = re.compile(rf"(?:的)?(?:那种|那类|那批|这种|这类|那些|这些|那个|这个)?(?:制造业?)?(?:({COMPANY}|冠军)|称号|牌子|头衔|名号|荣誉)")
+BEST_OF = r"(?:(?:里|中|当中)的?)?(?:排头兵|佼佼者|领头羊|尖子|尖儿|翘楚)"  # 中小企业里的尖子: still the companies
+HEAD = re.compile(rf"(?:的)?(?:那种|那类|那批|这种|这类|那些|这些|那个|这个)?(?:制造业?)?"
+                  rf"(?:({COMPANY}|冠军)(?:{BEST_OF})?|称号|牌子|头衔|名号|荣誉)")
 OPENER = re.compile(r"(?:被|由|在|经|那种|那类|那个|这种|这类|某个|某一|国家|部里|上面)$")
 CLAUSE_END = re.compile(r"[，,。？?！!；;]")
 POINTER_END = re.compile(r"(?:那种|那类|这种|这类)$")

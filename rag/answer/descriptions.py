@@ -24,7 +24,7 @@ from rag.schema import Hit
 from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, words
 
 HEAD = (r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?:(?<=那家.|这家.|一家.)|(?<=的.))企|(?<=那个|这个)[区县])"
-        r"(?:排头兵|佼佼者|领头羊)?")  # …中小企业排头兵: the best of them, still the companies
+        r"(?:(?:里|中|当中)的)?(?:排头兵|佼佼者|领头羊|尖子|尖儿|翘楚)?")  # …中小企业(里的)排头兵: the best of them, still the companies
 # 那家甬企, 做甲的甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
 PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a

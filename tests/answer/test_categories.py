@@ -21,6 +21,9 @@ DEFINITIONS = {
     # "工信部评的那种，…": the clause ending in 那种 goes on in the next one
     ("就是工信部评的那种，某一个细分产品上做到全国甚至全世界头一名的制造企业，丙市总共有几家？",
      "就是甲类冠军企业，丙市总共有几家？"),
+    # "…中小企业里的尖子": the best of the companies are still the category's companies
+    ("那种专门盯一个细分市场、创新能力强、由国家工信部认定的中小企业里的尖子，丙市到最近一共有多少家",
+     "乙类企业，丙市到最近一共有多少家"),
 ])
 def test_a_described_category_is_read_as_its_name(asked, read):
     assert named_category(asked, DEFINITIONS, ["甲类冠军"]) == read

@@ -956,7 +956,10 @@ def test_a_fragment_then_a_comma_and_a_question_asks_that_question_of_the_fragme
 
 @pytest.mark.parametrize("said,read", [("小巨人21年出口是多少", "小巨人2021年出口是多少"),
                                        ("企业22年营收", "企业2022年营收"), ("经营21年了", "经营21年了"),
-                                       ("干了21年", "干了21年"), ("成立21年来", "成立21年来")])
+                                       ("干了21年", "干了21年"), ("成立21年来", "成立21年来"),
+                                       # a range's first year wherever it stands; a span of years stays
+                                       ("甲乙电子，17年到24年营收从多少变成多少", "甲乙电子，2017年到2024年营收从多少变成多少"),
+                                       ("成立至今，30年了", "成立至今，30年了")])
 def test_a_year_by_two_digits_after_a_noun_before_what_is_measured(said, read):
     assert in_digits(said) == read
 
@@ -1064,6 +1067,7 @@ def test_a_reward_asked_of_the_local_government_is_answered(pipeline):
     # 这条产业链: which one; 发了: the verb's 了 dropped, then too short to measure
     ("甲市新能源车这条产业链上有多少家单项冠军", ["产业链", "单项冠军"], ["这条"]),
     ("2022年甲市一共发了多少扶持资金？", ["扶持", "资金"], ["发了"]),
+    ("小巨人企业，甲市到最近一共有多少家", ["小巨人"], ["最近"]),  # 到最近: when (up to now), not what
 ])
 def test_what_the_asker_says_of_themselves_is_no_measure(text, kept, dropped):
     profile = Profile(places=("甲市", "乙市"), main_city="甲市")
