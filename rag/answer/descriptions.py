@@ -25,6 +25,8 @@ from rag.tokenize import ORG_SUFFIX, in_dictionary, is_content_word, is_verb, wo
 
 HEAD = (r"(?:制造|中小|科技|工业)?(?:企业|公司|厂家|厂商|厂子|供应商|龙头|巨头|厂|(?:(?<=那家.|这家.|一家.)|(?<=的.))企|(?<=那个|这个)[区县])"
         r"(?:(?:里|中|当中)的)?(?:排头兵|佼佼者|领头羊|尖子|尖儿|翘楚)?")  # …中小企业(里的)排头兵: the best of them, still the companies
+# "它把一家乙国搞电子的企业买下来": what the asked-about company acted on, not that company
+ACTED_ON = re.compile(r"^[^，,的]{0,4}?[把将](?:一|那|这)[家个间所]")  # not 把乙国某公司收进来的那家企业
 # 那家甬企, 做甲的甬企 (not 那个高企, a kind); "…排全市第一的那个区": a district described
 PLACE_HEAD = re.compile(r"(?:那个|这个)[区县]$")
 # "那家做…的甲市半导体材料企业", "被…认定为…领先的制造企业": a clause's phrase ending in a
@@ -107,7 +109,8 @@ def speaker(sentence: str) -> str:
 def description_in(question: str) -> str:
     """The description of a company or kind of company the question asks about, or ""
     (厂 in 厂房 is no company word)."""
-    found = [m for m in DESCRIPTION.finditer(question) if not in_dictionary(question[m.end() - 1:m.end() + 1])]
+    found = [m for m in DESCRIPTION.finditer(question) if not in_dictionary(question[m.end() - 1:m.end() + 1])
+             and not ACTED_ON.match(m.group("desc"))]
     found += list(TITLE_HELD.finditer(question))
     if not found:
         return ""

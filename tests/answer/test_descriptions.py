@@ -160,6 +160,9 @@ def test_of_two_descriptions_the_first_is_asked_about_not_what_it_bought():
     assert description_in(asked) == "做汽车配件的那家甬企"
     # one clause: the longest of overlapping matches still wins
     assert description_in("把乙国某公司收进来的那家甬企，算哪一类") == "把乙国某公司收进来的那家甬企"
+    # "它把一家…的企业买下来": the company acted on, after 把, is not the one asked about
+    acted = "甲市有家做汽车零部件的，靠去国外买公司做大，它把一家乙国搞汽车电子的企业整个买下来是在哪一年"
+    assert description_in(acted) == ""
 
 
 def test_a_company_bought_is_not_rewritten_as_its_buyer(pipeline):
