@@ -91,6 +91,18 @@ def _offered(text: str) -> str:
     return text[:m.start()] + ("是哪一年" if m["n"].endswith("年") else "是多少") + text[m.end():]
 
 
+# "听说甲评上给奖500万？": a figure heard, offered with a question mark, asks the figure
+HEARD = re.compile(rf"^(?:听说|据说|听人说|听别人说)(?P<said>[^？?，,。]*?)(?P<n>{_GUESS_NUMBER})(?P<end>\s*[？?])")
+
+
+def _heard(text: str) -> str:
+    """"听说…给奖500万？小巨人又给多少？" → "…给奖多少？小巨人又给多少？" (the heard figure is what is asked)."""
+    m = HEARD.search(text)
+    if m is None or not m["said"].strip():
+        return text
+    return f"{m['said']}{'哪一年' if m['n'].endswith('年') else '多少'}{m['end']}{text[m.end():]}"
+
+
 def _asks(text: str) -> bool:
     """Some clause asks something (a check of a figure after the question, 对不对, does not)."""
     return any(ASKS.search(c) and not CHECK_TAG.match(c) for c in CLAUSE.findall(text))
@@ -143,7 +155,7 @@ def the_question(text: str) -> str:
     and hedged asides, with what the asker adds after it folded in ("…多少家？我问的是目标，
     不是现在的数" → "…多少家（即目标）？"; "…？麻烦按年份说一下" → "…（即按时间先后）？");
     unchanged when that would leave nothing that asks."""
-    text = _without_claimed_rank(_unguessed(_offered(_confirmed(text))))
+    text = _without_claimed_rank(_unguessed(_offered(_heard(_confirmed(text)))))
     out = _asked(text)
     if IN_TIME_ORDER.search(text) and not TIME_CUES["trend"].search(out):
         out = out.rstrip("，,。；;！!？? ") + "（即按时间先后）？"

@@ -182,6 +182,8 @@ def test_a_check_that_is_the_whole_question_stays(text):
     ("甲乙电子买丙公司那个，是不是2018年那会儿？我老记混，帮我核一下", "甲乙电子买丙公司那个，是哪一年？"),
     ("甲市单项冠军是不是119家？", "甲市单项冠军是多少？"),
     ("21年咱市工业增加值是不是七千一百多亿来着？准确数字给我下", "21年咱市工业增加值是多少？"),  # 来着: recalling
+    # a figure heard, offered with a question mark: the figure asked, the next question kept
+    ("听说单项冠军评上甲市给奖500万？小巨人又给多少？", "单项冠军评上甲市给奖多少？小巨人又给多少？"),
 ])
 def test_one_figure_offered_for_a_yes_or_no_asks_the_figure(asked, read):
     assert the_question(asked) == read
