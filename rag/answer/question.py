@@ -47,7 +47,8 @@ SINCE_RISE = re.compile(r"(?:以后|以来|之后)[^，,。？?]{0,8}(?:涨|增�
 RATE_ASKED = re.compile(r"增速|增长率|增幅|同比|百分之|百分比|%")
 TIME_CUES = {
     "target": re.compile(r"目标|力争|计划|规划|打算|争取|要达到|要培育|将达到|预期|给自己定|定下|要?冲到|冲刺|到\s*\d{4}\s*年(?:底)?(?:要|将|能|实现|达到)"),
-    "trend": re.compile(r"变化|趋势|后来|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|先后|"
+    "trend": re.compile(r"变化|趋势|后来|这几年|近几年|那几年|这些年|一步步|历年|逐年|走势|演变|增长情况|从.{0,12}到.{0,12}(?:变|增)|"
+                        r"(?:按|依)?时间(?:的)?(?:先后|顺序)|先后|(?:分别|各)是(?:啥|什么|哪个?)时候的(?:数字?|数据)?|"
                         + SINCE_RISE.pattern + "|" + FROM_HOW_MANY),
     "earliest": re.compile(r"最早|最初|起初|当初|一开始|刚开始|最开始|起步时|起步那会"),
     "latest": re.compile(r"现在|目前|当前|如今|截至目前|最新|至今|眼下|现有|累计|一共|总共|总数|到现在|到最近|迄今|最近一[期次]"),
@@ -480,7 +481,7 @@ def _measure_words(text: str, places: Sequence[str], profile: Profile, kind: str
     toks = [*scoped, *(w for seg in core.split() for w in _merge_singles(_expanded(words(seg))))]
     toks = [w[:-1] if len(w) > 1 and w.endswith("了") else w for w in toks]  # 一共发了多少: 发, no measure
     out = [w for w in toks if (len(w) >= 2 or w.isdigit()) and w not in GENERIC_NOUNS and w not in CHANGE_VERBS
-           and w not in RECALLING and not POINTING.match(w)]
+           and w not in RECALLING and w not in DISAGREEING and not POINTING.match(w)]
     # GDP总量, 出口总额: the total of the measure before it, no measure of its own
     out = [w for i, w in enumerate(out) if not (w in TOTAL_WORDS and i and f"{out[i - 1]}{w}" in text.lower())]
     return tuple(dict.fromkeys(out))
@@ -503,6 +504,8 @@ FUNCTION_CHARS = set("的了在是有和与及说里把被对从到为以于就�
 CHANGE_VERBS = {"增长", "增加", "变化", "发展", "提高", "提升", "达到", "实现", "变成", "拥有"}
 # the asker remembering, hearing or reading (我记得是在报告里看到的, 我印象里是83家): never what is measured
 RECALLING = {"记得", "记着", "记忆", "印象", "看到", "看过", "见过", "听说", "听到", "听过", "以为", "觉得", "感觉"}
+# the asker saying the sources disagree (几篇文章说法不一样): about the sources, not the figure
+DISAGREEING = {"说法", "一样", "不一样", "一致", "不一致", "对不上", "打架", "统一", "不统一", "矛盾"}
 POINTING = re.compile(r"^[这那哪][个条些种类块项位]$")  # 这条产业链: which one, not what
 
 

@@ -48,6 +48,7 @@ def test_kinds_units_and_parts():
     ("评上的奖金有多少", "", "元", ""),
     ("招了多少万人", "", "人", ""),
     ("单项冠军这块，甲市给自己定的2025年要冲到几家？", "target", "家", ""),
+    ("甲市小巨人数量几篇文章说法不一样，各是什么时候的数据", "trend", "#count", ""),  # when each figure was: the series
 ])
 def test_time_intent_unit_and_measure_kind(text, time, unit, kind):
     q = analyse(text)
@@ -245,6 +246,7 @@ def test_everyday_wording_is_read_as_the_documents_word_it():
 
     assert plain_wording("宁波为啥能冒出这么多冠军？靠的是啥？") == "宁波为什么能冒出这么多冠军？靠的是什么？"
     assert plain_wording("这家公司哪年上的市？排老几？") == "这家公司哪年上市？排第几？"
+    assert plain_wording("自己闷头搞研发那种模式，拿哪家当例子的？") == "自主研发那种模式，拿哪家举例的？"
     q = analyse("该市对冠军企业一次性补多少钱？")
     assert "补贴" in q.key_words and "补贴" in q.measure_words  # 补 on its own stands for 补贴
     assert "补贴" in analyse("对小巨人补贴多少？").key_words  # a word that has 补 in it is left alone
@@ -1068,6 +1070,7 @@ def test_a_reward_asked_of_the_local_government_is_answered(pipeline):
     ("甲市新能源车这条产业链上有多少家单项冠军", ["产业链", "单项冠军"], ["这条"]),
     ("2022年甲市一共发了多少扶持资金？", ["扶持", "资金"], ["发了"]),
     ("小巨人企业，甲市到最近一共有多少家", ["小巨人"], ["最近"]),  # 到最近: when (up to now), not what
+    ("小巨人数量几篇文章说法不一样，按时间先后分别是多少", ["小巨人"], ["说法", "一样", "时间"]),  # the sources disagreeing
 ])
 def test_what_the_asker_says_of_themselves_is_no_measure(text, kept, dropped):
     profile = Profile(places=("甲市", "乙市"), main_city="甲市")
