@@ -246,7 +246,7 @@ def test_everyday_wording_is_read_as_the_documents_word_it():
 
     assert plain_wording("宁波为啥能冒出这么多冠军？靠的是啥？") == "宁波为什么能冒出这么多冠军？靠的是什么？"
     assert plain_wording("这家公司哪年上的市？排老几？") == "这家公司哪年上市？排第几？"
-    assert plain_wording("自己闷头搞研发那种模式，拿哪家当例子的？") == "自主研发那种模式，拿哪家举例的？"
+    assert plain_wording("自己闷头搞研发那种模式，拿哪家当例子的？") == "自主研发那种模式，拿哪家为例的？"
     q = analyse("该市对冠军企业一次性补多少钱？")
     assert "补贴" in q.key_words and "补贴" in q.measure_words  # 补 on its own stands for 补贴
     assert "补贴" in analyse("对小巨人补贴多少？").key_words  # a word that has 补 in it is left alone
