@@ -62,7 +62,7 @@ from rag.answer.question import (
 )
 from rag.answer.sentences import ANAPHOR, split_sentences
 from rag.answer.templates import template
-from rag.profile import SELF_REFERENCES, Profile
+from rag.profile import SELF_REFERENCES, Profile, gazetteer
 from rag.schema import Answer, DocMeta, Hit
 from rag.tokenize import (
     before_first_verb,
@@ -1134,7 +1134,7 @@ def _the_new_name(sent: str, question: str) -> str:
     """The one organisation or person the sentence names that the question does not;
     empty when it names none or several."""
     asked = names_in(question)
-    found = [n.lstrip(LEADING_FUNCTION_CHARS) for n in names_in(sent)]  # 以甲公司为例 → 甲公司
+    found = [_from_its_place(n.lstrip(LEADING_FUNCTION_CHARS)) for n in names_in(sent)]  # 以甲公司为例 → 甲公司
     if not PERSON_ASK.search(question):  # a company is asked: a person-tagged word (安全性 nr) is none
         found = [n for n in found if not is_person_tagged(n)]
     found = [n for n in found if len(ORG_WORDS.sub("", n)) >= 2]  # "(集团)有限公司" is the tail of a name
@@ -1142,6 +1142,13 @@ def _the_new_name(sent: str, question: str) -> str:
            and not any(n in a or a in n for a in asked)]
     new = [n for n in new if not any(n != m and n in m for m in new)]  # 普瑞 inside 德国普瑞有限责任公司
     return new[0] if len(new) == 1 else ""
+
+
+def _from_its_place(name: str) -> str:
+    """A spelled-out name from the place it starts with: a table row flattened into one
+    line ("技术联盟型乙市丙密封件有限公司") glues the row's label to the name before it."""
+    at = min((i for p in gazetteer() if (i := name.find(p)) > 0), default=-1)
+    return name[at:] if at > 0 and len(ORG_WORDS.sub("", name[at:])) >= 2 else name
 
 
 def _only_qualified(sent: str, counted: str, asked: str) -> bool:

@@ -390,6 +390,9 @@ def test_the_one_new_name_is_the_short_answer_to_a_which_question():
 
     assert _the_new_name("2.3 技术联盟型——以甲密封件公司为例", "技术联盟型的代表企业是哪家？") == "甲密封件公司"
     assert _the_new_name("甲电子公司与乙材料公司合作。", "哪家企业与研究所合作？") == ""  # two: not one answer
+    # a table row flattened into one line: the row's label is no part of the name
+    assert _the_new_name("技术联盟型青岛丙密封件有限公司技术联盟型是指企业联合合作。", "技术联盟型是拿哪家企业举例的？") \
+        == "青岛丙密封件有限公司"
     assert _the_new_name("甲电子公司成立于2005年。", "甲电子公司成立于哪一年？") == ""  # nothing new
     # jieba tags 安全性 as a person's name; a company was asked
     assert _the_new_name("提升了高传染性环境下患者转运的安全性。", "是哪家公司参与牵头定的？") == ""
