@@ -344,7 +344,8 @@ def _ordinal_item(question: str, answer: str) -> str:
 
 
 def items_listed(text: str) -> list[str]:
-    """The items of a text's last enumeration after a colon, asides in brackets dropped."""
+    """The items of a text's last enumeration (after a colon, or between 包括 and the count:
+    "包括甲式、乙式和丙型三种"), asides in brackets dropped."""
     for m in reversed(list(ENUMERATION.finditer(text))):
         body = re.sub(r"（[^）]*）|\([^)]*\)|\[\d+\]", "", m.group("items") or m.group("counted"))
         items = [x.strip(" 。；;“”") for x in ITEM_JOINS.split(body) if x.strip(" 。；;“”")]
