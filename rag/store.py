@@ -537,10 +537,11 @@ class ChromaStore:
         self.forget_search_target()
         return self.info()
 
-    def _writable(self, name: str, hnsw: dict[str, Any]) -> Any:
-        """The collection ``name`` (created when missing) with ``hnsw``'s save settings;
-        a build made before they existed gets them here, so its next write saves."""
-        col = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw})
+    def _writable(self, name: str, hnsw: dict[str, Any], create: bool = True) -> Any:
+        """The collection ``name`` (created when missing and ``create``) with ``hnsw``'s save
+        settings; a build made before they existed gets them here, so its next write saves."""
+        col = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw}) \
+            if create else self.client.get_collection(name, embedding_function=None)
         saving = {k: v for k, v in hnsw.items() if k != "space"}  # the space is fixed at creation
         current = (col.configuration or {}).get("hnsw") or {}
         if any(current.get(k) != v for k, v in saving.items()):
@@ -550,7 +551,7 @@ class ChromaStore:
     def _write(self, name: str, change: Change, version: int,
                written: Callable[[int, int], None] | None) -> None:
         """Deletions first, then additions in batches (``written(done, total)`` after each)."""
-        chunks = self._writable(name, HNSW_PASSAGES)
+        chunks = self._writable(name, HNSW_PASSAGES, create=False)  # made by build(); never made up here
         docs = self._writable(f"{name}_docs", HNSW_DOCS)
         facts = self._writable(f"{name}_facts", HNSW_FACTS)
         for col, ids in ((chunks, change.drop_chunks), (docs, change.drop_docs), (facts, change.drop_facts)):

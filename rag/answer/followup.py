@@ -269,7 +269,7 @@ def rewrite(question: str, history: Sequence[Turn], profile: Profile | None = No
 def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> str:
     """``rewrite`` against a history whose questions are standalone already."""
     users = [t.content for t in history if t.role == "user"]
-    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    assistant = _last_answer(history)
     item = _ordinal_item(question, assistant) if users else ""
     if item:  # "第一种是拿哪家举例的": an item of the last answer's enumeration
         return item
@@ -325,8 +325,12 @@ def _rewrite_one(question: str, history: Sequence[Turn], profile: Profile) -> st
 def points_at_item(question: str, history: Sequence[Turn]) -> bool:
     """Whether the question names an item of the last answer's enumeration by its place
     ("第一种是拿哪家举例的"), a follow-up even when it looks whole."""
-    assistant = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-    return bool(_ordinal_item(question, assistant))
+    return bool(_ordinal_item(question, _last_answer(history)))
+
+
+def _last_answer(history: Sequence[Turn]) -> str:
+    """The last assistant turn's text ('' when there is none)."""
+    return next((t.content for t in reversed(history) if t.role == "assistant"), "")
 
 
 def _ordinal_item(question: str, answer: str) -> str:
@@ -472,7 +476,7 @@ def with_named_source(rewritten: str, question: str, history: Sequence[Turn], pu
     previous answer named it ("据乙市某某智库的专报…" → "乙市某某智库那份材料里，…")."""
     if not SAME_SOURCE.search(question):
         return rewritten
-    said = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    said = _last_answer(history)
     named = {phrase for p in publishers if len(phrase := longest_shared(p, said)) >= NAMED_AT_LEAST}
     if len(named) != 1:
         return rewritten  # no source named, or several: not for the rules to choose

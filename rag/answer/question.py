@@ -493,8 +493,9 @@ APPOSITION = re.compile(r"(?:那个|那家|这个|这家)[^，,。？?；;！!]{
 
 def _without_apposition(text: str) -> str:
     """The text less a description that follows a name (names_in: jieba's proper-noun tags)."""
-    names = names_in(text)
-    for m in reversed(list(APPOSITION.finditer(text))):
+    found = list(APPOSITION.finditer(text))
+    names = names_in(text) if found else ()  # tagging only when there is something to drop
+    for m in reversed(found):
         if any(text[: m.start()].endswith(n) for n in names):
             text = text[: m.start()] + text[m.end():]
     return text
